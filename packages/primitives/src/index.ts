@@ -1,0 +1,36 @@
+/**
+ * `@lockstep/primitives`: Python's `threading` and `queue` primitives for JavaScript threads, over
+ * `SharedArrayBuffer` and `Atomics`. Every primitive works across `worker_threads` (pass its `.handle`,
+ * rebuild with `X.from(handle)`), with blocking calls for workers and `…Async` calls for any thread.
+ *
+ * @packageDocumentation
+ */
+export { Acquirable } from './acquirable.js';
+export { Barrier, type BarrierHandle, type BarrierOptions } from './barrier.js';
+export { Condition, type ConditionHandle } from './condition.js';
+export {
+  BlockingNotAllowedError,
+  BrokenBarrierError,
+  LockStateError,
+  LockstepError,
+  LockTimeoutError,
+  QueueEmpty,
+  QueueFull,
+  QueueShutDown,
+  ThreadStateError,
+} from './errors.js';
+export { Event, type EventHandle } from './event.js';
+export type { AsyncWaitOptions, WaitOptions } from './internal/options.js';
+export { Lock, type LockHandle } from './lock.js';
+export {
+  LifoQueue,
+  PriorityQueue,
+  Queue,
+  type PriorityQueueOptions,
+  type QueueHandle,
+  type QueueKind,
+  type QueueOptions,
+} from './queue/queue.js';
+export { RLock, type RLockHandle } from './rlock.js';
+export { BoundedSemaphore, Semaphore, type BoundedSemaphoreHandle, type SemaphoreHandle } from './semaphore.js';
+export { currentThread, Thread, Timer, type ThreadOptions } from './thread.js';

@@ -1,0 +1,65 @@
+import { BlockingNotAllowedError } from '../errors.js';
+import { releaseEventLoop, retainEventLoop } from './keep-alive.js';
+import { canBlock } from './thread-context.js';
+
+export type WaitResult = 'ok' | 'not-equal' | 'timed-out';
+
+/**
+ * Sleeps while `cells[index] === expected`, at most `timeoutMs`. Throws a clear error instead of
+ * hanging (or of V8's bare TypeError) on a thread that may not block.
+ */
+export function waitBlocking(cells: Int32Array, index: number, expected: number, timeoutMs: number, method: string): WaitResult {
+  assertCanBlock(method);
+  return Atomics.wait(cells, index, expected, timeoutMs);
+}
+
+/** For calls that must refuse before changing any state, e.g. `Condition.wait` before it releases its lock. */
+export function assertCanBlock(method: string): void {
+  if (!canBlock()) {
+    throw new BlockingNotAllowedError(
+      `${method} would block, and this thread may not block; use the …Async form of this call instead`,
+    );
+  }
+}
+
+/**
+ * Async twin of {@link waitBlocking}. When `signal` aborts, the returned promise rejects at once, but the
+ * engine's waiter cannot be withdrawn: it stays in the word's wait list until notified or timed out. A
+ * notification that reaches such an abandoned waiter was meant for a live one, so `onAbandonedWake` must
+ * pass it on (forward the notify, or release a lock handed to it); otherwise a wake-up would be lost.
+ */
+export function waitNonBlocking(
+  cells: Int32Array,
+  index: number,
+  expected: number,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  onAbandonedWake: () => void,
+): Promise<WaitResult> {
+  const result = Atomics.waitAsync(cells, index, expected, timeoutMs);
+  if (!result.async) return Promise.resolve(result.value);
+  retainEventLoop();
+  if (signal === undefined) {
+    return result.value.finally(releaseEventLoop);
+  }
+  return new Promise<WaitResult>((resolve, reject) => {
+    let abandoned = false;
+    const onAbort = (): void => {
+      abandoned = true;
+      releaseEventLoop();
+      // The signal's reason is rethrown as given (usually a DOMException 'AbortError'), as fetch does.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    void result.value.then((value) => {
+      if (abandoned) {
+        if (value === 'ok') onAbandonedWake();
+        return;
+      }
+      signal.removeEventListener('abort', onAbort);
+      releaseEventLoop();
+      resolve(value);
+    });
+  });
+}

@@ -1,0 +1,130 @@
+import { LockStateError } from '../errors.js';
+import { waitBlocking, waitNonBlocking } from './futex.js';
+import { remaining, type Deadline } from './options.js';
+
+/**
+ * The mutual-exclusion algorithm under `Lock`, `RLock` and every primitive that needs a lock inside.
+ *
+ * Three cells: STATE (0 free, 1 held, 2 held and maybe waited on), HANDOFF (1 while a released lock is
+ * being handed straight to a woken waiter) and STARVING (how many waiters have waited past the fairness
+ * bound).
+ *
+ * Fast when uncontended or briefly contended: acquiring is one compare-exchange, and a released lock is
+ * free for whoever asks first (barging), so a thread that releases and re-acquires in a loop does not
+ * pay a context switch each time. Fair in the end, as parking_lot's eventual fairness: waiters sleep in
+ * the engine's FIFO wait list; one that has waited longer than {@link FAIRNESS_BOUND_MS} registers as
+ * starving, and while any waiter is starving every release keeps the lock held and hands it to the
+ * oldest sleeper instead of freeing it. Newcomers cannot barge in then, so the queue advances in arrival
+ * order and the starving waiter is served after at most the waiters ahead of it.
+ */
+export const MUTEX_CELLS = 3;
+
+const STATE = 0;
+const HANDOFF = 1;
+const STARVING = 2;
+
+const FREE = 0;
+const HELD = 1;
+const CONTENDED = 2;
+
+/** How long a waiter may lose to bargers before it asks for a direct hand-off (Go's sync.Mutex uses 1 ms). */
+export const FAIRNESS_BOUND_MS = 1;
+/** Compare-exchange attempts before sleeping: enough to ride out a short critical section on another core. */
+const SPIN_LIMIT = 64;
+
+export class MutexCells {
+  readonly cells: Int32Array;
+  readonly base: number;
+
+  constructor(cells: Int32Array, base = 0) {
+    this.cells = cells;
+    this.base = base;
+  }
+
+  get isLocked(): boolean {
+    return Atomics.load(this.cells, this.base + STATE) !== FREE;
+  }
+
+  tryLock(): boolean {
+    return Atomics.compareExchange(this.cells, this.base + STATE, FREE, HELD) === FREE;
+  }
+
+  lockBlocking(deadline: Deadline, method: string): boolean {
+    const { cells, base } = this;
+    if (this.tryLock() || this.spin()) return true;
+    const started = performance.now();
+    let starving = false;
+    try {
+      for (;;) {
+        if (Atomics.exchange(cells, base + STATE, CONTENDED) === FREE) return true;
+        const timeout = remaining(deadline);
+        if (timeout === 0) return false;
+        waitBlocking(cells, base + STATE, CONTENDED, timeout, method);
+        if (this.claimHandoff()) return true;
+        if (!starving && performance.now() - started > FAIRNESS_BOUND_MS) {
+          starving = true;
+          Atomics.add(cells, base + STARVING, 1);
+        }
+      }
+    } finally {
+      if (starving) Atomics.sub(cells, base + STARVING, 1);
+    }
+  }
+
+  async lockAsync(deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
+    const { cells, base } = this;
+    if (this.tryLock()) return true;
+    const started = performance.now();
+    let starving = false;
+    try {
+      for (;;) {
+        if (Atomics.exchange(cells, base + STATE, CONTENDED) === FREE) return true;
+        const timeout = remaining(deadline);
+        if (timeout === 0) return false;
+        await waitNonBlocking(cells, base + STATE, CONTENDED, timeout, signal, this.passOnWake);
+        if (this.claimHandoff()) return true;
+        if (!starving && performance.now() - started > FAIRNESS_BOUND_MS) {
+          starving = true;
+          Atomics.add(cells, base + STARVING, 1);
+        }
+      }
+    } finally {
+      if (starving) Atomics.sub(cells, base + STARVING, 1);
+    }
+  }
+
+  /**
+   * Frees the lock, or hands it to the oldest sleeper while someone is starving. Throws when the lock
+   * is not held: the exchange has then written FREE over FREE, so nothing changed.
+   */
+  unlock(describe: () => string): void {
+    const { cells, base } = this;
+    if (Atomics.load(cells, base + STARVING) > 0 && Atomics.load(cells, base + STATE) === CONTENDED) {
+      Atomics.store(cells, base + HANDOFF, 1);
+      if (Atomics.notify(cells, base + STATE, 1) === 1) return;
+      // Nobody was asleep to take it: withdraw the offer unless a waiter that timed out took it meanwhile.
+      if (Atomics.compareExchange(cells, base + HANDOFF, 1, 0) !== 1) return;
+    }
+    const previous = Atomics.exchange(cells, base + STATE, FREE);
+    if (previous === FREE) throw new LockStateError(`release() of an unlocked ${describe()}`);
+    if (previous === CONTENDED) Atomics.notify(cells, base + STATE, 1);
+  }
+
+  private spin(): boolean {
+    const { cells, base } = this;
+    for (let i = 0; i < SPIN_LIMIT; i++) {
+      if (Atomics.load(cells, base + STATE) === FREE && this.tryLock()) return true;
+    }
+    return false;
+  }
+
+  private claimHandoff(): boolean {
+    return Atomics.compareExchange(this.cells, this.base + HANDOFF, 1, 0) === 1;
+  }
+
+  /** An aborted async waiter was woken: take a hand-off meant for it and pass the lock on, or forward the wake. */
+  private readonly passOnWake = (): void => {
+    if (this.claimHandoff()) this.unlock(() => 'lock');
+    else Atomics.notify(this.cells, this.base + STATE, 1);
+  };
+}

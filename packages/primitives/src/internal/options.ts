@@ -1,0 +1,49 @@
+/** Options of every blocking call. */
+export interface WaitOptions {
+  /** Milliseconds to wait at most; `Infinity` (the default) waits forever, `0` only tries. */
+  readonly timeout?: number | undefined;
+}
+
+/** Options of every `…Async` call. */
+export interface AsyncWaitOptions extends WaitOptions {
+  /** Aborting it rejects the pending call with the signal's `reason`; the primitive is left as before. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Absolute `performance.now()` time a wait ends at; `Infinity` for no timeout. */
+export type Deadline = number;
+
+export function deadlineFrom(options: WaitOptions | undefined, method: string): Deadline {
+  if (options === undefined || options === null) return Infinity;
+  if (typeof options !== 'object') {
+    throw new TypeError(`${method}: options must be an object like { timeout: 100 }, got ${typeof options}`);
+  }
+  const { timeout } = options;
+  if (timeout === undefined) return Infinity;
+  if (typeof timeout !== 'number' || Number.isNaN(timeout)) {
+    throw new TypeError(`${method}: timeout must be a number of milliseconds, got ${String(timeout)}`);
+  }
+  if (timeout < 0) {
+    throw new RangeError(`${method}: timeout must be a non-negative number of milliseconds, got ${timeout}`);
+  }
+  return timeout === Infinity ? Infinity : performance.now() + timeout;
+}
+
+/** Milliseconds left until `deadline`, never negative. */
+export function remaining(deadline: Deadline): number {
+  return deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
+}
+
+export function signalFrom(options: AsyncWaitOptions | undefined, method: string): AbortSignal | undefined {
+  const signal = options?.signal;
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) {
+    throw new TypeError(`${method}: signal must be an AbortSignal`);
+  }
+  return signal;
+}
+
+/** Rejects at once when the signal is already aborted, as `fetch` and Web Locks do. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw signal.reason;
+}

@@ -1,0 +1,430 @@
+import { Condition, type ConditionHandle } from '../condition.js';
+import { QueueEmpty, QueueFull, QueueShutDown } from '../errors.js';
+import { constructAdopting, takeAdopted } from '../internal/adopt.js';
+import { deadlineFrom, remaining, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from '../internal/options.js';
+import { allocateCells, cellsFromHandle } from '../internal/shared-cells.js';
+import { Lock } from '../lock.js';
+import { decodeItem, encodeItem, type EncodedItem } from './item-codec.js';
+import { naturalOrder } from './natural-order.js';
+import {
+  allocateStoreBuffers,
+  DEFAULT_MAX_ARENA_BYTES,
+  initStoreCells,
+  Order,
+  RecordStore,
+  STORE_CELLS,
+  type StoreBuffers,
+  type TakenRecord,
+} from './record-store.js';
+
+export type QueueKind = 'Queue' | 'LifoQueue' | 'PriorityQueue';
+
+/** Structured-clonable reference to a queue of any kind; rebuild it with the class's `from`. */
+export interface QueueHandle<K extends QueueKind = QueueKind> {
+  readonly kind: K;
+  readonly buffer: SharedArrayBuffer;
+  readonly byteOffset: number;
+  readonly index: SharedArrayBuffer;
+  readonly arena: SharedArrayBuffer;
+  readonly notEmpty: ConditionHandle;
+  readonly notFull: ConditionHandle;
+  readonly allTasksDone: ConditionHandle;
+}
+
+/** Options of `new Queue()` and its kin. */
+export interface QueueOptions {
+  /** Most items the queue holds; `put` waits while it is full. `0` (the default) means unbounded. */
+  readonly maxSize?: number | undefined;
+  /**
+   * Most bytes of shared memory the queue's items may take (address space is reserved up front and
+   * committed as it fills). Default 256 MiB.
+   */
+  readonly maxBytes?: number | undefined;
+}
+
+const MAX_SIZE = 0;
+const UNFINISHED = 1;
+const SHUT_DOWN = 2;
+const STORE = 3;
+const QUEUE_CELLS = STORE + STORE_CELLS;
+
+interface QueueParts {
+  readonly cells: Int32Array;
+  readonly buffers: StoreBuffers;
+  readonly notEmpty: Condition;
+  readonly notFull: Condition;
+  readonly allTasksDone: Condition;
+}
+
+/**
+ * A multi-producer, multi-consumer FIFO queue shared by every thread that holds its handle: Python's
+ * `queue.Queue`. Items are copied into shared memory (numbers and `Uint8Array`s directly, strings as
+ * UTF-8, anything else structured-clonable through V8's serializer) and come out as copies, as with
+ * `postMessage`. `put` waits while a bounded queue is full, `get` while it is empty; `taskDone()` and
+ * `join()` track work to completion; `shutdown()` ends it as Python 3.13 does.
+ *
+ * @example
+ * ```ts
+ * const jobs = new Queue<{ url: string }>({ maxSize: 100 });
+ * // three consumer workers, each rebuilding it with Queue.from(handle):
+ * for (;;) {
+ *   const job = jobs.get();
+ *   try { fetchAndStore(job.url); } finally { jobs.taskDone(); }
+ * }
+ * // the producer, on the main thread
+ * for (const url of urls) await jobs.putAsync({ url });
+ * await jobs.joinAsync();          // every job fetched and marked done
+ * ```
+ */
+export class Queue<T = unknown> {
+  readonly #cells: Int32Array;
+  readonly #store: RecordStore;
+  readonly #notEmpty: Condition;
+  readonly #notFull: Condition;
+  readonly #allTasksDone: Condition;
+
+  /** @throws RangeError when `maxSize` is not a non-negative integer. */
+  constructor(options: QueueOptions = {}) {
+    const adopted = takeAdopted<QueueParts>();
+    const parts = adopted ?? Queue.#allocate(options, this.kind);
+    this.#cells = parts.cells;
+    this.#notEmpty = parts.notEmpty;
+    this.#notFull = parts.notFull;
+    this.#allTasksDone = parts.allTasksDone;
+    this.#store = new RecordStore(parts.cells, STORE, this.order, parts.buffers);
+  }
+
+  static #allocate(options: QueueOptions, kind: string): QueueParts {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`new ${kind}(): options must be an object`);
+    const { maxSize = 0, maxBytes = DEFAULT_MAX_ARENA_BYTES } = options;
+    if (typeof maxSize !== 'number' || !Number.isInteger(maxSize) || maxSize < 0 || maxSize > 0x7fff_ffff) {
+      throw new RangeError(`new ${kind}(): maxSize must be a non-negative integer (0 = unbounded), got ${String(maxSize)}`);
+    }
+    if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1024) {
+      throw new RangeError(`new ${kind}(): maxBytes must be an integer >= 1024, got ${String(maxBytes)}`);
+    }
+    const cells = allocateCells(QUEUE_CELLS);
+    cells[MAX_SIZE] = maxSize;
+    initStoreCells(cells, STORE);
+    const mutex = new Lock();
+    return {
+      cells,
+      buffers: allocateStoreBuffers(maxBytes),
+      notEmpty: new Condition(mutex),
+      notFull: new Condition(mutex),
+      allTasksDone: new Condition(mutex),
+    };
+  }
+
+  /**
+   * Rebuilds, in this thread, the queue a handle refers to. The handle's kind decides the class: a
+   * `LifoQueue`'s handle gives back a `LifoQueue`, a `PriorityQueue`'s a `PriorityQueue` (pass its
+   * `compare` here too).
+   */
+  static from<T = unknown>(handle: QueueHandle, options: Pick<PriorityQueueOptions<T>, 'compare'> = {}): Queue<T> {
+    const kind = (handle as Partial<QueueHandle> | null)?.kind;
+    if (kind === 'LifoQueue') return LifoQueue.from<T>(handle);
+    if (kind === 'PriorityQueue') return PriorityQueue.from<T>(handle, options);
+    return constructAdopting(partsFromHandle(handle, 'Queue'), () => new Queue<T>());
+  }
+
+  get handle(): QueueHandle {
+    return {
+      kind: this.kind,
+      buffer: this.#cells.buffer as SharedArrayBuffer,
+      byteOffset: this.#cells.byteOffset,
+      index: this.#store.buffers.index,
+      arena: this.#store.buffers.arena,
+      notEmpty: this.#notEmpty.handle,
+      notFull: this.#notFull.handle,
+      allTasksDone: this.#allTasksDone.handle,
+    };
+  }
+
+  /** The bound given at construction; 0 for unbounded. */
+  get maxSize(): number {
+    return this.#cells[MAX_SIZE]!;
+  }
+
+  /** Approximate number of items: other threads may change it right after you read it. */
+  get size(): number {
+    return this.#store.count;
+  }
+
+  get empty(): boolean {
+    return this.#store.count === 0;
+  }
+
+  get full(): boolean {
+    const maxSize = this.maxSize;
+    return maxSize > 0 && this.#store.count >= maxSize;
+  }
+
+  /** Whether `shutdown()` has been called. */
+  get isShutDown(): boolean {
+    return Atomics.load(this.#cells, SHUT_DOWN) === 1;
+  }
+
+  /**
+   * Adds an item, waiting while a bounded queue is full.
+   * @throws QueueFull when `timeout` runs out; QueueShutDown after `shutdown()`.
+   */
+  put(item: T, options?: WaitOptions): void {
+    const deadline = deadlineFrom(options, `${this.kind}.put()`);
+    const encoded = encodeItem(item);
+    using _held = this.#notFull.hold();
+    this.#checkNotShutDown('put()');
+    while (this.full) {
+      const timeout = remaining(deadline);
+      if (timeout === 0) throw new QueueFull(`${this.kind}.put(): the queue is full (maxSize ${this.maxSize})`);
+      this.#notFull.wait({ timeout });
+      this.#checkNotShutDown('put()');
+    }
+    this.#insert(encoded);
+  }
+
+  /** Async twin of {@link put}; usable on any thread. */
+  async putAsync(item: T, options?: AsyncWaitOptions): Promise<void> {
+    const deadline = deadlineFrom(options, `${this.kind}.putAsync()`);
+    const signal = signalFrom(options, `${this.kind}.putAsync()`);
+    throwIfAborted(signal);
+    const encoded = encodeItem(item);
+    await using _held = await this.#notFull.holdAsync({ signal });
+    this.#checkNotShutDown('putAsync()');
+    while (this.full) {
+      const timeout = remaining(deadline);
+      if (timeout === 0) throw new QueueFull(`${this.kind}.putAsync(): the queue is full (maxSize ${this.maxSize})`);
+      await this.#notFull.waitAsync({ timeout, signal });
+      this.#checkNotShutDown('putAsync()');
+    }
+    this.#insert(encoded);
+  }
+
+  /** Adds an item only if there is room now. @throws QueueFull, QueueShutDown */
+  putNowait(item: T): void {
+    this.put(item, { timeout: 0 });
+  }
+
+  /**
+   * Removes and returns the next item, waiting while the queue is empty.
+   * @throws QueueEmpty when `timeout` runs out; QueueShutDown once shut down and drained.
+   */
+  get(options?: WaitOptions): T {
+    const deadline = deadlineFrom(options, `${this.kind}.get()`);
+    let record: TakenRecord;
+    {
+      using _held = this.#notEmpty.hold();
+      this.#checkCanGet('get()');
+      while (this.#store.count === 0) {
+        const timeout = remaining(deadline);
+        if (timeout === 0) throw new QueueEmpty(`${this.kind}.get(): the queue is empty`);
+        this.#notEmpty.wait({ timeout });
+        this.#checkCanGet('get()');
+      }
+      record = this.#remove();
+    }
+    return decodeItem(record.tag, record.payload, record.number) as T;
+  }
+
+  /** Async twin of {@link get}; usable on any thread. */
+  async getAsync(options?: AsyncWaitOptions): Promise<T> {
+    const deadline = deadlineFrom(options, `${this.kind}.getAsync()`);
+    const signal = signalFrom(options, `${this.kind}.getAsync()`);
+    throwIfAborted(signal);
+    let record: TakenRecord;
+    {
+      await using _held = await this.#notEmpty.holdAsync({ signal });
+      this.#checkCanGet('getAsync()');
+      while (this.#store.count === 0) {
+        const timeout = remaining(deadline);
+        if (timeout === 0) throw new QueueEmpty(`${this.kind}.getAsync(): the queue is empty`);
+        await this.#notEmpty.waitAsync({ timeout, signal });
+        this.#checkCanGet('getAsync()');
+      }
+      record = this.#remove();
+    }
+    return decodeItem(record.tag, record.payload, record.number) as T;
+  }
+
+  /** Removes and returns an item only if one is there now. @throws QueueEmpty, QueueShutDown */
+  getNowait(): T {
+    return this.get({ timeout: 0 });
+  }
+
+  /**
+   * Marks one item taken with `get` as processed; `join()` returns once every item put has been.
+   * @throws RangeError when called more times than items were put.
+   */
+  taskDone(): void {
+    using _held = this.#allTasksDone.hold();
+    const unfinished = this.#cells[UNFINISHED]! - 1;
+    if (unfinished < 0) throw new RangeError(`${this.kind}.taskDone() called more times than items were put`);
+    this.#cells[UNFINISHED] = unfinished;
+    if (unfinished === 0) this.#allTasksDone.notifyAll();
+  }
+
+  /**
+   * Waits until every item put has been marked done with `taskDone()`.
+   * @returns `false` if `timeout` ran out first.
+   */
+  join(options?: WaitOptions): boolean {
+    const deadline = deadlineFrom(options, `${this.kind}.join()`);
+    using _held = this.#allTasksDone.hold();
+    while (this.#cells[UNFINISHED]! > 0) {
+      const timeout = remaining(deadline);
+      if (timeout === 0) return false;
+      this.#allTasksDone.wait({ timeout });
+    }
+    return true;
+  }
+
+  /** Async twin of {@link join}; usable on any thread. */
+  async joinAsync(options?: AsyncWaitOptions): Promise<boolean> {
+    const deadline = deadlineFrom(options, `${this.kind}.joinAsync()`);
+    const signal = signalFrom(options, `${this.kind}.joinAsync()`);
+    throwIfAborted(signal);
+    await using _held = await this.#allTasksDone.holdAsync({ signal });
+    while (this.#cells[UNFINISHED]! > 0) {
+      const timeout = remaining(deadline);
+      if (timeout === 0) return false;
+      await this.#allTasksDone.waitAsync({ timeout, signal });
+    }
+    return true;
+  }
+
+  /**
+   * Shuts the queue down, as Python 3.13's `Queue.shutdown`: later `put`s throw {@link QueueShutDown};
+   * `get`s drain what is left, then throw it. With `immediate`, the items left are dropped (counted as
+   * done, so `join()` returns) and every blocked `get` throws at once.
+   */
+  shutdown(options: { readonly immediate?: boolean } = {}): void {
+    using _held = this.#notFull.hold();
+    Atomics.store(this.#cells, SHUT_DOWN, 1);
+    if (options.immediate === true) {
+      while (this.#store.count > 0) {
+        this.#store.take();
+        if (this.#cells[UNFINISHED]! > 0) this.#cells[UNFINISHED] = this.#cells[UNFINISHED]! - 1;
+      }
+      this.#allTasksDone.notifyAll();
+    }
+    this.#notEmpty.notifyAll();
+    this.#notFull.notifyAll();
+  }
+
+  protected get kind(): QueueKind {
+    return 'Queue';
+  }
+
+  protected get order(): Order {
+    return Order.Fifo;
+  }
+
+  /** For subclasses that order items. */
+  protected get store(): RecordStore {
+    return this.#store;
+  }
+
+  #insert(encoded: EncodedItem): void {
+    this.#store.push(encoded);
+    this.#cells[UNFINISHED] = this.#cells[UNFINISHED]! + 1;
+    this.#notEmpty.notify();
+  }
+
+  #remove(): TakenRecord {
+    const record = this.#store.take();
+    this.#notFull.notify();
+    return record;
+  }
+
+  #checkNotShutDown(operation: string): void {
+    if (this.isShutDown) throw new QueueShutDown(`${this.kind}.${operation} on a queue that was shut down`);
+  }
+
+  #checkCanGet(operation: string): void {
+    if (this.isShutDown && this.#store.count === 0) {
+      throw new QueueShutDown(`${this.kind}.${operation}: the queue was shut down and is empty`);
+    }
+  }
+}
+
+/** Rebuilds the parts of a queue from its handle, for `from` of each queue class. */
+export function partsFromHandle(handle: QueueHandle, kind: QueueKind): QueueParts {
+  const cells = cellsFromHandle(handle, kind, QUEUE_CELLS);
+  if (!(handle.index instanceof SharedArrayBuffer) || !(handle.arena instanceof SharedArrayBuffer)) {
+    throw new TypeError(`${kind}.from(handle): handle.index and handle.arena must be SharedArrayBuffers`);
+  }
+  return {
+    cells,
+    buffers: { index: handle.index, arena: handle.arena },
+    notEmpty: Condition.from(handle.notEmpty),
+    notFull: Condition.from(handle.notFull),
+    allTasksDone: Condition.from(handle.allTasksDone),
+  };
+}
+
+/**
+ * A last-in, first-out queue: Python's `queue.LifoQueue`. Same API as {@link Queue}.
+ *
+ * @example
+ * ```ts
+ * const stack = new LifoQueue<number>();
+ * stack.put(1); stack.put(2);
+ * stack.get(); // 2
+ * ```
+ */
+export class LifoQueue<T = unknown> extends Queue<T> {
+  static override from<T = unknown>(handle: QueueHandle): LifoQueue<T> {
+    return constructAdopting(partsFromHandle(handle, 'LifoQueue'), () => new LifoQueue<T>());
+  }
+
+  protected override get kind(): QueueKind {
+    return 'LifoQueue';
+  }
+
+  protected override get order(): Order {
+    return Order.Lifo;
+  }
+}
+
+/** Options of `new PriorityQueue()`. */
+export interface PriorityQueueOptions<T> extends QueueOptions {
+  /**
+   * Orders items, smallest first, like `Array.prototype.sort`'s comparator. Default: numbers, bigints
+   * and strings by value, arrays (Python's `(priority, item)` tuples) element by element. Functions do
+   * not cross threads: give the same comparator to `from` in every thread.
+   */
+  readonly compare?: ((a: T, b: T) => number) | undefined;
+}
+
+/**
+ * A queue that returns the smallest item first: Python's `queue.PriorityQueue`. Put `[priority, data]`
+ * pairs as Python's tuples, or give a `compare` function.
+ *
+ * @example
+ * ```ts
+ * const tasks = new PriorityQueue<[number, string]>();
+ * tasks.put([2, 'write docs']);
+ * tasks.put([1, 'fix the build']);
+ * tasks.get(); // [1, 'fix the build']
+ * ```
+ */
+export class PriorityQueue<T = unknown> extends Queue<T> {
+  constructor(options: PriorityQueueOptions<T> = {}) {
+    super(options);
+    const compare = options.compare;
+    if (compare !== undefined && typeof compare !== 'function') throw new TypeError('new PriorityQueue(): compare must be a function');
+    this.store.setComparator((compare ?? naturalOrder) as (a: unknown, b: unknown) => number);
+  }
+
+  static override from<T = unknown>(handle: QueueHandle, options: Pick<PriorityQueueOptions<T>, 'compare'> = {}): PriorityQueue<T> {
+    return constructAdopting(partsFromHandle(handle, 'PriorityQueue'), () => new PriorityQueue<T>(options));
+  }
+
+  protected override get kind(): QueueKind {
+    return 'PriorityQueue';
+  }
+
+  protected override get order(): Order {
+    return Order.Priority;
+  }
+}

@@ -1,0 +1,289 @@
+import { decodeItem, ItemTag, type EncodedItem } from './item-codec.js';
+
+/**
+ * The items of a queue, in shared memory every thread can reach. Records live in an arena (a growable
+ * `SharedArrayBuffer`, bump-allocated, compacted or grown when full, reset whenever the queue empties);
+ * the order lives in an index of record offsets (another growable buffer) kept as a ring (FIFO), a
+ * stack (LIFO) or a binary heap (priority). Every method runs under the queue's lock.
+ */
+export const enum Order {
+  Fifo = 0,
+  Lifo = 1,
+  Priority = 2,
+}
+
+/** Control cells the store owns inside the queue's control block, from `base`. */
+export const STORE_CELLS = 5;
+const COUNT = 0;
+const HEAD = 1;
+const INDEX_CAPACITY = 2;
+const ARENA_USED = 3;
+const ARENA_LIVE = 4;
+
+const RECORD_HEADER = 8;
+const INITIAL_INDEX_ENTRIES = 64;
+const INITIAL_ARENA_BYTES = 16 * 1024;
+/** Address space reserved (not committed) per queue; grows on demand up to it. */
+export const DEFAULT_MAX_ARENA_BYTES = 256 * 1024 * 1024;
+const MAX_INDEX_ENTRIES = 16 * 1024 * 1024;
+
+export interface StoreBuffers {
+  readonly index: SharedArrayBuffer;
+  readonly arena: SharedArrayBuffer;
+}
+
+export function allocateStoreBuffers(maxArenaBytes: number): StoreBuffers {
+  return {
+    index: new SharedArrayBuffer(INITIAL_INDEX_ENTRIES * 4, { maxByteLength: MAX_INDEX_ENTRIES * 4 }),
+    arena: new SharedArrayBuffer(INITIAL_ARENA_BYTES, { maxByteLength: Math.max(INITIAL_ARENA_BYTES, maxArenaBytes) }),
+  };
+}
+
+export function initStoreCells(control: Int32Array, base: number): void {
+  control[base + INDEX_CAPACITY] = INITIAL_INDEX_ENTRIES;
+}
+
+/** A record copied out of the arena, decoded once the lock is released. */
+export interface TakenRecord {
+  readonly tag: ItemTag;
+  readonly payload: Uint8Array | undefined;
+  readonly number: number;
+}
+
+export type RecordComparator = (a: unknown, b: unknown) => number;
+
+export class RecordStore {
+  readonly #control: Int32Array;
+  readonly #base: number;
+  readonly #order: Order;
+  readonly #buffers: StoreBuffers;
+  // Length-tracking views: they follow the buffers as any thread grows them.
+  readonly #index: Int32Array;
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  #compare: RecordComparator | undefined;
+
+  constructor(control: Int32Array, base: number, order: Order, buffers: StoreBuffers, compare?: RecordComparator) {
+    this.#control = control;
+    this.#base = base;
+    this.#order = order;
+    this.#buffers = buffers;
+    this.#index = new Int32Array(buffers.index);
+    this.#bytes = new Uint8Array(buffers.arena);
+    this.#view = new DataView(buffers.arena);
+    this.#compare = compare;
+  }
+
+  get buffers(): StoreBuffers {
+    return this.#buffers;
+  }
+
+  get count(): number {
+    return Atomics.load(this.#control, this.#base + COUNT);
+  }
+
+  push(item: EncodedItem): void {
+    const count = this.count;
+    if (count === this.#cell(INDEX_CAPACITY)) this.#growIndex();
+    const offset = this.#allocate(RECORD_HEADER + item.payloadLength);
+    this.#writeRecord(offset, item);
+    switch (this.#order) {
+      case Order.Fifo: {
+        const capacity = this.#cell(INDEX_CAPACITY);
+        this.#index[(this.#cell(HEAD) + count) % capacity] = offset;
+        break;
+      }
+      case Order.Lifo:
+        this.#index[count] = offset;
+        break;
+      case Order.Priority:
+        try {
+          this.#siftUp(count, offset);
+        } catch (error) {
+          // The record was the last allocation: give its bytes back.
+          this.#setCell(ARENA_USED, offset);
+          this.#setCell(ARENA_LIVE, this.#cell(ARENA_LIVE) - recordSize(item.payloadLength));
+          throw error;
+        }
+        break;
+    }
+    Atomics.store(this.#control, this.#base + COUNT, count + 1);
+  }
+
+  /** Removes the next record (by the store's order) and copies it out. The queue must not be empty. */
+  take(): TakenRecord {
+    const count = this.count;
+    let offset: number;
+    switch (this.#order) {
+      case Order.Fifo: {
+        const head = this.#cell(HEAD);
+        offset = this.#index[head]!;
+        this.#setCell(HEAD, (head + 1) % this.#cell(INDEX_CAPACITY));
+        break;
+      }
+      case Order.Lifo:
+        offset = this.#index[count - 1]!;
+        break;
+      case Order.Priority:
+        offset = this.#index[0]!;
+        this.#index[0] = this.#index[count - 1]!;
+        break;
+    }
+    const record = this.#readRecord(offset);
+    Atomics.store(this.#control, this.#base + COUNT, count - 1);
+    if (this.#order === Order.Priority && count > 2) this.#siftDown(0, count - 1);
+    if (count === 1) {
+      this.#setCell(HEAD, 0);
+      this.#setCell(ARENA_USED, 0);
+      this.#setCell(ARENA_LIVE, 0);
+    } else {
+      this.#setCell(ARENA_LIVE, this.#cell(ARENA_LIVE) - recordSize(record.payload?.byteLength ?? 8));
+    }
+    return record;
+  }
+
+  setComparator(compare: RecordComparator | undefined): void {
+    this.#compare = compare;
+  }
+
+  #cell(index: number): number {
+    return this.#control[this.#base + index]!;
+  }
+
+  #setCell(index: number, value: number): void {
+    this.#control[this.#base + index] = value;
+  }
+
+  #allocate(payloadSize: number): number {
+    const size = align8(payloadSize);
+    let used = this.#cell(ARENA_USED);
+    const capacity = this.#buffers.arena.byteLength;
+    if (used + size > capacity) {
+      const live = this.#cell(ARENA_LIVE);
+      if (live + size <= capacity / 2) {
+        used = this.#compact();
+      } else {
+        const wanted = Math.max(capacity * 2, nextPowerOfTwo(used + size));
+        const limit = this.#buffers.arena.maxByteLength;
+        if (used + size <= limit) {
+          this.#buffers.arena.grow(Math.min(wanted, limit));
+        } else if (live + size <= limit) {
+          this.#buffers.arena.grow(Math.min(Math.max(wanted, live + size), limit));
+          used = this.#compact();
+        } else {
+          throw new RangeError(`Queue.put(): the queue's shared storage is full (${limit} bytes); raise maxBytes or drain the queue`);
+        }
+      }
+    }
+    this.#setCell(ARENA_USED, used + size);
+    this.#setCell(ARENA_LIVE, this.#cell(ARENA_LIVE) + size);
+    return used;
+  }
+
+  /** Moves live records to the front of the arena, in address order so none is overwritten early. */
+  #compact(): number {
+    const count = this.count;
+    const positions: number[] = [];
+    for (let i = 0; i < count; i++) positions.push(this.#indexPosition(i));
+    positions.sort((a, b) => this.#index[a]! - this.#index[b]!);
+    let next = 0;
+    for (const position of positions) {
+      const from = this.#index[position]!;
+      const size = align8(RECORD_HEADER + this.#view.getUint32(from, true));
+      if (from !== next) this.#bytes.copyWithin(next, from, from + size);
+      this.#index[position] = next;
+      next += size;
+    }
+    this.#setCell(ARENA_LIVE, next);
+    return next;
+  }
+
+  #indexPosition(i: number): number {
+    return this.#order === Order.Fifo ? (this.#cell(HEAD) + i) % this.#cell(INDEX_CAPACITY) : i;
+  }
+
+  #growIndex(): void {
+    const capacity = this.#cell(INDEX_CAPACITY);
+    if (capacity * 2 > MAX_INDEX_ENTRIES) throw new RangeError(`Queue.put(): more than ${MAX_INDEX_ENTRIES} items queued`);
+    this.#buffers.index.grow(capacity * 2 * 4);
+    if (this.#order === Order.Fifo) {
+      // The ring was full: entries [head, capacity) then [0, head). Move the wrapped part after the end.
+      const head = this.#cell(HEAD);
+      this.#index.copyWithin(capacity, 0, head);
+    }
+    this.#setCell(INDEX_CAPACITY, capacity * 2);
+  }
+
+  #writeRecord(offset: number, item: EncodedItem): void {
+    this.#view.setUint32(offset, item.payloadLength, true);
+    this.#bytes[offset + 4] = item.tag;
+    if (item.tag === ItemTag.Number) this.#view.setFloat64(offset + RECORD_HEADER, item.number, true);
+    else this.#bytes.set(item.bytes!, offset + RECORD_HEADER);
+  }
+
+  #readRecord(offset: number): TakenRecord {
+    const length = this.#view.getUint32(offset, true);
+    const tag = this.#bytes[offset + 4] as ItemTag;
+    if (tag === ItemTag.Number) return { tag, payload: undefined, number: this.#view.getFloat64(offset + RECORD_HEADER, true) };
+    const start = offset + RECORD_HEADER;
+    return { tag, payload: this.#bytes.slice(start, start + length), number: 0 };
+  }
+
+  #itemAt(position: number): unknown {
+    const record = this.#readRecord(this.#index[position]!);
+    return decodeItem(record.tag, record.payload, record.number);
+  }
+
+  #less(a: number, b: number): boolean {
+    return this.#compare!(this.#itemAt(a), this.#itemAt(b)) < 0;
+  }
+
+  /**
+   * Finds the new record's place with every comparison made before anything moves, so a comparator that
+   * throws (items that cannot be ordered) leaves the heap as it was.
+   */
+  #siftUp(hole: number, offset: number): void {
+    const index = this.#index;
+    const record = this.#readRecord(offset);
+    const item = decodeItem(record.tag, record.payload, record.number);
+    const path: number[] = [];
+    let position = hole;
+    while (position > 0) {
+      const parent = (position - 1) >> 1;
+      if (!(this.#compare!(item, this.#itemAt(parent)) < 0)) break;
+      path.push(parent);
+      position = parent;
+    }
+    let child = hole;
+    for (const parent of path) {
+      index[child] = index[parent]!;
+      child = parent;
+    }
+    index[position] = offset;
+  }
+
+  #siftDown(position: number, count: number): void {
+    const index = this.#index;
+    for (;;) {
+      const left = 2 * position + 1;
+      if (left >= count) break;
+      const right = left + 1;
+      const child = right < count && this.#less(right, left) ? right : left;
+      if (!this.#less(child, position)) break;
+      [index[position], index[child]] = [index[child]!, index[position]!];
+      position = child;
+    }
+  }
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
+}
+
+function recordSize(payloadLength: number): number {
+  return align8(RECORD_HEADER + payloadLength);
+}
+
+function nextPowerOfTwo(n: number): number {
+  return 2 ** Math.ceil(Math.log2(n));
+}

@@ -1,0 +1,195 @@
+import { setEnvironmentData, getEnvironmentData, Worker, type WorkerOptions } from 'node:worker_threads';
+import { ThreadStateError } from './errors.js';
+import { deadlineFrom, remaining, type WaitOptions } from './internal/options.js';
+import { currentThreadIdent, currentThreadName, THREAD_NAME_KEY } from './internal/thread-context.js';
+
+/** Options of `new Thread()`. */
+export interface ThreadOptions {
+  /** Shown in errors and by `currentThread()` inside the thread. Default `Thread-<n>`. */
+  readonly name?: string | undefined;
+  /** Passed to the worker as `workerData` (structured clone; primitives travel as their `.handle`). */
+  readonly workerData?: unknown;
+  /** A daemon thread does not keep the process alive, as in Python. */
+  readonly daemon?: boolean | undefined;
+  /** Any other `worker_threads` option, e.g. `resourceLimits` or `execArgv`. */
+  readonly workerOptions?: Omit<WorkerOptions, 'workerData'> | undefined;
+}
+
+let threadCounter = 0;
+
+/**
+ * A thin `Thread` over `worker_threads`, shaped like Python's `threading.Thread`: it runs a module (the
+ * JS form of `target`) in a new thread with a name, and `join()` waits for it. As Python prints an
+ * uncaught exception through `threading.excepthook` and lets `join()` return, an error thrown by the
+ * thread is reported on stderr and kept in {@link Thread.error}; `join()` still resolves.
+ *
+ * @example
+ * ```ts
+ * const counter = new Lock();
+ * const threads = [1, 2, 3].map((n) =>
+ *   new Thread(new URL('./count.js', import.meta.url), { name: `counter-${n}`, workerData: { lock: counter.handle } }),
+ * );
+ * threads.forEach((t) => t.start());
+ * for (const t of threads) await t.join();
+ * ```
+ */
+export class Thread {
+  readonly name: string;
+  readonly daemon: boolean;
+  readonly #url: URL | string;
+  readonly #options: ThreadOptions;
+  #worker: Worker | undefined;
+  #ident: number | undefined;
+  #alive = false;
+  #exit: Promise<void> | undefined;
+  #exitCode: number | undefined;
+  #error: unknown;
+
+  constructor(moduleUrl: URL | string, options: ThreadOptions = {}) {
+    if (!(moduleUrl instanceof URL) && typeof moduleUrl !== 'string') {
+      throw new TypeError('new Thread(moduleUrl): moduleUrl must be a URL or a path string');
+    }
+    if (options.name !== undefined && typeof options.name !== 'string') throw new TypeError('new Thread(): name must be a string');
+    threadCounter += 1;
+    this.name = options.name ?? `Thread-${threadCounter}`;
+    this.daemon = options.daemon ?? false;
+    this.#url = moduleUrl;
+    this.#options = options;
+  }
+
+  /** The thread's id (`threadId` inside it) once started; `undefined` before. */
+  get ident(): number | undefined {
+    return this.#ident;
+  }
+
+  /** Whether the thread has started and not yet ended. */
+  get isAlive(): boolean {
+    return this.#alive;
+  }
+
+  /** The worker's exit code once it has ended. */
+  get exitCode(): number | undefined {
+    return this.#exitCode;
+  }
+
+  /** What the thread threw, if it ended with an uncaught error. */
+  get error(): unknown {
+    return this.#error;
+  }
+
+  /** Starts the thread. @throws ThreadStateError when called twice. */
+  start(): void {
+    if (this.#worker !== undefined) throw new ThreadStateError(`Thread "${this.name}" can only be started once`);
+    const previous: unknown = getEnvironmentData(THREAD_NAME_KEY);
+    // Environment data is copied into the worker when it is created: set the name just for this spawn.
+    setEnvironmentData(THREAD_NAME_KEY, this.name);
+    try {
+      this.#worker = new Worker(this.#url, { ...this.#options.workerOptions, workerData: this.#options.workerData });
+    } finally {
+      setEnvironmentData(THREAD_NAME_KEY, previous as string);
+    }
+    const worker = this.#worker;
+    this.#ident = worker.threadId;
+    this.#alive = true;
+    if (this.daemon) worker.unref();
+    worker.on('error', (error) => {
+      this.#error = error;
+      process.stderr.write(`Exception in thread ${this.name}:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    });
+    this.#exit = new Promise((resolve) => {
+      worker.once('exit', (code) => {
+        this.#alive = false;
+        this.#exitCode = code;
+        resolve();
+      });
+    });
+  }
+
+  /**
+   * Waits for the thread to end.
+   * @returns `true` once it has ended, `false` if `timeout` ran out first.
+   * @throws ThreadStateError if the thread was never started.
+   */
+  async join(options?: WaitOptions): Promise<boolean> {
+    const deadline = deadlineFrom(options, 'Thread.join()');
+    if (this.#exit === undefined) throw new ThreadStateError(`cannot join Thread "${this.name}" before it is started`);
+    if (!this.#alive) return true;
+    if (deadline === Infinity) {
+      await this.#exit;
+      return true;
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(resolve, remaining(deadline), false);
+    });
+    const ended = await Promise.race([this.#exit.then(() => true as const), timedOut]);
+    clearTimeout(timer);
+    return ended;
+  }
+
+  /** Stops the thread at once (`worker.terminate()`); locks it holds stay held. */
+  async terminate(): Promise<void> {
+    await this.#worker?.terminate();
+  }
+}
+
+/** The thread running this code: Python's `threading.current_thread()`, as `{ ident, name }`. */
+export function currentThread(): { readonly ident: number; readonly name: string } {
+  return { ident: currentThreadIdent(), name: currentThreadName() };
+}
+
+/**
+ * Calls a function after a delay unless cancelled first: Python's `threading.Timer`. It runs on the
+ * thread that started it (its event loop), not on a new thread.
+ *
+ * @example
+ * ```ts
+ * const timer = new Timer(5_000, () => console.log('still waiting…'));
+ * timer.start();
+ * await work();
+ * timer.cancel();   // never prints if work ended in time
+ * ```
+ */
+export class Timer {
+  readonly interval: number;
+  readonly #fn: () => void;
+  #handle: ReturnType<typeof setTimeout> | undefined;
+  #state: 'new' | 'pending' | 'finished' | 'cancelled' = 'new';
+
+  constructor(interval: number, fn: () => void) {
+    if (typeof interval !== 'number' || Number.isNaN(interval) || interval < 0) {
+      throw new RangeError(`new Timer(): interval must be a non-negative number of ms, got ${String(interval)}`);
+    }
+    if (typeof fn !== 'function') throw new TypeError('new Timer(): fn must be a function');
+    this.interval = interval;
+    this.#fn = fn;
+  }
+
+  /** Whether it has started and neither fired nor been cancelled. */
+  get isAlive(): boolean {
+    return this.#state === 'pending';
+  }
+
+  /** Whether the function ran. */
+  get finished(): boolean {
+    return this.#state === 'finished';
+  }
+
+  /** @throws ThreadStateError when started twice. */
+  start(): void {
+    if (this.#state !== 'new') throw new ThreadStateError('a Timer can only be started once');
+    this.#state = 'pending';
+    this.#handle = setTimeout(() => {
+      this.#state = 'finished';
+      this.#fn();
+    }, this.interval);
+  }
+
+  /** Stops the timer if it has not fired yet; does nothing otherwise. */
+  cancel(): void {
+    if (this.#state === 'pending' || this.#state === 'new') {
+      clearTimeout(this.#handle);
+      this.#state = 'cancelled';
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { Lock, RLock } from '@lockstep/primitives';
+import { startWorker, sleep, terminateAll } from './support/workers.js';
+
+afterEach(terminateAll);
+
+/**
+ * A hog re-acquires the lock in a tight loop. With pure barging it would win every race against a
+ * sleeping waiter (it never leaves the CPU) and the waiter would wait for the whole loop. Eventual
+ * fairness must serve the waiter while the hog is still far from done: that is a property of the
+ * algorithm, not of speed (the hog's loop is millions of iterations; the bound is ~1 ms).
+ */
+describe('fairness: barging with eventual hand-off', () => {
+  test('a waiter that waited past the bound is handed the lock: a barger cannot take it', async () => {
+    const lock = new Lock();
+    // White-box view of the mutex cells (STATE, HANDOFF, STARVING) to know when the waiter is starving.
+    const cells = new Int32Array(lock.handle.buffer, lock.handle.byteOffset, 3);
+    lock.acquire();
+    const waiter = startWorker(({ Lock }, handle) => {
+      const lock = Lock.from(handle);
+      const ok = lock.acquire({ timeout: 20_000 });
+      lock.release();
+      return ok;
+    }, lock.handle);
+    await sleep(30); // the waiter is asleep in the wait list and has waited well past the 1 ms bound
+    for (let round = 0; Atomics.load(cells, 2) === 0; round++) {
+      expect(round).toBeLessThan(200);
+      // Release and barge straight back in: the woken waiter loses the race, notices it has waited too
+      // long and registers as starving.
+      lock.release();
+      if (!lock.tryAcquire()) {
+        // The waiter won this race instead; take the lock back and try again.
+        expect(lock.acquire({ timeout: 5_000 })).toBe(true);
+      }
+      await sleep(5);
+    }
+    await sleep(20); // let it fall asleep again
+    lock.release();
+    // Fair: the release handed the lock to the starving waiter, so it is still held and a barger fails.
+    expect(lock.tryAcquire()).toBe(false);
+    expect(await waiter.result).toBe(true);
+    expect(Atomics.load(cells, 2)).toBe(0);
+    expect(lock.acquire({ timeout: 5_000 })).toBe(true);
+    lock.release();
+  });
+
+  test.each(['Lock', 'RLock'] as const)('%s: waiters in other workers get the lock while a hog loops', async (kind) => {
+    const handle = kind === 'Lock' ? new Lock().handle : new RLock().handle;
+    const HOG_ITERATIONS = 3_000_000;
+    const shared = new Int32Array(new SharedArrayBuffer(16));
+    const hog = startWorker((lib, { kind, handle, shared, iterations }) => {
+      const lock = kind === 'Lock' ? lib.Lock.from(handle as never) : lib.RLock.from(handle as never);
+      Atomics.store(shared, 1, 1);
+      for (let i = 0; i < iterations; i++) {
+        lock.acquire();
+        Atomics.store(shared, 0, i);
+        lock.release();
+      }
+      Atomics.store(shared, 0, iterations);
+      return iterations;
+    }, { kind, handle, shared, iterations: HOG_ITERATIONS });
+    while (Atomics.load(shared, 1) === 0) await sleep(1);
+    const waiters = [0, 1, 2].map(() =>
+      startWorker((lib, { kind, handle, shared }) => {
+        const lock = kind === 'Lock' ? lib.Lock.from(handle as never) : lib.RLock.from(handle as never);
+        const hogBefore = Atomics.load(shared, 0);
+        const ok = lock.acquire({ timeout: 30_000 });
+        const hogAt = Atomics.load(shared, 0);
+        lock.release();
+        return { ok, hogBefore, hogAt };
+      }, { kind, handle, shared }),
+    );
+    const results = await Promise.all(waiters.map((w) => w.result));
+    expect(await hog.result).toBe(HOG_ITERATIONS);
+    for (const { ok, hogAt } of results) {
+      expect(ok).toBe(true);
+      // Served before the hog finished: without the hand-off, hogAt would be HOG_ITERATIONS.
+      expect(hogAt).toBeLessThan(HOG_ITERATIONS);
+    }
+  });
+
+  test('waiters are served in arrival order', async () => {
+    const lock = new Lock();
+    const release = new Int32Array(new SharedArrayBuffer(4));
+    const holder = startWorker(({ Lock }, { handle, release }) => {
+      const lock = Lock.from(handle);
+      lock.acquire();
+      Atomics.store(release, 0, 1);
+      Atomics.wait(release, 0, 1, 10_000);
+      lock.release();
+    }, { handle: lock.handle, release });
+    while (Atomics.load(release, 0) !== 1) await sleep(1);
+    const order: number[] = [];
+    // Each acquireAsync enqueues its waiter synchronously, so the calls' order is the arrival order.
+    const tasks = [1, 2, 3, 4, 5].map(async (n) => {
+      expect(await lock.acquireAsync({ timeout: 10_000 })).toBe(true);
+      order.push(n);
+      await sleep(2);
+      lock.release();
+    });
+    Atomics.store(release, 0, 2);
+    Atomics.notify(release, 0);
+    await Promise.all(tasks);
+    await holder.result;
+    expect(order).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  test('every worker finishes its share under heavy contention', async () => {
+    const lock = new Lock();
+    const finished = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map(
+        (id) =>
+          startWorker(({ Lock }, { handle, id }) => {
+            const lock = Lock.from(handle);
+            let longest = 0;
+            for (let i = 0; i < 20_000; i++) {
+              const started = performance.now();
+              lock.acquire();
+              longest = Math.max(longest, performance.now() - started);
+              lock.release();
+            }
+            return { id, longest };
+          }, { handle: lock.handle, id }).result,
+      ),
+    );
+    expect(finished.map((f) => f.id)).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});

@@ -2,6 +2,7 @@ import { Acquirable } from './acquirable.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { MUTEX_CELLS, MutexCells } from './internal/mutex-cells.js';
 import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
+import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 
 /** Structured-clonable reference to a {@link Lock}; pass it to a worker and rebuild with {@link Lock.from}. */
@@ -59,7 +60,12 @@ export class Lock extends Acquirable {
     return this.#mutex.lockBlocking(deadlineFrom(options, 'Lock.acquire()'), 'Lock.acquire()');
   }
 
-  async acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
+  acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
+    if (options === undefined && this.#mutex.tryLock()) return RESOLVED_TRUE;
+    return this.#acquireAsyncSlow(options);
+  }
+
+  async #acquireAsyncSlow(options: AsyncWaitOptions | undefined): Promise<boolean> {
     const deadline = deadlineFrom(options, 'Lock.acquireAsync()');
     const signal = signalFrom(options, 'Lock.acquireAsync()');
     throwIfAborted(signal);

@@ -4,6 +4,7 @@ import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { anonymousOwnerId, currentTaskScope, runInNewTaskScope, THREAD_OWNER } from './internal/async-task.js';
 import { MUTEX_CELLS, MutexCells } from './internal/mutex-cells.js';
 import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type Deadline, type WaitOptions } from './internal/options.js';
+import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 import { currentThreadIdent } from './internal/thread-context.js';
 
@@ -86,7 +87,19 @@ export class RLock extends Acquirable {
     return true;
   }
 
-  async acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
+  acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
+    if (options === undefined) {
+      const task = currentTaskScope() ?? anonymousOwnerId();
+      if (this.#reenter(task)) return RESOLVED_TRUE;
+      if (this.#mutex.tryLock()) {
+        this.#own(task, 1);
+        return RESOLVED_TRUE;
+      }
+    }
+    return this.#acquireAsyncSlow(options);
+  }
+
+  async #acquireAsyncSlow(options: AsyncWaitOptions | undefined): Promise<boolean> {
     const deadline = deadlineFrom(options, 'RLock.acquireAsync()');
     const signal = signalFrom(options, 'RLock.acquireAsync()');
     throwIfAborted(signal);

@@ -2,6 +2,7 @@ import { Acquirable } from './acquirable.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { waitBlocking, waitNonBlocking } from './internal/futex.js';
 import { deadlineFrom, remaining, signalFrom, throwIfAborted, type AsyncWaitOptions, type Deadline, type WaitOptions } from './internal/options.js';
+import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 
 /** Structured-clonable reference to a {@link Semaphore} or {@link BoundedSemaphore}. */
@@ -86,7 +87,12 @@ export class Semaphore extends Acquirable {
     return this.#waitBlocking(deadline, method);
   }
 
-  async acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
+  acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
+    if (options === undefined && this.tryAcquire()) return RESOLVED_TRUE;
+    return this.#acquireAsyncSlow(options);
+  }
+
+  async #acquireAsyncSlow(options: AsyncWaitOptions | undefined): Promise<boolean> {
     const method = `${this.displayName}.acquireAsync()`;
     const deadline = deadlineFrom(options, method);
     const signal = signalFrom(options, method);

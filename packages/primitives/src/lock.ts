@@ -21,9 +21,9 @@ export type LockHandle = CellsHandle<'Lock'>;
  * // main.ts
  * const lock = new Lock();
  * const counter = new Int32Array(new SharedArrayBuffer(4));
- * new Worker(new URL('./worker.js', import.meta.url), { workerData: { lock: lock.handle, counter } });
+ * new Worker(new URL('./worker.ts', import.meta.url), { workerData: { lock: lock.handle, counter } });
  *
- * // worker.js
+ * // worker.ts (TypeScript, or any runtime that supports `using`)
  * const lock = Lock.from(workerData.lock);
  * for (let i = 0; i < 1000; i++) {
  *   using _ = lock.hold();           // released on every exit, exceptions included

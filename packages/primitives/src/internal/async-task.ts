@@ -22,7 +22,8 @@ export function currentTaskScope(): number | undefined {
 
 /** Runs `fn` in a fresh task scope; returns the scope id through `fn`'s argument. */
 export function runInNewTaskScope<T>(fn: (scopeId: number) => T): T {
-  lastScopeId += 1;
+  // Scope ids are stored in an Int32 cell: wrap before they would turn negative (anonymous ids).
+  lastScopeId = lastScopeId >= 0x7fff_ffff ? 1 : lastScopeId + 1;
   const scope = { id: lastScopeId };
   return scopes.run(scope, fn, scope.id);
 }

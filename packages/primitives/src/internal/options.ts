@@ -6,7 +6,11 @@ export interface WaitOptions {
 
 /** Options of every `…Async` call. */
 export interface AsyncWaitOptions extends WaitOptions {
-  /** Aborting it rejects the pending call with the signal's `reason`; the primitive is left as before. */
+  /**
+   * Aborting it rejects the pending call with the signal's `reason`. The call gives up without taking
+   * anything (no lock, permit or item); `Condition.waitAsync` takes its lock back before rejecting, as
+   * a timeout would, and an aborted `Barrier.waitAsync` breaks the barrier, as Python's timeout does.
+   */
   readonly signal?: AbortSignal | undefined;
 }
 

@@ -1,17 +1,19 @@
-import { getEnvironmentData, isMainThread, threadId } from 'node:worker_threads';
+import { getEnvironmentData, isMainThread, setEnvironmentData, threadId } from 'node:worker_threads';
 
 /** Key under which `Thread` passes a worker its name (environment data is copied at spawn time). */
 export const THREAD_NAME_KEY = 'lockstep:thread-name';
 
-let cachedName: string | undefined;
+/**
+ * Read once, when this module loads, and then removed from this thread's environment data: a plain
+ * `new Worker()` started from here copies that data, and must not report this thread's name as its own.
+ */
+const givenName: unknown = isMainThread ? undefined : getEnvironmentData(THREAD_NAME_KEY);
+if (givenName !== undefined) setEnvironmentData(THREAD_NAME_KEY, undefined);
+const threadName = typeof givenName === 'string' ? givenName : isMainThread ? 'MainThread' : `Thread-${threadId}`;
 
 /** The name of the thread running this code: the `Thread` name, `MainThread`, or `Thread-<id>`. */
 export function currentThreadName(): string {
-  if (cachedName === undefined) {
-    const given = isMainThread ? undefined : getEnvironmentData(THREAD_NAME_KEY);
-    cachedName = typeof given === 'string' ? given : isMainThread ? 'MainThread' : `Thread-${threadId}`;
-  }
-  return cachedName;
+  return threadName;
 }
 
 /** The id of the thread running this code: Node's `threadId` (0 on the main thread). */

@@ -1,0 +1,67 @@
+/**
+ * `pnpm bench`: runs every benchmark, each in its own process (so one's JIT state, heap and workers
+ * never affect the next), after a header describing the machine.
+ *
+ *   pnpm bench                    every benchmark, median of 5 runs per figure (BENCH_RUNS=n to change)
+ *   pnpm bench --quick            every benchmark once, briefly (BENCH_QUICK=1 does the same)
+ *   pnpm bench contended queue    only the benchmarks whose file name contains one of the words
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { QUICK, RUNS } from './lib/report.js';
+
+const BENCHMARKS = ['uncontended-lock', 'contended-counter', 'queue-throughput', 'queue-round-trip', 'multithread-scaling'];
+
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const selected = BENCHMARKS.filter((name) => filters.length === 0 || filters.some((f) => name.includes(f)));
+if (selected.length === 0) {
+  console.error(`no benchmark matches ${filters.join(', ')}; there are: ${BENCHMARKS.join(', ')}`);
+  process.exit(2);
+}
+
+/** Fraction of all cores' time spent busy over `ms`: what else is running before we start. */
+async function busyFraction(ms: number): Promise<number> {
+  const sample = (): { idle: number; total: number } =>
+    cpus().reduce(
+      (acc, { times }) => ({ idle: acc.idle + times.idle, total: acc.total + times.user + times.nice + times.sys + times.irq + times.idle }),
+      { idle: 0, total: 0 },
+    );
+  const before = sample();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  const after = sample();
+  return after.total === before.total ? 0 : 1 - (after.idle - before.idle) / (after.total - before.total);
+}
+
+const busy = await busyFraction(1000);
+console.log(`# Lockstep benchmarks
+
+- date: ${new Date().toISOString()}
+- node ${process.versions.node} (V8 ${process.versions.v8}), ${process.platform}/${process.arch}
+- CPU: ${cpus()[0]?.model.trim() ?? 'unknown'}, ${availableParallelism()} cores
+- CPU busy in the second before starting: ${(busy * 100).toFixed(0)}% of all cores (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})
+- mode: ${QUICK ? 'quick (each figure from 1 brief run)' : `full (each figure the median of ${RUNS} runs)`}`);
+if (busy > 0.1) {
+  console.log(`- WARNING: the machine was busy before starting (${(busy * 100).toFixed(0)}% of ${availableParallelism()} cores): other work competes with the benchmarks and the figures suffer`);
+}
+
+const started = performance.now();
+const summary: string[] = [];
+let failed = 0;
+for (const name of selected) {
+  const file = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+  const t0 = performance.now();
+  // A benchmark that hangs (a lost wake-up, say) is stopped and reported, not waited for forever.
+  const { status, signal } = spawnSync(process.execPath, [file, ...(QUICK ? ['--quick'] : [])], {
+    stdio: 'inherit',
+    timeout: (QUICK ? 2 : 5) * 60_000,
+    killSignal: 'SIGKILL',
+  });
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const ok = status === 0;
+  if (!ok) failed++;
+  summary.push(`- ${name}: ${ok ? 'ok' : `FAILED (${signal ?? `exit ${status}`})`}, ${seconds} s`);
+}
+summary.push(`- total: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`\n## Summary\n\n${summary.join('\n')}`);
+process.exitCode = failed === 0 ? 0 : 1;

@@ -1,17 +1,13 @@
-import { Condition, type ConditionHandle } from './condition.js';
 import { BrokenBarrierError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
-import { deadlineFrom, remaining, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
-import { allocateCells, cellsFromHandle } from './internal/shared-cells.js';
-import { Lock } from './lock.js';
+import { guardedWaitAsync, guardedWaitBlocking, withInternalLock } from './internal/guarded-wait.js';
+import { MUTEX_CELLS, MutexCells } from './internal/mutex-cells.js';
+import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
+import { SEQUENCE_CELLS, SequenceCells } from './internal/sequence-cells.js';
+import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 
 /** Structured-clonable reference to a {@link Barrier}. */
-export interface BarrierHandle {
-  readonly kind: 'Barrier';
-  readonly buffer: SharedArrayBuffer;
-  readonly byteOffset: number;
-  readonly condition: ConditionHandle;
-}
+export type BarrierHandle = CellsHandle<'Barrier'>;
 
 /** Options of `new Barrier()` and `Barrier.from()`. */
 export interface BarrierOptions {
@@ -25,11 +21,14 @@ export interface BarrierOptions {
   readonly timeout?: number | undefined;
 }
 
-const STATE = 0;
-const COUNT = 1;
-const PARTIES = 2;
-const DEFAULT_TIMEOUT = 3;
-const BARRIER_CELLS = 4;
+// Python's Barrier (a Condition over a Lock, a state and a count) in cells.
+const MUTEX = 0;
+const CHANGED = MUTEX + MUTEX_CELLS;
+const STATE = CHANGED + SEQUENCE_CELLS;
+const COUNT = STATE + 1;
+const PARTIES = COUNT + 1;
+const DEFAULT_TIMEOUT = PARTIES + 1;
+const BARRIER_CELLS = DEFAULT_TIMEOUT + 1;
 
 const FILLING = 0;
 const DRAINING = 1;
@@ -55,45 +54,44 @@ const NO_TIMEOUT = -1;
  */
 export class Barrier {
   readonly #cells: Int32Array;
-  readonly #condition: Condition;
+  readonly #mutex: MutexCells;
+  readonly #changed: SequenceCells;
   readonly #action: (() => void) | undefined;
 
   /**
    * @throws RangeError when `parties` is not an integer >= 1 or `timeout` is negative.
    */
   constructor(parties: number, options: BarrierOptions = {}) {
-    const adopted = takeAdopted<{ cells: Int32Array; condition: Condition }>();
+    const adopted = takeAdopted<Int32Array>();
     if (options.action !== undefined && typeof options.action !== 'function') {
       throw new TypeError('Barrier: action must be a function');
     }
     this.#action = options.action;
-    if (adopted !== undefined) {
-      this.#cells = adopted.cells;
-      this.#condition = adopted.condition;
-      return;
-    }
+    this.#cells = adopted ?? Barrier.#allocate(parties, options.timeout);
+    this.#mutex = new MutexCells(this.#cells, MUTEX);
+    this.#changed = new SequenceCells(this.#cells, CHANGED);
+  }
+
+  static #allocate(parties: number, timeout: number | undefined): Int32Array {
     if (typeof parties !== 'number' || !Number.isInteger(parties) || parties < 1 || parties > 0x7fff_ffff) {
       throw new RangeError(`new Barrier(): parties must be an integer >= 1, got ${String(parties)}`);
     }
-    const timeout = options.timeout;
     if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
       throw new RangeError(`new Barrier(): timeout must be a non-negative number of ms, got ${String(timeout)}`);
     }
-    this.#cells = allocateCells(BARRIER_CELLS);
-    this.#cells[PARTIES] = parties;
-    this.#cells[DEFAULT_TIMEOUT] = timeout === undefined || timeout >= 0x7fff_ffff ? NO_TIMEOUT : Math.ceil(timeout);
-    this.#condition = new Condition(new Lock());
+    const cells = allocateCells(BARRIER_CELLS);
+    cells[PARTIES] = parties;
+    cells[DEFAULT_TIMEOUT] = timeout === undefined || timeout >= 0x7fff_ffff ? NO_TIMEOUT : Math.ceil(timeout);
+    return cells;
   }
 
   /** Rebuilds, in this thread, the barrier a handle refers to, with this thread's `action`. */
   static from(handle: BarrierHandle, options: Pick<BarrierOptions, 'action'> = {}): Barrier {
-    const cells = cellsFromHandle(handle, 'Barrier', BARRIER_CELLS);
-    const condition = Condition.from(handle.condition);
-    return constructAdopting({ cells, condition }, () => new Barrier(1, options));
+    return constructAdopting(cellsFromHandle(handle, 'Barrier', BARRIER_CELLS), () => new Barrier(1, options));
   }
 
   get handle(): BarrierHandle {
-    return { kind: 'Barrier', buffer: this.#cells.buffer as SharedArrayBuffer, byteOffset: this.#cells.byteOffset, condition: this.#condition.handle };
+    return handleOf('Barrier', this.#cells);
   }
 
   /** How many parties must arrive to release the barrier. */
@@ -103,12 +101,12 @@ export class Barrier {
 
   /** How many parties are waiting in the current round. */
   get nWaiting(): number {
-    return Atomics.load(this.#cells, STATE) === FILLING ? Atomics.load(this.#cells, COUNT) : 0;
+    return this.#state === FILLING ? Atomics.load(this.#cells, COUNT) : 0;
   }
 
   /** Whether the barrier is broken (until `reset()`). */
   get broken(): boolean {
-    return Atomics.load(this.#cells, STATE) === BROKEN;
+    return this.#state === BROKEN;
   }
 
   /**
@@ -117,49 +115,41 @@ export class Barrier {
    * @throws BrokenBarrierError when the barrier is or becomes broken, or the timeout runs out.
    */
   wait(options?: WaitOptions): number {
-    const deadline = deadlineFrom(this.#withDefaultTimeout(options), 'Barrier.wait()');
-    using _held = this.#condition.hold();
-    this.#enter(() => this.#condition.wait());
-    const index = this.#arrive();
+    const method = 'Barrier.wait()';
+    const deadline = deadlineFrom(this.#withDefaultTimeout(options), method);
+    const index = guardedWaitBlocking(this.#mutex, Infinity, method, () => this.#arriveStep(method));
     try {
-      if (index + 1 === this.parties) {
-        this.#releaseRound(this.#action);
-      } else {
-        const released = this.#condition.waitFor(() => this.#state !== FILLING, { timeout: remaining(deadline) });
-        this.#checkReleased(released);
-      }
+      if (index + 1 === this.parties) this.#completeRound(method);
+      else guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#releasedStep(timeLeft));
       return index;
     } finally {
-      this.#leave();
+      withInternalLock(this.#mutex, method, () => this.#leave());
     }
   }
 
   /** Async twin of {@link wait}; usable on any thread. */
   async waitAsync(options?: AsyncWaitOptions): Promise<number> {
-    const deadline = deadlineFrom(this.#withDefaultTimeout(options), 'Barrier.waitAsync()');
-    const signal = signalFrom(options, 'Barrier.waitAsync()');
+    const method = 'Barrier.waitAsync()';
+    const deadline = deadlineFrom(this.#withDefaultTimeout(options), method);
+    const signal = signalFrom(options, method);
     throwIfAborted(signal);
-    await using _held = await this.#condition.holdAsync({ signal });
-    while (this.#state === DRAINING || this.#state === RESETTING) await this.#condition.waitAsync({ signal });
-    if (this.#state === BROKEN) throw new BrokenBarrierError('Barrier.waitAsync() on a broken barrier');
-    const index = this.#arrive();
+    const index = await guardedWaitAsync(this.#mutex, Infinity, signal, () => this.#arriveStep(method));
     try {
       if (index + 1 === this.parties) {
-        this.#releaseRound(this.#action);
+        this.#completeRound(method);
       } else {
-        let released: boolean;
         try {
-          released = await this.#condition.waitForAsync(() => this.#state !== FILLING, { timeout: remaining(deadline), signal });
+          await guardedWaitAsync(this.#mutex, deadline, signal, (timeLeft) => this.#releasedStep(timeLeft));
         } catch (error) {
-          // An aborted party must not leave the others waiting for an arrival that will never come.
-          this.#break();
+          // A party that gives up after arriving breaks the round, as a timeout does in Python, so the
+          // others are not left waiting for a release that can no longer come in the expected shape.
+          if (!(error instanceof BrokenBarrierError)) withInternalLock(this.#mutex, method, () => this.#break());
           throw error;
         }
-        this.#checkReleased(released);
       }
       return index;
     } finally {
-      this.#leave();
+      withInternalLock(this.#mutex, method, () => this.#leave());
     }
   }
 
@@ -168,19 +158,19 @@ export class Barrier {
    * {@link BrokenBarrierError}.
    */
   reset(): void {
-    using _held = this.#condition.hold();
-    if (Atomics.load(this.#cells, COUNT) > 0) {
-      if (this.#state === FILLING || this.#state === BROKEN) this.#state = RESETTING;
-    } else {
-      this.#state = FILLING;
-    }
-    this.#condition.notifyAll();
+    withInternalLock(this.#mutex, 'Barrier.reset()', () => {
+      if (Atomics.load(this.#cells, COUNT) > 0) {
+        if (this.#state === FILLING || this.#state === BROKEN) this.#state = RESETTING;
+      } else {
+        this.#state = FILLING;
+      }
+      this.#changed.notify(Infinity);
+    });
   }
 
   /** Breaks the barrier: current and future `wait`s throw {@link BrokenBarrierError} until `reset()`. */
   abort(): void {
-    using _held = this.#condition.hold();
-    this.#break();
+    withInternalLock(this.#mutex, 'Barrier.abort()', () => this.#break());
   }
 
   get #state(): number {
@@ -197,35 +187,44 @@ export class Barrier {
     return fallback === NO_TIMEOUT ? options : { ...options, timeout: fallback };
   }
 
-  /** Waits out a draining or resetting round (Python's `_enter`). */
-  #enter(waitOnce: () => void): void {
-    while (this.#state === DRAINING || this.#state === RESETTING) waitOnce();
-    if (this.#state === BROKEN) throw new BrokenBarrierError('Barrier.wait() on a broken barrier');
-  }
-
-  #arrive(): number {
+  /** Python's `_enter` and the arrival: wait out a draining or resetting round, then take an index. */
+  #arriveStep(method: string): number | SequenceCells {
+    const state = this.#state;
+    if (state === DRAINING || state === RESETTING) return this.#changed;
+    if (state === BROKEN) throw new BrokenBarrierError(`${method} on a broken barrier`);
     const index = Atomics.load(this.#cells, COUNT);
     Atomics.store(this.#cells, COUNT, index + 1);
     return index;
   }
 
-  #releaseRound(action: (() => void) | undefined): void {
-    try {
-      action?.();
-      this.#state = DRAINING;
-      this.#condition.notifyAll();
-    } catch (error) {
-      this.#break();
-      throw error;
-    }
-  }
-
-  #checkReleased(released: boolean): void {
-    if (!released) {
+  /** Python's `_wait`: released once the round drains; broken on timeout, abort or reset. */
+  #releasedStep(timeLeft: number): undefined | SequenceCells {
+    const state = this.#state;
+    if (state === FILLING) {
+      if (timeLeft > 0) return this.#changed;
       this.#break();
       throw new BrokenBarrierError('Barrier.wait() timed out; the barrier is now broken');
     }
-    if (this.#state < 0) throw new BrokenBarrierError('the Barrier was aborted or reset while waiting');
+    if (state < 0) throw new BrokenBarrierError('the Barrier was aborted or reset while waiting');
+    return undefined;
+  }
+
+  /**
+   * The last party runs this thread's action, outside the internal lock so an action may use the
+   * barrier (read it, abort it) without deadlocking, then releases the round.
+   */
+  #completeRound(method: string): void {
+    try {
+      this.#action?.();
+    } catch (error) {
+      withInternalLock(this.#mutex, method, () => this.#break());
+      throw error;
+    }
+    withInternalLock(this.#mutex, method, () => {
+      if (this.#state !== FILLING) throw new BrokenBarrierError('the Barrier was aborted or reset while its action ran');
+      this.#state = DRAINING;
+      this.#changed.notify(Infinity);
+    });
   }
 
   /** Python's `_exit`: the last party out of a drained or reset round opens the next one. */
@@ -234,12 +233,12 @@ export class Barrier {
     Atomics.store(this.#cells, COUNT, count);
     if (count === 0 && (this.#state === DRAINING || this.#state === RESETTING)) {
       this.#state = FILLING;
-      this.#condition.notifyAll();
+      this.#changed.notify(Infinity);
     }
   }
 
   #break(): void {
     this.#state = BROKEN;
-    this.#condition.notifyAll();
+    this.#changed.notify(Infinity);
   }
 }

@@ -373,11 +373,11 @@ describe('Barrier (Python threading.Barrier)', () => {
       expect(await callAfterWaitAsync('none')).toBe('BrokenBarrierError');
     });
 
-    test.fails('abort() returns and the pending waitAsync rejects with BrokenBarrierError', async () => {
+    test('abort() returns and the pending waitAsync rejects with BrokenBarrierError', async () => {
       expect(await callAfterWaitAsync('abort')).toBe('BrokenBarrierError');
     });
 
-    test.fails('reset() returns and the pending waitAsync rejects with BrokenBarrierError', async () => {
+    test('reset() returns and the pending waitAsync rejects with BrokenBarrierError', async () => {
       expect(await callAfterWaitAsync('reset')).toBe('BrokenBarrierError');
     });
   });

@@ -194,18 +194,17 @@ describe.each(cases)('$name handle', ({ name, make, from, sameState }) => {
 });
 
 describe('handles of composite primitives', () => {
-  test('Queue handles need their storage buffers and conditions', () => {
+  test('Queue handles need their storage buffers', () => {
     const handle = new Queue().handle;
     expect(() => Queue.from({ ...handle, index: new ArrayBuffer(8) } as never)).toThrow(TypeError);
     expect(() => Queue.from({ ...handle, arena: undefined } as never)).toThrow(TypeError);
-    expect(() => Queue.from({ ...handle, notEmpty: undefined } as never)).toThrow(TypeError);
-    expect(() => Queue.from({ ...handle, allTasksDone: new Event().handle } as never)).toThrow(TypeError);
+    expect(() => Queue.from({ ...handle, buffer: new SharedArrayBuffer(8) } as never)).toThrow(RangeError);
   });
 
-  test('a Barrier handle needs its condition', () => {
+  test('a Barrier handle must address a whole barrier', () => {
     const handle = new Barrier(2).handle;
-    expect(() => Barrier.from({ ...handle, condition: undefined } as never)).toThrow(TypeError);
-    expect(() => Barrier.from({ ...handle, condition: new Lock().handle } as never)).toThrow(TypeError);
+    expect(() => Barrier.from({ ...handle, buffer: new SharedArrayBuffer(8) } as never)).toThrow(RangeError);
+    expect(() => Barrier.from(new Lock().handle as never)).toThrow(TypeError);
   });
 
   test('a Condition handle carries its lock, Lock or RLock, and rebuilds it with its kind', () => {

@@ -714,15 +714,15 @@ describe('Queue: async and blocking calls on one thread', () => {
     expect(await syncCallAfterAsync('none')).toBe('got 1');
   });
 
-  test.fails('putNowait() right after an unawaited getAsync() on the same thread does not deadlock it', async () => {
+  test('putNowait() right after an unawaited getAsync() on the same thread does not deadlock it', async () => {
     expect(await syncCallAfterAsync('putNowait')).toBe('got 1');
   });
 
-  test.fails('taskDone() right after an unawaited getAsync() on the same thread does not deadlock it', async () => {
+  test('taskDone() right after an unawaited getAsync() on the same thread does not deadlock it', async () => {
     expect(await syncCallAfterAsync('taskDone')).toBe('got 1');
   });
 
-  test.fails('shutdown() right after an unawaited getAsync() on the same thread does not deadlock it', async () => {
+  test('shutdown() right after an unawaited getAsync() on the same thread does not deadlock it', async () => {
     expect(await syncCallAfterAsync('shutdown')).toBe('got 1');
   });
 });

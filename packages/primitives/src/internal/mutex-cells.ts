@@ -94,6 +94,28 @@ export class MutexCells {
   }
 
   /**
+   * Waits, without taking the lock, until it may be free. For async callers that must take and drop an
+   * internal lock within one synchronous run: holding it across an `await` would let a blocking call on
+   * the same thread wait forever for a holder that can only run after that call returns.
+   * @returns `true` when the caller now holds the lock (handed off, or taken on waking); otherwise
+   * retry.
+   */
+  async waitForRelease(signal: AbortSignal | undefined): Promise<boolean> {
+    const { cells, base } = this;
+    for (;;) {
+      const state = Atomics.load(cells, base + STATE);
+      if (state === FREE) return false;
+      // Mark it contended so the holder's unlock notifies us.
+      if (state === HELD && Atomics.compareExchange(cells, base + STATE, HELD, CONTENDED) !== HELD) continue;
+      await waitNonBlocking(cells, base + STATE, CONTENDED, Infinity, signal, this.passOnWake);
+      if (this.claimHandoff()) return true;
+      // Other sleepers may remain: a woken waiter takes the lock as CONTENDED, never HELD, so that its
+      // unlock wakes the next one (taken as HELD, that wake-up would be lost).
+      return Atomics.exchange(cells, base + STATE, CONTENDED) === FREE;
+    }
+  }
+
+  /**
    * Frees the lock, or hands it to the oldest sleeper while someone is starving. Throws when the lock
    * is not held: the exchange has then written FREE over FREE, so nothing changed.
    */

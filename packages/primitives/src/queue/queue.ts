@@ -1,9 +1,10 @@
-import { Condition, type ConditionHandle } from '../condition.js';
 import { QueueEmpty, QueueFull, QueueShutDown } from '../errors.js';
 import { constructAdopting, takeAdopted } from '../internal/adopt.js';
-import { deadlineFrom, remaining, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from '../internal/options.js';
+import { guardedWaitAsync, guardedWaitBlocking, withInternalLock } from '../internal/guarded-wait.js';
+import { MUTEX_CELLS, MutexCells } from '../internal/mutex-cells.js';
+import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from '../internal/options.js';
+import { SEQUENCE_CELLS, SequenceCells } from '../internal/sequence-cells.js';
 import { allocateCells, cellsFromHandle } from '../internal/shared-cells.js';
-import { Lock } from '../lock.js';
 import { decodeItem, encodeItem, type EncodedItem } from './item-codec.js';
 import { naturalOrder } from './natural-order.js';
 import {
@@ -26,9 +27,6 @@ export interface QueueHandle<K extends QueueKind = QueueKind> {
   readonly byteOffset: number;
   readonly index: SharedArrayBuffer;
   readonly arena: SharedArrayBuffer;
-  readonly notEmpty: ConditionHandle;
-  readonly notFull: ConditionHandle;
-  readonly allTasksDone: ConditionHandle;
 }
 
 /** Options of `new Queue()` and its kin. */
@@ -42,18 +40,20 @@ export interface QueueOptions {
   readonly maxBytes?: number | undefined;
 }
 
-const MAX_SIZE = 0;
-const UNFINISHED = 1;
-const SHUT_DOWN = 2;
-const STORE = 3;
+// The control block: Python's Queue (one mutex, three conditions over it, two counters) in cells.
+const MUTEX = 0;
+const NOT_EMPTY = MUTEX + MUTEX_CELLS;
+const NOT_FULL = NOT_EMPTY + SEQUENCE_CELLS;
+const ALL_TASKS_DONE = NOT_FULL + SEQUENCE_CELLS;
+const MAX_SIZE = ALL_TASKS_DONE + SEQUENCE_CELLS;
+const UNFINISHED = MAX_SIZE + 1;
+const SHUT_DOWN = UNFINISHED + 1;
+const STORE = SHUT_DOWN + 1;
 const QUEUE_CELLS = STORE + STORE_CELLS;
 
 interface QueueParts {
   readonly cells: Int32Array;
   readonly buffers: StoreBuffers;
-  readonly notEmpty: Condition;
-  readonly notFull: Condition;
-  readonly allTasksDone: Condition;
 }
 
 /**
@@ -62,6 +62,9 @@ interface QueueParts {
  * UTF-8, anything else structured-clonable through V8's serializer) and come out as copies, as with
  * `postMessage`. `put` waits while a bounded queue is full, `get` while it is empty; `taskDone()` and
  * `join()` track work to completion; `shutdown()` ends it as Python 3.13 does.
+ *
+ * The internal lock is only ever held for the few instructions that move an item, never while a call
+ * waits, so blocking and async calls mix freely, on one thread too.
  *
  * @example
  * ```ts
@@ -79,19 +82,21 @@ interface QueueParts {
 export class Queue<T = unknown> {
   readonly #cells: Int32Array;
   readonly #store: RecordStore;
-  readonly #notEmpty: Condition;
-  readonly #notFull: Condition;
-  readonly #allTasksDone: Condition;
+  readonly #mutex: MutexCells;
+  readonly #notEmpty: SequenceCells;
+  readonly #notFull: SequenceCells;
+  readonly #allTasksDone: SequenceCells;
 
   /** @throws RangeError when `maxSize` is not a non-negative integer. */
   constructor(options: QueueOptions = {}) {
-    const adopted = takeAdopted<QueueParts>();
-    const parts = adopted ?? Queue.#allocate(options, this.kind);
-    this.#cells = parts.cells;
-    this.#notEmpty = parts.notEmpty;
-    this.#notFull = parts.notFull;
-    this.#allTasksDone = parts.allTasksDone;
-    this.#store = new RecordStore(parts.cells, STORE, this.order, parts.buffers);
+    const parts = takeAdopted<QueueParts>() ?? Queue.#allocate(options, this.kind);
+    const cells = parts.cells;
+    this.#cells = cells;
+    this.#mutex = new MutexCells(cells, MUTEX);
+    this.#notEmpty = new SequenceCells(cells, NOT_EMPTY);
+    this.#notFull = new SequenceCells(cells, NOT_FULL);
+    this.#allTasksDone = new SequenceCells(cells, ALL_TASKS_DONE);
+    this.#store = new RecordStore(cells, STORE, this.order, parts.buffers);
   }
 
   static #allocate(options: QueueOptions, kind: string): QueueParts {
@@ -106,14 +111,7 @@ export class Queue<T = unknown> {
     const cells = allocateCells(QUEUE_CELLS);
     cells[MAX_SIZE] = maxSize;
     initStoreCells(cells, STORE);
-    const mutex = new Lock();
-    return {
-      cells,
-      buffers: allocateStoreBuffers(maxBytes),
-      notEmpty: new Condition(mutex),
-      notFull: new Condition(mutex),
-      allTasksDone: new Condition(mutex),
-    };
+    return { cells, buffers: allocateStoreBuffers(maxBytes) };
   }
 
   /**
@@ -123,8 +121,8 @@ export class Queue<T = unknown> {
    */
   static from<T = unknown>(handle: QueueHandle, options: Pick<PriorityQueueOptions<T>, 'compare'> = {}): Queue<T> {
     const kind = (handle as Partial<QueueHandle> | null)?.kind;
-    if (kind === 'LifoQueue') return LifoQueue.from<T>(handle);
-    if (kind === 'PriorityQueue') return PriorityQueue.from<T>(handle, options);
+    if (kind === 'LifoQueue') return LifoQueue.from<T>(handle as QueueHandle<'LifoQueue'>);
+    if (kind === 'PriorityQueue') return PriorityQueue.from<T>(handle as QueueHandle<'PriorityQueue'>, options);
     return constructAdopting(partsFromHandle(handle, 'Queue'), () => new Queue<T>());
   }
 
@@ -135,9 +133,6 @@ export class Queue<T = unknown> {
       byteOffset: this.#cells.byteOffset,
       index: this.#store.buffers.index,
       arena: this.#store.buffers.arena,
-      notEmpty: this.#notEmpty.handle,
-      notFull: this.#notFull.handle,
-      allTasksDone: this.#allTasksDone.handle,
     };
   }
 
@@ -170,34 +165,20 @@ export class Queue<T = unknown> {
    * @throws QueueFull when `timeout` runs out; QueueShutDown after `shutdown()`.
    */
   put(item: T, options?: WaitOptions): void {
-    const deadline = deadlineFrom(options, `${this.kind}.put()`);
+    const method = `${this.kind}.put()`;
+    const deadline = deadlineFrom(options, method);
     const encoded = encodeItem(item);
-    using _held = this.#notFull.hold();
-    this.#checkNotShutDown('put()');
-    while (this.full) {
-      const timeout = remaining(deadline);
-      if (timeout === 0) throw new QueueFull(`${this.kind}.put(): the queue is full (maxSize ${this.maxSize})`);
-      this.#notFull.wait({ timeout });
-      this.#checkNotShutDown('put()');
-    }
-    this.#insert(encoded);
+    guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(encoded, timeLeft, method));
   }
 
   /** Async twin of {@link put}; usable on any thread. */
   async putAsync(item: T, options?: AsyncWaitOptions): Promise<void> {
-    const deadline = deadlineFrom(options, `${this.kind}.putAsync()`);
-    const signal = signalFrom(options, `${this.kind}.putAsync()`);
+    const method = `${this.kind}.putAsync()`;
+    const deadline = deadlineFrom(options, method);
+    const signal = signalFrom(options, method);
     throwIfAborted(signal);
     const encoded = encodeItem(item);
-    await using _held = await this.#notFull.holdAsync({ signal });
-    this.#checkNotShutDown('putAsync()');
-    while (this.full) {
-      const timeout = remaining(deadline);
-      if (timeout === 0) throw new QueueFull(`${this.kind}.putAsync(): the queue is full (maxSize ${this.maxSize})`);
-      await this.#notFull.waitAsync({ timeout, signal });
-      this.#checkNotShutDown('putAsync()');
-    }
-    this.#insert(encoded);
+    await guardedWaitAsync(this.#mutex, deadline, signal, (timeLeft) => this.#putStep(encoded, timeLeft, method));
   }
 
   /** Adds an item only if there is room now. @throws QueueFull, QueueShutDown */
@@ -210,39 +191,19 @@ export class Queue<T = unknown> {
    * @throws QueueEmpty when `timeout` runs out; QueueShutDown once shut down and drained.
    */
   get(options?: WaitOptions): T {
-    const deadline = deadlineFrom(options, `${this.kind}.get()`);
-    let record: TakenRecord;
-    {
-      using _held = this.#notEmpty.hold();
-      this.#checkCanGet('get()');
-      while (this.#store.count === 0) {
-        const timeout = remaining(deadline);
-        if (timeout === 0) throw new QueueEmpty(`${this.kind}.get(): the queue is empty`);
-        this.#notEmpty.wait({ timeout });
-        this.#checkCanGet('get()');
-      }
-      record = this.#remove();
-    }
+    const method = `${this.kind}.get()`;
+    const deadline = deadlineFrom(options, method);
+    const record = guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#getStep(timeLeft, method));
     return decodeItem(record.tag, record.payload, record.number) as T;
   }
 
   /** Async twin of {@link get}; usable on any thread. */
   async getAsync(options?: AsyncWaitOptions): Promise<T> {
-    const deadline = deadlineFrom(options, `${this.kind}.getAsync()`);
-    const signal = signalFrom(options, `${this.kind}.getAsync()`);
+    const method = `${this.kind}.getAsync()`;
+    const deadline = deadlineFrom(options, method);
+    const signal = signalFrom(options, method);
     throwIfAborted(signal);
-    let record: TakenRecord;
-    {
-      await using _held = await this.#notEmpty.holdAsync({ signal });
-      this.#checkCanGet('getAsync()');
-      while (this.#store.count === 0) {
-        const timeout = remaining(deadline);
-        if (timeout === 0) throw new QueueEmpty(`${this.kind}.getAsync(): the queue is empty`);
-        await this.#notEmpty.waitAsync({ timeout, signal });
-        this.#checkCanGet('getAsync()');
-      }
-      record = this.#remove();
-    }
+    const record = await guardedWaitAsync(this.#mutex, deadline, signal, (timeLeft) => this.#getStep(timeLeft, method));
     return decodeItem(record.tag, record.payload, record.number) as T;
   }
 
@@ -256,11 +217,12 @@ export class Queue<T = unknown> {
    * @throws RangeError when called more times than items were put.
    */
   taskDone(): void {
-    using _held = this.#allTasksDone.hold();
-    const unfinished = this.#cells[UNFINISHED]! - 1;
-    if (unfinished < 0) throw new RangeError(`${this.kind}.taskDone() called more times than items were put`);
-    this.#cells[UNFINISHED] = unfinished;
-    if (unfinished === 0) this.#allTasksDone.notifyAll();
+    withInternalLock(this.#mutex, `${this.kind}.taskDone()`, () => {
+      const unfinished = this.#cells[UNFINISHED]! - 1;
+      if (unfinished < 0) throw new RangeError(`${this.kind}.taskDone() called more times than items were put`);
+      this.#cells[UNFINISHED] = unfinished;
+      if (unfinished === 0) this.#allTasksDone.notify(Infinity);
+    });
   }
 
   /**
@@ -268,28 +230,18 @@ export class Queue<T = unknown> {
    * @returns `false` if `timeout` ran out first.
    */
   join(options?: WaitOptions): boolean {
-    const deadline = deadlineFrom(options, `${this.kind}.join()`);
-    using _held = this.#allTasksDone.hold();
-    while (this.#cells[UNFINISHED]! > 0) {
-      const timeout = remaining(deadline);
-      if (timeout === 0) return false;
-      this.#allTasksDone.wait({ timeout });
-    }
-    return true;
+    const method = `${this.kind}.join()`;
+    const deadline = deadlineFrom(options, method);
+    return guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#joinStep(timeLeft));
   }
 
   /** Async twin of {@link join}; usable on any thread. */
   async joinAsync(options?: AsyncWaitOptions): Promise<boolean> {
-    const deadline = deadlineFrom(options, `${this.kind}.joinAsync()`);
-    const signal = signalFrom(options, `${this.kind}.joinAsync()`);
+    const method = `${this.kind}.joinAsync()`;
+    const deadline = deadlineFrom(options, method);
+    const signal = signalFrom(options, method);
     throwIfAborted(signal);
-    await using _held = await this.#allTasksDone.holdAsync({ signal });
-    while (this.#cells[UNFINISHED]! > 0) {
-      const timeout = remaining(deadline);
-      if (timeout === 0) return false;
-      await this.#allTasksDone.waitAsync({ timeout, signal });
-    }
-    return true;
+    return guardedWaitAsync(this.#mutex, deadline, signal, (timeLeft) => this.#joinStep(timeLeft));
   }
 
   /**
@@ -298,17 +250,18 @@ export class Queue<T = unknown> {
    * done, so `join()` returns) and every blocked `get` throws at once.
    */
   shutdown(options: { readonly immediate?: boolean } = {}): void {
-    using _held = this.#notFull.hold();
-    Atomics.store(this.#cells, SHUT_DOWN, 1);
-    if (options.immediate === true) {
-      while (this.#store.count > 0) {
-        this.#store.take();
-        if (this.#cells[UNFINISHED]! > 0) this.#cells[UNFINISHED] = this.#cells[UNFINISHED]! - 1;
+    withInternalLock(this.#mutex, `${this.kind}.shutdown()`, () => {
+      Atomics.store(this.#cells, SHUT_DOWN, 1);
+      if (options.immediate === true) {
+        while (this.#store.count > 0) {
+          this.#store.take();
+          if (this.#cells[UNFINISHED]! > 0) this.#cells[UNFINISHED] = this.#cells[UNFINISHED]! - 1;
+        }
+        this.#allTasksDone.notify(Infinity);
       }
-      this.#allTasksDone.notifyAll();
-    }
-    this.#notEmpty.notifyAll();
-    this.#notFull.notifyAll();
+      this.#notEmpty.notify(Infinity);
+      this.#notFull.notify(Infinity);
+    });
   }
 
   protected get kind(): QueueKind {
@@ -324,42 +277,42 @@ export class Queue<T = unknown> {
     return this.#store;
   }
 
-  #insert(encoded: EncodedItem): void {
+  #putStep(encoded: EncodedItem, timeLeft: number, method: string): undefined | SequenceCells {
+    if (this.isShutDown) throw new QueueShutDown(`${method} on a queue that was shut down`);
+    if (this.full) {
+      if (timeLeft === 0) throw new QueueFull(`${method}: the queue is full (maxSize ${this.maxSize})`);
+      return this.#notFull;
+    }
     this.#store.push(encoded);
     this.#cells[UNFINISHED] = this.#cells[UNFINISHED]! + 1;
-    this.#notEmpty.notify();
+    this.#notEmpty.notify(1);
+    return undefined;
   }
 
-  #remove(): TakenRecord {
+  #getStep(timeLeft: number, method: string): TakenRecord | SequenceCells {
+    if (this.#store.count === 0) {
+      if (this.isShutDown) throw new QueueShutDown(`${method}: the queue was shut down and is empty`);
+      if (timeLeft === 0) throw new QueueEmpty(`${method}: the queue is empty`);
+      return this.#notEmpty;
+    }
     const record = this.#store.take();
-    this.#notFull.notify();
+    this.#notFull.notify(1);
     return record;
   }
 
-  #checkNotShutDown(operation: string): void {
-    if (this.isShutDown) throw new QueueShutDown(`${this.kind}.${operation} on a queue that was shut down`);
-  }
-
-  #checkCanGet(operation: string): void {
-    if (this.isShutDown && this.#store.count === 0) {
-      throw new QueueShutDown(`${this.kind}.${operation}: the queue was shut down and is empty`);
-    }
+  #joinStep(timeLeft: number): boolean | SequenceCells {
+    if (this.#cells[UNFINISHED]! === 0) return true;
+    return timeLeft === 0 ? false : this.#allTasksDone;
   }
 }
 
 /** Rebuilds the parts of a queue from its handle, for `from` of each queue class. */
-export function partsFromHandle(handle: QueueHandle, kind: QueueKind): QueueParts {
+function partsFromHandle(handle: QueueHandle, kind: QueueKind): QueueParts {
   const cells = cellsFromHandle(handle, kind, QUEUE_CELLS);
   if (!(handle.index instanceof SharedArrayBuffer) || !(handle.arena instanceof SharedArrayBuffer)) {
     throw new TypeError(`${kind}.from(handle): handle.index and handle.arena must be SharedArrayBuffers`);
   }
-  return {
-    cells,
-    buffers: { index: handle.index, arena: handle.arena },
-    notEmpty: Condition.from(handle.notEmpty),
-    notFull: Condition.from(handle.notFull),
-    allTasksDone: Condition.from(handle.allTasksDone),
-  };
+  return { cells, buffers: { index: handle.index, arena: handle.arena } };
 }
 
 /**

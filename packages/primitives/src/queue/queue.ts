@@ -121,8 +121,8 @@ export class Queue<T = unknown> {
    */
   static from<T = unknown>(handle: QueueHandle, options: Pick<PriorityQueueOptions<T>, 'compare'> = {}): Queue<T> {
     const kind = (handle as Partial<QueueHandle> | null)?.kind;
-    if (kind === 'LifoQueue') return LifoQueue.from<T>(handle as QueueHandle<'LifoQueue'>);
-    if (kind === 'PriorityQueue') return PriorityQueue.from<T>(handle as QueueHandle<'PriorityQueue'>, options);
+    if (kind === 'LifoQueue') return LifoQueue.from<T>(handle);
+    if (kind === 'PriorityQueue') return PriorityQueue.from<T>(handle, options);
     return constructAdopting(partsFromHandle(handle, 'Queue'), () => new Queue<T>());
   }
 

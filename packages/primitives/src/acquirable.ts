@@ -42,23 +42,35 @@ export abstract class Acquirable {
   }
 
   private guard(): AsyncDisposable & Disposable {
-    let released = false;
-    const release = (): void => {
-      // A guard releases once: disposing twice must not release a lock someone else took since.
-      if (released) return;
-      released = true;
-      this.release();
-    };
-    return {
-      [Symbol.dispose]: release,
-      [Symbol.asyncDispose]: () => {
-        release();
-        return Promise.resolve();
-      },
-    };
+    return new HeldGuard(this);
   }
 
   private timeoutError(options: WaitOptions | undefined): LockTimeoutError {
     return new LockTimeoutError(`${this.displayName} was not acquired within ${String(options?.timeout)} ms`);
+  }
+}
+
+/**
+ * What `hold()` returns. A class rather than an object literal with closures: `hold()` sits on hot
+ * paths, and prototype methods cost no allocation per call.
+ */
+class HeldGuard implements Disposable, AsyncDisposable {
+  #held: Acquirable | undefined;
+
+  constructor(held: Acquirable) {
+    this.#held = held;
+  }
+
+  [Symbol.dispose](): void {
+    const held = this.#held;
+    // A guard releases once: disposing twice must not release a lock someone else took since.
+    if (held === undefined) return;
+    this.#held = undefined;
+    held.release();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
+    return Promise.resolve();
   }
 }

@@ -12,6 +12,7 @@ import { waitBlocking, waitNonBlocking, type WaitResult } from './futex.js';
 export const SEQUENCE_CELLS = 2;
 const SEQUENCE = 0;
 const WAITERS = 1;
+const SPIN_LIMIT = 2000;
 
 export class SequenceCells {
   readonly #cells: Int32Array;
@@ -32,6 +33,11 @@ export class SequenceCells {
   }
 
   waitBlocking(snapshot: number, timeoutMs: number, method: string): WaitResult {
+    // A queue's other side usually acts within microseconds; sleeping and being woken costs tens of
+    // them. Watch the sequence briefly before going to sleep.
+    for (let i = 0; i < SPIN_LIMIT; i++) {
+      if (Atomics.load(this.#cells, this.#base + SEQUENCE) !== snapshot) return 'not-equal';
+    }
     return waitBlocking(this.#cells, this.#base + SEQUENCE, snapshot, timeoutMs, method);
   }
 

@@ -16,19 +16,12 @@ export type GuardedStep<R> = (timeLeft: number) => R | SequenceCells;
 export function guardedWaitBlocking<R>(mutex: MutexCells, deadline: Deadline, method: string, step: GuardedStep<R>): R {
   for (;;) {
     mutex.lockBlocking(Infinity, method);
-    let outcome: R | SequenceCells;
-    let snapshot = 0;
+    const outcome = runStepAndUnlock(mutex, deadline, step);
+    if (!(outcome instanceof Registered)) return outcome;
     try {
-      outcome = step(remaining(deadline));
-      if (outcome instanceof SequenceCells) snapshot = outcome.register();
+      outcome.sequence.waitBlocking(outcome.snapshot, remaining(deadline), method);
     } finally {
-      mutex.unlock(internalLock);
-    }
-    if (!(outcome instanceof SequenceCells)) return outcome;
-    try {
-      outcome.waitBlocking(snapshot, remaining(deadline), method);
-    } finally {
-      outcome.unregister();
+      outcome.sequence.unregister();
     }
   }
 }
@@ -41,20 +34,31 @@ export function guardedWaitBlocking<R>(mutex: MutexCells, deadline: Deadline, me
 export async function guardedWaitAsync<R>(mutex: MutexCells, deadline: Deadline, signal: AbortSignal | undefined, step: GuardedStep<R>): Promise<R> {
   for (;;) {
     if (!mutex.tryLock() && !(await mutex.waitForRelease(signal))) continue;
-    let outcome: R | SequenceCells;
-    let snapshot = 0;
+    const outcome = runStepAndUnlock(mutex, deadline, step);
+    if (!(outcome instanceof Registered)) return outcome;
     try {
-      outcome = step(remaining(deadline));
-      if (outcome instanceof SequenceCells) snapshot = outcome.register();
+      await outcome.sequence.waitAsync(outcome.snapshot, remaining(deadline), signal);
     } finally {
-      mutex.unlock(internalLock);
+      outcome.sequence.unregister();
     }
-    if (!(outcome instanceof SequenceCells)) return outcome;
-    try {
-      await outcome.waitAsync(snapshot, remaining(deadline), signal);
-    } finally {
-      outcome.unregister();
-    }
+  }
+}
+
+/** A step asked to wait: it is registered on `sequence` as of `snapshot`. */
+class Registered {
+  constructor(
+    readonly sequence: SequenceCells,
+    readonly snapshot: number,
+  ) {}
+}
+
+/** With the lock held: runs the step, registers a waiter if it asks to wait, and unlocks. */
+function runStepAndUnlock<R>(mutex: MutexCells, deadline: Deadline, step: GuardedStep<R>): R | Registered {
+  try {
+    const outcome = step(remaining(deadline));
+    return outcome instanceof SequenceCells ? new Registered(outcome, outcome.register()) : outcome;
+  } finally {
+    mutex.unlock(internalLock);
   }
 }
 

@@ -1,8 +1,9 @@
 import { Acquirable } from './acquirable.js';
 import { LockStateError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
-import { assertCanBlock, waitBlocking, waitNonBlocking } from './internal/futex.js';
+import { assertCanBlock } from './internal/futex.js';
 import { deadlineFrom, remaining, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
+import { SEQUENCE_CELLS, SequenceCells } from './internal/sequence-cells.js';
 import { allocateCells, cellsFromHandle, type CellsHandle } from './internal/shared-cells.js';
 import { Lock, type LockHandle } from './lock.js';
 import { RLock, type RLockHandle, type RLockSavedState } from './rlock.js';
@@ -12,8 +13,7 @@ export interface ConditionHandle extends CellsHandle<'Condition'> {
   readonly lock: LockHandle | RLockHandle;
 }
 
-const SEQUENCE = 0;
-const CONDITION_CELLS = 1;
+const CONDITION_CELLS = SEQUENCE_CELLS;
 
 /**
  * A condition variable: Python's `threading.Condition`. Threads (and async tasks) wait on it, holding
@@ -40,6 +40,7 @@ const CONDITION_CELLS = 1;
  */
 export class Condition extends Acquirable {
   readonly #cells: Int32Array;
+  readonly #waiters: SequenceCells;
   readonly #lock: Lock | RLock;
 
   /** @param lock The lock to use; a new {@link RLock} by default. */
@@ -48,6 +49,7 @@ export class Condition extends Acquirable {
     const adopted = takeAdopted<{ cells: Int32Array; lock: Lock | RLock }>();
     if (adopted !== undefined) {
       this.#cells = adopted.cells;
+      this.#waiters = new SequenceCells(adopted.cells, 0);
       this.#lock = adopted.lock;
       return;
     }
@@ -56,6 +58,7 @@ export class Condition extends Acquirable {
     }
     this.#lock = lock ?? new RLock();
     this.#cells = allocateCells(CONDITION_CELLS);
+    this.#waiters = new SequenceCells(this.#cells, 0);
   }
 
   /** Rebuilds, in this thread, the condition (and its lock) a handle refers to. */
@@ -103,12 +106,13 @@ export class Condition extends Acquirable {
   wait(options?: WaitOptions): boolean {
     const deadline = deadlineFrom(options, 'Condition.wait()');
     assertCanBlock('Condition.wait()');
-    const sequence = this.#enterWait('wait()');
+    const snapshot = this.#enterWait('wait()');
     const saved = this.#releaseFully();
     let result;
     try {
-      result = waitBlocking(this.#cells, SEQUENCE, sequence, remaining(deadline), 'Condition.wait()');
+      result = this.#waiters.waitBlocking(snapshot, remaining(deadline), 'Condition.wait()');
     } finally {
+      this.#waiters.unregister();
       this.#restoreBlocking(saved);
     }
     return result !== 'timed-out';
@@ -118,13 +122,15 @@ export class Condition extends Acquirable {
   async waitAsync(options?: AsyncWaitOptions): Promise<boolean> {
     const deadline = deadlineFrom(options, 'Condition.waitAsync()');
     const signal = signalFrom(options, 'Condition.waitAsync()');
-    const sequence = this.#enterWait('waitAsync()');
+    this.#checkOwned('waitAsync()');
     throwIfAborted(signal);
+    const snapshot = this.#waiters.register();
     const saved = this.#releaseFully();
     let result;
     try {
-      result = await waitNonBlocking(this.#cells, SEQUENCE, sequence, remaining(deadline), signal, this.#forwardWake);
+      result = await this.#waiters.waitAsync(snapshot, remaining(deadline), signal);
     } finally {
+      this.#waiters.unregister();
       await this.#restoreAsync(saved);
     }
     return result !== 'timed-out';
@@ -170,25 +176,23 @@ export class Condition extends Acquirable {
     }
     this.#checkOwned('notify()');
     if (n === 0) return;
-    Atomics.add(this.#cells, SEQUENCE, 1);
-    Atomics.notify(this.#cells, SEQUENCE, n);
+    this.#waiters.notify(n);
   }
 
   /** Wakes every waiter. The lock must be held. */
   notifyAll(): void {
     this.#checkOwned('notifyAll()');
-    Atomics.add(this.#cells, SEQUENCE, 1);
-    Atomics.notify(this.#cells, SEQUENCE);
+    this.#waiters.notify(Infinity);
   }
 
   protected get displayName(): string {
     return 'Condition';
   }
 
-  /** Reads the sequence while the lock is still held, so no notify can fall between the read and the sleep. */
+  /** Registers while the lock is still held, so no notify can fall between the check and the sleep. */
   #enterWait(operation: string): number {
     this.#checkOwned(operation);
-    return Atomics.load(this.#cells, SEQUENCE);
+    return this.#waiters.register();
   }
 
   #isOwned(): boolean {
@@ -215,8 +219,4 @@ export class Condition extends Acquirable {
     if (saved === undefined) await (this.#lock as Lock).acquireAsync();
     else await (this.#lock as RLock).restoreAsync(saved);
   }
-
-  readonly #forwardWake = (): void => {
-    Atomics.notify(this.#cells, SEQUENCE, 1);
-  };
 }

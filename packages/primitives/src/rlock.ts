@@ -3,7 +3,7 @@ import { LockStateError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { anonymousOwnerId, currentTaskScope, runInNewTaskScope, THREAD_OWNER } from './internal/async-task.js';
 import { MUTEX_CELLS, MutexCells } from './internal/mutex-cells.js';
-import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type Deadline, type WaitOptions } from './internal/options.js';
+import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
 import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 import { currentThreadIdent } from './internal/thread-context.js';
@@ -155,10 +155,9 @@ export class RLock extends Acquirable {
   }
 
   /** For `Condition.wait`: takes the lock back for the same owner with the same depth. */
-  restoreBlocking(saved: RLockSavedState, deadline: Deadline = Infinity): boolean {
-    if (!this.#mutex.lockBlocking(deadline, 'Condition.wait()')) return false;
+  restoreBlocking(saved: RLockSavedState): void {
+    this.#mutex.lockBlocking(Infinity, 'Condition.wait()');
     this.#own(saved.task, saved.count);
-    return true;
   }
 
   async restoreAsync(saved: RLockSavedState): Promise<void> {

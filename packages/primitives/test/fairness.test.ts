@@ -15,30 +15,39 @@ describe('fairness: barging with eventual hand-off', () => {
     const lock = new Lock();
     // White-box view of the mutex cells (STATE, HANDOFF, STARVING) to know when the waiter is starving.
     const cells = new Int32Array(lock.handle.buffer, lock.handle.byteOffset, 3);
+    // [0] stop flag, [1] acquisitions made by the waiter.
+    const flags = new Int32Array(new SharedArrayBuffer(8));
     lock.acquire();
-    const waiter = startWorker(({ Lock }, handle) => {
+    // The waiter comes back after every win, so a race it happens to win only restarts the scenario.
+    const waiter = startWorker(({ Lock }, { handle, flags }) => {
       const lock = Lock.from(handle);
-      const ok = lock.acquire({ timeout: 20_000 });
-      lock.release();
-      return ok;
-    }, lock.handle);
+      while (Atomics.load(flags, 0) === 0) {
+        if (!lock.acquire({ timeout: 20_000 })) return false;
+        Atomics.add(flags, 1, 1);
+        lock.release();
+      }
+      return true;
+    }, { handle: lock.handle, flags });
     await sleep(30); // the waiter is asleep in the wait list and has waited well past the 1 ms bound
     for (let round = 0; Atomics.load(cells, 2) === 0; round++) {
-      expect(round).toBeLessThan(200);
+      expect(round).toBeLessThan(400);
       // Release and barge straight back in: the woken waiter loses the race, notices it has waited too
       // long and registers as starving.
       lock.release();
       if (!lock.tryAcquire()) {
-        // The waiter won this race instead; take the lock back and try again.
+        // The waiter won this race instead; take the lock back and let it fall asleep again.
         expect(lock.acquire({ timeout: 5_000 })).toBe(true);
       }
       await sleep(5);
     }
     await sleep(20); // let it fall asleep again
+    Atomics.store(flags, 0, 1);
+    const acquisitionsBefore = Atomics.load(flags, 1);
     lock.release();
     // Fair: the release handed the lock to the starving waiter, so it is still held and a barger fails.
     expect(lock.tryAcquire()).toBe(false);
     expect(await waiter.result).toBe(true);
+    expect(Atomics.load(flags, 1)).toBe(acquisitionsBefore + 1);
     expect(Atomics.load(cells, 2)).toBe(0);
     expect(lock.acquire({ timeout: 5_000 })).toBe(true);
     lock.release();

@@ -1,0 +1,173 @@
+/**
+ * The interprocedural step: which locks each function takes, directly or through the functions it
+ * calls (computed callee-first over the call graph's strongly connected components, to a fixed point,
+ * so recursion terminates), and from that every lock-order edge with its witness: a lock held in a
+ * function, the lock taken while it is held, and the call chain between them. Edges between a
+ * function's own lock parameters wait for its callers, which bind them.
+ */
+import type ts from 'typescript';
+import type { FunctionLike } from '../model/function-names.js';
+import { sameInstance, type LockRef } from '../model/lock-ref.js';
+import { tarjan } from '../graph/cycles.js';
+import { LockOrderGraph } from '../graph/lock-order-graph.js';
+import type { Acquisition, CallStep, EdgeWitness } from '../report/report-model.js';
+import type { AcquisitionSite, FunctionSummary, HeldLock, LocalCall } from './function-summary.js';
+import type { ProgramSummaries } from './summarize-program.js';
+
+/** Sites kept per lock in one function's reach: enough witnesses, bounded work on huge call graphs. */
+const MAX_SITES_PER_LOCK = 8;
+/** Longer chains say nothing a shorter witness does not. */
+const MAX_CHAIN = 24;
+
+/** A lock some function takes, directly or through calls. */
+interface Reach {
+  readonly ref: LockRef;
+  readonly site: AcquisitionSite;
+  readonly chain: readonly CallStep[];
+  /** Locks held on the way down in every path found (an intersection, so gates are never overstated). */
+  readonly heldOnTheWay: ReadonlySet<string>;
+}
+
+interface PendingEdge {
+  readonly from: LockRef;
+  readonly to: LockRef;
+  readonly witness: EdgeWitness;
+}
+
+export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries): LockOrderGraph {
+  const graph = new LockOrderGraph();
+  const reach = new Map<FunctionLike, Map<string, Reach>>();
+  const pending = new Map<FunctionLike, PendingEdge[]>();
+  const called = new Set<ts.Node>();
+  for (const summary of summaries.values()) for (const call of summary.calls) called.add(call.callee);
+
+  const order = tarjan(summaries.values(), (summary) => calleesOf(summary, summaries));
+  for (const component of order) {
+    // Callees first; inside a recursive component, repeat until nothing new is learned.
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const summary of component) if (computeReach(summary, reach, substitute)) changed = true;
+    }
+  }
+
+  for (const component of order) {
+    for (const summary of component) {
+      const emit = (from: HeldLock, to: LockRef, site: AcquisitionSite, chain: readonly CallStep[], alsoHeld: Iterable<string>): void => {
+        const witness: EdgeWitness = {
+          held: acquisitionOf(from.ref, from.site, from.chain),
+          acquired: acquisitionOf(to, site, chain),
+          alsoHeld: [...new Set(alsoHeld)].filter((id) => id !== from.ref.info.id && id !== to.info.id).sort(),
+        };
+        addEdge(summary, from.ref, to, witness);
+      };
+      const addEdge = (owner: FunctionSummary, from: LockRef, to: LockRef, witness: EdgeWitness): void => {
+        if (from.info.id === to.info.id) {
+          if (canDeadlockOnItself(to) && sameInstance(from, to)) graph.addSelfDeadlock(to.info.id, witness);
+          return; // re-entry, or two instances of one lock class: not an ordering between locks
+        }
+        if (from.parameter?.owner === owner.node || to.parameter?.owner === owner.node) {
+          const list = pending.get(owner.node) ?? [];
+          list.push({ from, to, witness });
+          pending.set(owner.node, list);
+          return;
+        }
+        graph.addWitness(from.info.id, to.info.id, witness);
+      };
+
+      for (const acquisition of summary.acquisitions) {
+        const held = acquisition.held.map((entry) => entry.ref.info.id);
+        for (const entry of acquisition.held) emit(entry, acquisition.ref, acquisition.site, [], held);
+      }
+      for (const call of summary.calls) {
+        // Edges the callee could not place, because they involve its lock parameters: bind them here.
+        for (const edge of pending.get(call.callee) ?? []) {
+          if (call.callee === summary.node) continue;
+          const witness: EdgeWitness = { ...edge.witness, held: { ...edge.witness.held, callChain: [call.step, ...edge.witness.held.callChain] } };
+          addEdge(summary, substitute(edge.from, call), substitute(edge.to, call), witness);
+        }
+        if (call.held.length === 0) continue;
+        const heldIds = call.held.map((entry) => entry.ref.info.id);
+        for (const reached of reach.get(call.callee)?.values() ?? []) {
+          const to = substitute(reached.ref, call);
+          for (const entry of call.held) emit(entry, to, reached.site, [call.step, ...reached.chain], [...heldIds, ...reached.heldOnTheWay]);
+        }
+      }
+    }
+  }
+
+  // A function nobody calls keeps its parameters as locks of their own: the best that can be said.
+  for (const [owner, edges] of pending) {
+    if (called.has(owner)) continue;
+    for (const edge of edges) graph.addWitness(edge.from.info.id, edge.to.info.id, edge.witness);
+  }
+  return graph;
+}
+
+function calleesOf(summary: FunctionSummary, summaries: ProgramSummaries['summaries']): FunctionSummary[] {
+  const callees: FunctionSummary[] = [];
+  for (const call of summary.calls) {
+    const callee = summaries.get(call.callee);
+    if (callee !== undefined) callees.push(callee);
+  }
+  return callees;
+}
+
+function computeReach(summary: FunctionSummary, reach: Map<FunctionLike, Map<string, Reach>>, substitute: ProgramSummaries['substitute']): boolean {
+  let own = reach.get(summary.node);
+  let changed = false;
+  if (own === undefined) {
+    own = new Map();
+    reach.set(summary.node, own);
+    changed = true;
+    for (const acquisition of summary.acquisitions) {
+      merge(own, { ref: acquisition.ref, site: acquisition.site, chain: [], heldOnTheWay: new Set(acquisition.held.map((entry) => entry.ref.info.id)) });
+    }
+  }
+  for (const call of summary.calls) {
+    const callee = reach.get(call.callee);
+    if (callee === undefined) continue;
+    const heldIds = call.held.map((entry) => entry.ref.info.id);
+    for (const reached of callee.values()) {
+      if (reached.chain.length >= MAX_CHAIN) continue;
+      const candidate: Reach = {
+        ref: substitute(reached.ref, call as LocalCall),
+        site: reached.site,
+        chain: [call.step, ...reached.chain],
+        heldOnTheWay: new Set([...heldIds, ...reached.heldOnTheWay]),
+      };
+      if (merge(own, candidate)) changed = true;
+    }
+  }
+  return changed;
+}
+
+const sitesPerLock = new WeakMap<Map<string, Reach>, Map<string, number>>();
+
+/** Adds or improves an entry; true when something changed. */
+function merge(into: Map<string, Reach>, candidate: Reach): boolean {
+  const key = `${candidate.ref.info.id}@${candidate.ref.instance}#${candidate.ref.parameter?.index ?? ''}|${candidate.site.location.file}:${candidate.site.node.pos}`;
+  const existing = into.get(key);
+  if (existing === undefined) {
+    let counts = sitesPerLock.get(into);
+    if (counts === undefined) sitesPerLock.set(into, (counts = new Map()));
+    const sites = counts.get(candidate.ref.info.id) ?? 0;
+    if (sites >= MAX_SITES_PER_LOCK) return false;
+    counts.set(candidate.ref.info.id, sites + 1);
+    into.set(key, candidate);
+    return true;
+  }
+  const shorter = candidate.chain.length < existing.chain.length;
+  const gates = [...existing.heldOnTheWay].filter((id) => candidate.heldOnTheWay.has(id));
+  if (!shorter && gates.length === existing.heldOnTheWay.size) return false;
+  into.set(key, { ...(shorter ? candidate : existing), heldOnTheWay: new Set(gates) });
+  return true;
+}
+
+function acquisitionOf(ref: LockRef, site: AcquisitionSite, chain: readonly CallStep[]): Acquisition {
+  return { lock: ref.info.id, location: site.location, function: site.function, callChain: chain, form: site.form, guessed: ref.guessed };
+}
+
+/** A mutex, or a semaphore of one permit: taken again by its holder, it never comes free. */
+function canDeadlockOnItself(ref: LockRef): boolean {
+  return ref.info.flavor === 'mutex' || (ref.info.flavor === 'semaphore' && ref.info.count === 1);
+}

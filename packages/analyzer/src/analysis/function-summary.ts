@@ -1,0 +1,69 @@
+/**
+ * What one function does with locks, as seen from inside it: the locks it takes (with what it already
+ * held), the calls it makes while holding locks, and what it leaves held or releases for its caller.
+ * Calls are kept unresolved in meaning (only the callee's node) so the interprocedural pass can
+ * substitute lock parameters per call site.
+ */
+import type ts from 'typescript';
+import type { LockRef } from '../model/lock-ref.js';
+import type { FunctionLike } from '../model/function-names.js';
+import type { CallStep, SourceLocation } from '../report/report-model.js';
+
+/** Where a lock was taken. */
+export interface AcquisitionSite {
+  readonly node: ts.Node;
+  readonly location: SourceLocation;
+  /** The function the acquisition is written in. */
+  readonly function: string;
+  readonly form: string;
+}
+
+/** A lock held at some point of a function. */
+export interface HeldLock {
+  readonly ref: LockRef;
+  readonly site: AcquisitionSite;
+  /** Calls through which the lock came to be held here (a callee that returned holding it), outermost first. */
+  readonly chain: readonly CallStep[];
+  /** The variable holding async-mutex's release function, so calling it releases this lock. */
+  readonly releaser?: ts.Symbol;
+  /** Taken by a try-lock: in `if (lock.tryAcquire())` only the succeeding branch holds it. */
+  readonly tried?: boolean;
+  /** A `using` declaration's block: the lock is released when it ends. */
+  readonly scope?: ts.Node;
+}
+
+export interface LocalAcquisition {
+  readonly ref: LockRef;
+  readonly site: AcquisitionSite;
+  /** Locks held just before, in the order taken. */
+  readonly held: readonly HeldLock[];
+}
+
+export interface LocalCall {
+  readonly callee: ts.SignatureDeclaration;
+  readonly expression: ts.CallExpression | ts.NewExpression;
+  readonly step: CallStep;
+  readonly held: readonly HeldLock[];
+  /** `this.m()`, `super.m()` or a call to a function in scope: the callee's `this` is the caller's. */
+  readonly sameThis: boolean;
+  /** The function the call is written in (its own parameters are substitutable). */
+  readonly within: ts.SignatureDeclaration | undefined;
+}
+
+/** A lock a function leaves held, or gives back without having taken it, at its normal exit. */
+export interface ExitEffect {
+  readonly leftHeld: readonly HeldLock[];
+  readonly releasedFromCaller: readonly LockRef[];
+}
+
+export interface FunctionSummary {
+  readonly node: FunctionLike;
+  readonly name: string;
+  readonly acquisitions: readonly LocalAcquisition[];
+  readonly calls: readonly LocalCall[];
+  readonly exit: ExitEffect;
+  /** True when any lock in it was recognised by name only. */
+  readonly guessed: boolean;
+}
+
+export const NO_EXIT_EFFECT: ExitEffect = { leftHeld: [], releasedFromCaller: [] };

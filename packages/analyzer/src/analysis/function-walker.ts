@@ -1,0 +1,599 @@
+/**
+ * Walks one function's body in execution order, tracking which locks may be held at each point
+ * (branches merge by union, so "may be held"), and records its summary. Paths that end (`return`,
+ * `throw`, `break`, `continue`) drop out of the merge, `finally` blocks run on the way out, and a
+ * `using` declaration holds its lock until its block ends.
+ */
+import ts from 'typescript';
+import { functionName, isFunctionWithBody, type FunctionLike } from '../model/function-names.js';
+import { skipOuterExpressions } from '../model/lock-identity.js';
+import { instanceKey, sameInstance, type LockRef } from '../model/lock-ref.js';
+import type { LockOperation, LockRecognizer } from '../model/lock-recognizer.js';
+import { locationOf } from '../model/source-location.js';
+import type { CallStep } from '../report/report-model.js';
+import type { AcquisitionSite, ExitEffect, FunctionSummary, HeldLock, LocalAcquisition, LocalCall } from './function-summary.js';
+
+/** What the walker needs from the whole-program pass. */
+export interface WalkerContext {
+  readonly root: string;
+  readonly recognizer: LockRecognizer;
+  /** The function a call reaches, when it is worth knowing (see call-resolver.ts). */
+  resolveCallee(call: ts.CallExpression | ts.NewExpression): ts.SignatureDeclaration | undefined;
+  /** The callee's effect on its caller's held locks, as known so far. */
+  exitOf(callee: ts.SignatureDeclaration): ExitEffect;
+  /** Binds a callee's lock parameters to the caller's arguments. */
+  substitute(ref: LockRef, call: LocalCall): LockRef;
+  /** The symbol an identifier denotes (aliases followed). */
+  symbolOf(node: ts.Node): ts.Symbol | undefined;
+  /** The function a value denotes (`runExclusive(doWork)`), if it has a body. */
+  functionOfValue(expression: ts.Expression): ts.SignatureDeclaration | undefined;
+}
+
+/** Held locks at a point, or `null` where no path reaches. */
+type State = readonly HeldLock[] | null;
+
+interface JumpTarget {
+  readonly node: ts.Node;
+  readonly label: string | undefined;
+  readonly isLoop: boolean;
+  readonly breaks: State[];
+  readonly continues: State[];
+}
+
+interface FinallyContext {
+  readonly block: ts.Block;
+  readonly returns: State[];
+}
+
+/** One function body being walked: the function itself, or a callback inlined at its call. */
+interface Frame {
+  readonly returns: State[];
+  readonly jumps: JumpTarget[];
+  readonly finallies: FinallyContext[];
+  readonly isAsync: boolean;
+}
+
+/** Calls whose callback runs later, without the caller's locks: its own summary covers it. */
+const DEFERRING_CALLS = new Set([
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'queueMicrotask',
+  'nextTick',
+  'then',
+  'catch',
+  'finally',
+  'addEventListener',
+  'addListener',
+  'on',
+  'once',
+  'prependListener',
+  'subscribe',
+  'requestAnimationFrame',
+]);
+
+export function summarizeFunction(node: FunctionLike, context: WalkerContext): FunctionSummary {
+  return new FunctionWalker(node, context).run();
+}
+
+class FunctionWalker {
+  readonly #node: FunctionLike;
+  readonly #within: ts.SignatureDeclaration | undefined;
+  readonly #context: WalkerContext;
+  readonly #name: string;
+  readonly #acquisitions: LocalAcquisition[] = [];
+  readonly #calls: LocalCall[] = [];
+  readonly #recorded = new Set<string>();
+  readonly #releasedFromCaller: LockRef[] = [];
+  #recording = true;
+  #guessed = false;
+  #frame: Frame;
+
+  constructor(node: FunctionLike, context: WalkerContext) {
+    this.#node = node;
+    this.#within = ts.isSourceFile(node) ? undefined : node;
+    this.#context = context;
+    this.#name = functionName(node);
+    this.#frame = newFrame(!ts.isSourceFile(node) && isAsyncFunction(node));
+  }
+
+  run(): FunctionSummary {
+    let end: State;
+    if (ts.isSourceFile(this.#node)) {
+      end = this.#statements(this.#node.statements, [], this.#node);
+    } else {
+      end = this.#functionBody(this.#node as ts.FunctionLikeDeclaration, []);
+    }
+    const exit = mergeAll([end, ...this.#frame.returns]) ?? [];
+    const exitEffect: ExitEffect = { leftHeld: exit.filter((held) => held.scope === undefined), releasedFromCaller: this.#releasedFromCaller };
+    return {
+      node: this.#node,
+      name: this.#name,
+      acquisitions: this.#acquisitions,
+      calls: this.#calls,
+      exit: exitEffect,
+      guessed: this.#guessed,
+    };
+  }
+
+  #functionBody(fn: ts.FunctionLikeDeclaration, state: State): State {
+    const body = fn.body;
+    if (body === undefined) return state;
+    if (ts.isBlock(body)) return this.#statements(body.statements, state, body);
+    // A concise arrow body is its return value.
+    const after = this.#expression(body, state, this.#frame.isAsync);
+    this.#frame.returns.push(after);
+    return null;
+  }
+
+  // ---- statements -------------------------------------------------------------------------------
+
+  #statements(statements: readonly ts.Statement[], state: State, scope: ts.Node): State {
+    let current = state;
+    for (const statement of statements) {
+      if (current === null) break;
+      current = this.#statement(statement, current);
+    }
+    // Leaving the block disposes its `using` declarations.
+    return current === null ? null : current.filter((held) => held.scope !== scope);
+  }
+
+  #statement(node: ts.Statement, state: State): State {
+    if (state === null) return null;
+    switch (node.kind) {
+      case ts.SyntaxKind.Block:
+        return this.#statements((node as ts.Block).statements, state, node);
+      case ts.SyntaxKind.ExpressionStatement:
+        return this.#expression((node as ts.ExpressionStatement).expression, state, false);
+      case ts.SyntaxKind.VariableStatement:
+        return this.#variableList((node as ts.VariableStatement).declarationList, state);
+      case ts.SyntaxKind.IfStatement:
+        return this.#if(node as ts.IfStatement, state);
+      case ts.SyntaxKind.ReturnStatement: {
+        const expression = (node as ts.ReturnStatement).expression;
+        // `return promise` from an async function: the caller's await waits for it.
+        const after = expression === undefined ? state : this.#expression(expression, state, this.#frame.isAsync);
+        this.#exitFunction(after);
+        return null;
+      }
+      case ts.SyntaxKind.ThrowStatement:
+        this.#expression((node as ts.ThrowStatement).expression, state, false);
+        return null;
+      case ts.SyntaxKind.TryStatement:
+        return this.#try(node as ts.TryStatement, state);
+      case ts.SyntaxKind.ForStatement:
+      case ts.SyntaxKind.ForOfStatement:
+      case ts.SyntaxKind.ForInStatement:
+      case ts.SyntaxKind.WhileStatement:
+      case ts.SyntaxKind.DoStatement:
+        return this.#loop(node as ts.IterationStatement, state, undefined);
+      case ts.SyntaxKind.LabeledStatement: {
+        const labeled = node as ts.LabeledStatement;
+        if (ts.isIterationStatement(labeled.statement, false)) return this.#loop(labeled.statement, state, labeled.label.text);
+        const target = this.#pushJump(labeled, labeled.label.text, false);
+        const after = this.#statement(labeled.statement, state);
+        this.#frame.jumps.pop();
+        return mergeAll([after, ...target.breaks]);
+      }
+      case ts.SyntaxKind.SwitchStatement:
+        return this.#switch(node as ts.SwitchStatement, state);
+      case ts.SyntaxKind.BreakStatement:
+      case ts.SyntaxKind.ContinueStatement:
+        this.#jump(node as ts.BreakOrContinueStatement, state);
+        return null;
+      case ts.SyntaxKind.FunctionDeclaration:
+      case ts.SyntaxKind.ClassDeclaration:
+      case ts.SyntaxKind.InterfaceDeclaration:
+      case ts.SyntaxKind.TypeAliasDeclaration:
+      case ts.SyntaxKind.EnumDeclaration:
+      case ts.SyntaxKind.ImportDeclaration:
+      case ts.SyntaxKind.ImportEqualsDeclaration:
+      case ts.SyntaxKind.ModuleDeclaration:
+        // Declarations run nothing here; their bodies have summaries of their own.
+        return state;
+      case ts.SyntaxKind.ExportAssignment:
+        return this.#expression((node as ts.ExportAssignment).expression, state, false);
+      default: {
+        let current: State = state;
+        ts.forEachChild(node, (child) => {
+          if (current !== null && ts.isExpression(child)) current = this.#expression(child, current, false);
+          else if (current !== null && ts.isStatement(child)) current = this.#statement(child, current);
+        });
+        return current;
+      }
+    }
+  }
+
+  #variableList(list: ts.VariableDeclarationList, state: State): State {
+    let current = state;
+    const isUsing = (list.flags & ts.NodeFlags.Using) !== 0; // `await using` sets it too
+    for (const declaration of list.declarations) {
+      if (current === null || declaration.initializer === undefined) continue;
+      const before = current;
+      const after = this.#expression(declaration.initializer, current, false);
+      if (after === null) return null;
+      current = after;
+      const added = after.filter((held) => !before.includes(held));
+      if (added.length === 0) continue;
+      const releaser = releaserSymbol(declaration, this.#context);
+      const scope = isUsing ? list.parent.parent : undefined;
+      if (releaser === undefined && scope === undefined) continue;
+      // The lock just taken belongs to this declaration: released with its block, or by calling it.
+      current = after.map((held) =>
+        added.includes(held) ? { ...held, ...(releaser === undefined ? {} : { releaser }), ...(scope === undefined ? {} : { scope }) } : held,
+      );
+    }
+    return current;
+  }
+
+  #if(node: ts.IfStatement, state: State): State {
+    const afterCondition = this.#expression(node.expression, state, false);
+    if (afterCondition === null) return null;
+    // `if (lock.tryAcquire())`: held only where it succeeded.
+    const tried = afterCondition.filter((held) => !state?.includes(held) && held.tried === true);
+    const negated = isNegation(node.expression);
+    const whenTrue = negated ? afterCondition.filter((held) => !tried.includes(held)) : afterCondition;
+    const whenFalse = negated ? afterCondition : afterCondition.filter((held) => !tried.includes(held));
+    const thenEnd = this.#statement(node.thenStatement, whenTrue);
+    const elseEnd = node.elseStatement === undefined ? whenFalse : this.#statement(node.elseStatement, whenFalse);
+    return merge(thenEnd, elseEnd);
+  }
+
+  #loop(node: ts.IterationStatement, state: State, label: string | undefined): State {
+    let current = state;
+    if (ts.isForStatement(node) && node.initializer !== undefined) {
+      current = ts.isVariableDeclarationList(node.initializer)
+        ? this.#variableList(node.initializer, current)
+        : this.#expression(node.initializer, current, false);
+    }
+    if ((ts.isForOfStatement(node) || ts.isForInStatement(node)) && current !== null) {
+      current = this.#expression(node.expression, current, node.kind === ts.SyntaxKind.ForOfStatement && node.awaitModifier !== undefined);
+    }
+    const condition = ts.isForStatement(node) ? node.condition : ts.isWhileStatement(node) || ts.isDoStatement(node) ? node.expression : undefined;
+    if (condition !== undefined && !ts.isDoStatement(node) && current !== null) current = this.#expression(condition, current, false);
+    const target = this.#pushJump(node, label, true);
+    const bodyEnd = this.#statement(node.statement, current);
+    this.#frame.jumps.pop();
+    let next = mergeAll([bodyEnd, ...target.continues]);
+    if (ts.isForStatement(node) && node.incrementor !== undefined && next !== null) next = this.#expression(node.incrementor, next, false);
+    if (ts.isDoStatement(node) && next !== null) next = this.#expression(node.expression, next, false);
+    // Locks taken in one iteration and still held reach the next one: walk the body once more so
+    // `for (…) { a.acquire(); b.acquire(); }` without releases shows b → a too.
+    if (next !== null && current !== null && next.some((held) => !current?.includes(held))) {
+      const target2 = this.#pushJump(node, label, true);
+      const secondEnd = this.#statement(node.statement, merge(current, next));
+      this.#frame.jumps.pop();
+      next = mergeAll([next, secondEnd, ...target2.continues]);
+      target.breaks.push(...target2.breaks);
+    }
+    const infinite = condition === undefined ? !ts.isForOfStatement(node) && !ts.isForInStatement(node) : condition.kind === ts.SyntaxKind.TrueKeyword;
+    return mergeAll([infinite ? null : merge(current, next), ...target.breaks]);
+  }
+
+  #switch(node: ts.SwitchStatement, state: State): State {
+    const afterDiscriminant = this.#expression(node.expression, state, false);
+    const target = this.#pushJump(node, undefined, false);
+    let fallthrough: State = null;
+    let hasDefault = false;
+    for (const clause of node.caseBlock.clauses) {
+      if (ts.isDefaultClause(clause)) hasDefault = true;
+      let entry = merge(afterDiscriminant, fallthrough);
+      if (ts.isCaseClause(clause) && entry !== null) entry = this.#expression(clause.expression, entry, false);
+      fallthrough = this.#statements(clause.statements, entry, node.caseBlock);
+    }
+    this.#frame.jumps.pop();
+    return mergeAll([fallthrough, ...target.breaks, hasDefault ? null : afterDiscriminant]);
+  }
+
+  #try(node: ts.TryStatement, state: State): State {
+    const finallyContext: FinallyContext | undefined = node.finallyBlock === undefined ? undefined : { block: node.finallyBlock, returns: [] };
+    if (finallyContext !== undefined) this.#frame.finallies.push(finallyContext);
+    const tryEnd = this.#statement(node.tryBlock, state);
+    let catchEnd: State = null;
+    if (node.catchClause !== undefined) {
+      // An exception may come from anywhere in the try block: the catch starts from what was held at
+      // its start or its end.
+      catchEnd = this.#statement(node.catchClause.block, merge(state, tryEnd));
+    }
+    if (finallyContext === undefined) return merge(tryEnd, catchEnd);
+    this.#frame.finallies.pop();
+    const normal = merge(tryEnd, catchEnd);
+    // The finally block also runs when the try block throws: walk it from the union so its releases and
+    // calls are seen, and from the return paths without recording them twice.
+    const finallyEnd = this.#statement(node.finallyBlock!, mergeAll([normal, state]));
+    const returning = mergeAll(finallyContext.returns);
+    if (returning !== null) {
+      const recording = this.#recording;
+      this.#recording = false;
+      const afterFinally = this.#statement(node.finallyBlock!, returning);
+      this.#recording = recording;
+      if (afterFinally !== null) this.#exitFunction(afterFinally);
+    }
+    return normal === null ? null : finallyEnd;
+  }
+
+  #pushJump(node: ts.Node, label: string | undefined, isLoop: boolean): JumpTarget {
+    const target: JumpTarget = { node, label, isLoop, breaks: [], continues: [] };
+    this.#frame.jumps.push(target);
+    return target;
+  }
+
+  #jump(node: ts.BreakOrContinueStatement, state: State): void {
+    const isBreak = node.kind === ts.SyntaxKind.BreakStatement;
+    const label = node.label?.text;
+    const jumps = this.#frame.jumps;
+    for (let index = jumps.length - 1; index >= 0; index--) {
+      const target = jumps[index]!;
+      const matches = label === undefined ? (isBreak ? true : target.isLoop) : target.label === label;
+      if (!matches) continue;
+      // Leaving blocks inside the target disposes their `using` declarations.
+      const left = state === null ? null : state.filter((held) => held.scope === undefined || !contains(target.node, held.scope));
+      (isBreak ? target.breaks : target.continues).push(left);
+      return;
+    }
+  }
+
+  #exitFunction(state: State): void {
+    if (state === null) return;
+    const finallyContext = this.#frame.finallies[this.#frame.finallies.length - 1];
+    if (finallyContext !== undefined) {
+      finallyContext.returns.push(state);
+      return;
+    }
+    this.#frame.returns.push(state.filter((held) => held.scope === undefined));
+  }
+
+  // ---- expressions ------------------------------------------------------------------------------
+
+  /** Walks an expression; `awaited` is true when its value is awaited, so async calls in it complete first. */
+  #expression(node: ts.Expression, state: State, awaited: boolean): State {
+    if (state === null) return null;
+    switch (node.kind) {
+      case ts.SyntaxKind.CallExpression:
+        return this.#call(node as ts.CallExpression, state, awaited);
+      case ts.SyntaxKind.NewExpression:
+        return this.#new(node as ts.NewExpression, state);
+      case ts.SyntaxKind.AwaitExpression:
+        return this.#expression((node as ts.AwaitExpression).expression, state, true);
+      case ts.SyntaxKind.ArrowFunction:
+      case ts.SyntaxKind.FunctionExpression:
+      case ts.SyntaxKind.ClassExpression:
+        // Defined here, run elsewhere: summarised on its own (or inlined by the call it is passed to).
+        return state;
+      case ts.SyntaxKind.ParenthesizedExpression:
+      case ts.SyntaxKind.NonNullExpression:
+      case ts.SyntaxKind.AsExpression:
+      case ts.SyntaxKind.SatisfiesExpression:
+        return this.#expression((node as ts.ParenthesizedExpression).expression, state, awaited);
+      default: {
+        let current: State = state;
+        ts.forEachChild(node, (child) => {
+          if (current !== null && ts.isExpression(child)) current = this.#expression(child, current, awaited);
+        });
+        return current;
+      }
+    }
+  }
+
+  #call(call: ts.CallExpression, state: readonly HeldLock[], awaited: boolean): State {
+    const callee = skipOuterExpressions(call.expression);
+    let current: State = state;
+    // The receiver and the arguments are evaluated before the call.
+    if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) current = this.#expression(callee.expression, current, false);
+    for (const argument of call.arguments) {
+      if (current !== null && !isInlineFunction(argument)) current = this.#expression(argument, current, false);
+    }
+    if (current === null) return null;
+
+    const operation = this.#context.recognizer.operationOf(call, this.#within);
+    if (operation !== undefined) return this.#lockOperation(operation, current);
+
+    if (ts.isIdentifier(callee)) {
+      const released = this.#releaseByReleaser(callee, current);
+      if (released !== undefined) return released;
+    }
+
+    const target = this.#context.resolveCallee(call);
+    const deferring = DEFERRING_CALLS.has(calleeName(callee) ?? '');
+    if (!deferring) {
+      // Callbacks given to ordinary calls (`forEach`, `map`, `new Promise`) run during the call.
+      for (const argument of call.arguments) if (isInlineFunction(argument)) this.#inline(argument, current);
+    }
+    if (target === undefined) return current;
+    return this.#callTo(target, call, current, awaited || !isAsyncFunction(target));
+  }
+
+  #new(node: ts.NewExpression, state: readonly HeldLock[]): State {
+    let current: State = state;
+    for (const argument of node.arguments ?? []) {
+      if (current !== null && !isInlineFunction(argument)) current = this.#expression(argument, current, false);
+    }
+    if (current === null) return null;
+    for (const argument of node.arguments ?? []) if (isInlineFunction(argument)) this.#inline(argument, current);
+    const target = this.#context.resolveCallee(node);
+    return target === undefined ? current : this.#callTo(target, node, current, true);
+  }
+
+  /** Records a call and applies what the callee leaves held or releases (when the caller waits for it). */
+  #callTo(target: ts.SignatureDeclaration, expression: ts.CallExpression | ts.NewExpression, state: readonly HeldLock[], completes: boolean): State {
+    const callee = skipOuterExpressions(expression.expression);
+    const step: CallStep = {
+      location: locationOf(expression, this.#context.root),
+      caller: this.#name,
+      callee: functionName(target),
+    };
+    const sameThis =
+      ts.isPropertyAccessExpression(callee) &&
+      (callee.expression.kind === ts.SyntaxKind.ThisKeyword || callee.expression.kind === ts.SyntaxKind.SuperKeyword);
+    const call: LocalCall = { callee: target, expression, step, held: state, sameThis, within: this.#within };
+    // An async call not awaited runs its locking after the caller has moved on: it orders nothing.
+    if (!completes) return state;
+    this.#recordCall(call);
+    const exit = this.#context.exitOf(target);
+    if (exit.leftHeld.length === 0 && exit.releasedFromCaller.length === 0) return state;
+    let current: readonly HeldLock[] = state;
+    for (const released of exit.releasedFromCaller) current = this.#release(this.#context.substitute(released, call), current, false);
+    const added = exit.leftHeld.map((held) => ({
+      ref: this.#context.substitute(held.ref, call),
+      site: held.site,
+      chain: [step, ...held.chain],
+    }));
+    return [...current, ...added];
+  }
+
+  #lockOperation(operation: LockOperation, state: readonly HeldLock[]): State {
+    const lock = operation.lock;
+    if (lock.guessed) this.#guessed = true;
+    const site: AcquisitionSite = {
+      node: operation.call,
+      location: locationOf(operation.call, this.#context.root),
+      function: this.#name,
+      form: operation.form,
+    };
+    switch (operation.role) {
+      case 'acquire':
+      case 'hold': {
+        this.#recordAcquisition({ ref: lock, site, held: state });
+        return [...state, { ref: lock, site, chain: [] }];
+      }
+      case 'tryAcquire':
+        return [...state, { ref: lock, site, chain: [], tried: true }];
+      case 'release':
+        return this.#release(lock, state, true);
+      case 'scoped': {
+        if (operation.tryOnly !== true) this.#recordAcquisition({ ref: lock, site, held: state });
+        const inside = [...state, { ref: lock, site, chain: [] }];
+        const callback = operation.callback;
+        if (callback !== undefined) {
+          if (isInlineFunction(callback)) this.#inline(callback, inside);
+          else {
+            const target = this.#resolveFunctionValue(callback);
+            if (target !== undefined) this.#callTo(target, operation.call, inside, true);
+          }
+        }
+        return state;
+      }
+    }
+  }
+
+  /** Gives back the most recent hold of `lock` (this instance if known, else this lock class). */
+  #release(lock: LockRef, state: readonly HeldLock[], recordExternal: boolean): readonly HeldLock[] {
+    let index = findLastIndex(state, (held) => instanceKey(held.ref) === instanceKey(lock) || sameInstance(held.ref, lock));
+    if (index < 0) index = findLastIndex(state, (held) => held.ref.info.id === lock.info.id);
+    if (index < 0) {
+      if (recordExternal && this.#recording && !this.#releasedFromCaller.some((ref) => instanceKey(ref) === instanceKey(lock))) {
+        this.#releasedFromCaller.push(lock);
+      }
+      return state;
+    }
+    return [...state.slice(0, index), ...state.slice(index + 1)];
+  }
+
+  #releaseByReleaser(callee: ts.Identifier, state: readonly HeldLock[]): State | undefined {
+    if (!state.some((held) => held.releaser !== undefined)) return undefined;
+    const symbol = this.#context.symbolOf(callee);
+    if (symbol === undefined) return undefined;
+    const index = findLastIndex(state, (held) => held.releaser === symbol);
+    if (index < 0) return undefined;
+    return [...state.slice(0, index), ...state.slice(index + 1)];
+  }
+
+  /** Walks a callback where it is called: its locking happens with the caller's locks held. */
+  #inline(fn: ts.ArrowFunction | ts.FunctionExpression, state: readonly HeldLock[]): void {
+    const outer = this.#frame;
+    this.#frame = newFrame(isAsyncFunction(fn));
+    try {
+      this.#functionBody(fn, state);
+    } finally {
+      this.#frame = outer;
+    }
+  }
+
+  #resolveFunctionValue(expression: ts.Expression): ts.SignatureDeclaration | undefined {
+    return this.#context.functionOfValue(expression);
+  }
+
+  #recordAcquisition(acquisition: LocalAcquisition): void {
+    if (!this.#recording) return;
+    const key = `a:${acquisition.site.node.pos}:${acquisition.ref.info.id}:${heldKey(acquisition.held)}`;
+    if (this.#recorded.has(key)) return;
+    this.#recorded.add(key);
+    this.#acquisitions.push(acquisition);
+  }
+
+  #recordCall(call: LocalCall): void {
+    if (!this.#recording) return;
+    const key = `c:${call.expression.pos}:${heldKey(call.held)}`;
+    if (this.#recorded.has(key)) return;
+    this.#recorded.add(key);
+    this.#calls.push(call);
+  }
+}
+
+function newFrame(isAsync: boolean): Frame {
+  return { returns: [], jumps: [], finallies: [], isAsync };
+}
+
+function merge(a: State, b: State): State {
+  if (a === null) return b;
+  if (b === null || a === b) return a;
+  const result = [...a];
+  for (const held of b) if (!result.includes(held)) result.push(held);
+  return result;
+}
+
+function mergeAll(states: readonly State[]): State {
+  let result: State = null;
+  for (const state of states) result = merge(result, state);
+  return result;
+}
+
+function heldKey(held: readonly HeldLock[]): string {
+  return held.map((entry) => `${entry.ref.info.id}@${entry.site.node.pos}`).join(',');
+}
+
+function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean): number {
+  for (let index = items.length - 1; index >= 0; index--) if (predicate(items[index]!)) return index;
+  return -1;
+}
+
+function contains(outer: ts.Node, inner: ts.Node): boolean {
+  return inner.getSourceFile() === outer.getSourceFile() && inner.pos >= outer.pos && inner.end <= outer.end;
+}
+
+function isInlineFunction(node: ts.Expression): node is ts.ArrowFunction | ts.FunctionExpression {
+  return ts.isArrowFunction(node) || ts.isFunctionExpression(node);
+}
+
+export function isAsyncFunction(node: ts.SignatureDeclaration): boolean {
+  return isFunctionWithBody(node) && (ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Async) !== 0;
+}
+
+function isNegation(expression: ts.Expression): boolean {
+  const node = skipOuterExpressions(expression);
+  return ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken;
+}
+
+function calleeName(callee: ts.Expression): string | undefined {
+  if (ts.isIdentifier(callee)) return callee.text;
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  return undefined;
+}
+
+/**
+ * The variable that receives async-mutex's release function: `const release = await m.acquire()`, or
+ * the second element of `const [value, release] = await semaphore.acquire()`.
+ */
+function releaserSymbol(declaration: ts.VariableDeclaration, context: WalkerContext): ts.Symbol | undefined {
+  const initializer = declaration.initializer;
+  if (initializer === undefined) return undefined;
+  const value = skipOuterExpressions(ts.isAwaitExpression(initializer) ? initializer.expression : initializer);
+  if (!ts.isCallExpression(value)) return undefined;
+  if (ts.isIdentifier(declaration.name)) return context.symbolOf(declaration.name);
+  if (ts.isArrayBindingPattern(declaration.name)) {
+    const second = declaration.name.elements[1];
+    if (second !== undefined && ts.isBindingElement(second) && ts.isIdentifier(second.name)) return context.symbolOf(second.name);
+  }
+  return undefined;
+}
+

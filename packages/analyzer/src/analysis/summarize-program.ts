@@ -1,0 +1,86 @@
+/**
+ * Summarises every function that can matter (relevance.ts), then re-walks callers of functions that
+ * return holding a lock (or release their caller's) until those exit effects stop changing, so
+ * `lockBoth(); …; unlockBoth()` helpers are understood.
+ */
+import type ts from 'typescript';
+import type { FunctionLike } from '../model/function-names.js';
+import type { LockRecognizer } from '../model/lock-recognizer.js';
+import { instanceKey, type LockRef } from '../model/lock-ref.js';
+import { CallResolver } from './call-resolver.js';
+import { NO_EXIT_EFFECT, type ExitEffect, type FunctionSummary, type LocalCall } from './function-summary.js';
+import { summarizeFunction, type WalkerContext } from './function-walker.js';
+import { findRelevantFunctions } from './relevance.js';
+
+/** Rounds of re-walking for exit effects; real helpers settle in one or two. */
+const MAX_EXIT_ROUNDS = 6;
+
+export interface ProgramSummaries {
+  readonly summaries: ReadonlyMap<FunctionLike, FunctionSummary>;
+  /** Binds a callee's lock parameter (or `this`) at a call site. */
+  readonly substitute: (ref: LockRef, call: LocalCall) => LockRef;
+}
+
+export function summarizeProgram(
+  checker: ts.TypeChecker,
+  files: readonly ts.SourceFile[],
+  recognizer: LockRecognizer,
+  root: string,
+): ProgramSummaries {
+  const relevance = findRelevantFunctions(files, recognizer.methodNames);
+  const resolver = new CallResolver(checker, relevance.calleeNames, new Set<ts.Node>(relevance.functions));
+  const summaries = new Map<FunctionLike, FunctionSummary>();
+  const argumentLocks = new Map<ts.Expression, LockRef | null>();
+
+  const substitute = (ref: LockRef, call: LocalCall): LockRef => {
+    const parameter = ref.parameter;
+    if (parameter !== undefined && parameter.owner === call.callee) {
+      const argument = call.expression.arguments?.[parameter.index];
+      if (argument !== undefined) {
+        let bound = argumentLocks.get(argument);
+        if (bound === undefined) {
+          bound = recognizer.lockOfArgument(argument, call.within, ref.guessed) ?? null;
+          argumentLocks.set(argument, bound);
+        }
+        if (bound !== null) return bound;
+      }
+      return { info: ref.info, instance: 'unknown', guessed: ref.guessed };
+    }
+    // A field of the callee's `this` is the caller's only for `this.m()`; a callee's local is nobody's.
+    if ((ref.instance === 'this' && !call.sameThis) || ref.instance.startsWith('symbol:')) return { ...ref, instance: 'unknown' };
+    return ref;
+  };
+
+  const context: WalkerContext = {
+    root,
+    recognizer,
+    resolveCallee: (call) => resolver.resolveCall(call),
+    exitOf: (callee) => summaries.get(callee)?.exit ?? NO_EXIT_EFFECT,
+    substitute,
+    symbolOf: (node) => resolver.symbolOf(node),
+    functionOfValue: (expression) => resolver.functionOfValue(expression),
+  };
+
+  for (const fn of relevance.functions) summaries.set(fn, summarizeFunction(fn, context));
+
+  let changed = [...summaries.values()].filter((summary) => hasExitEffect(summary.exit)).map((summary) => summary.node);
+  for (let round = 0; round < MAX_EXIT_ROUNDS && changed.length > 0; round++) {
+    const changedSet = new Set<ts.Node>(changed);
+    const callers = [...summaries.values()].filter((summary) => summary.calls.some((call) => changedSet.has(call.callee)));
+    changed = [];
+    for (const caller of callers) {
+      const again = summarizeFunction(caller.node, context);
+      summaries.set(caller.node, again);
+      if (exitKey(again.exit) !== exitKey(caller.exit)) changed.push(caller.node);
+    }
+  }
+  return { summaries, substitute };
+}
+
+function hasExitEffect(exit: ExitEffect): boolean {
+  return exit.leftHeld.length > 0 || exit.releasedFromCaller.length > 0;
+}
+
+function exitKey(exit: ExitEffect): string {
+  return [...exit.leftHeld.map((held) => `+${instanceKey(held.ref)}@${held.site.node.pos}`), ...exit.releasedFromCaller.map((ref) => `-${instanceKey(ref)}`)].join(',');
+}

@@ -1,0 +1,121 @@
+/**
+ * From the lock-order graph to findings: one shortest witness cycle per strongly connected component,
+ * leaving out cycles every edge of which is taken while one common "gate" lock is held (that lock
+ * serialises them: no deadlock, the false positive go-deadlock is known for); self-deadlocks as
+ * their own kind; cycles through a counting semaphore as theirs.
+ */
+import type { EdgeWitness, Finding, FindingKind, FindingStep, GatedCycle, LockInfo } from '../report/report-model.js';
+import { canonicalRotation, shortestCycleThrough, stronglyConnectedComponents } from './cycles.js';
+import type { LockOrderGraph } from './lock-order-graph.js';
+
+export type Fingerprinter = (kind: FindingKind, locks: readonly string[], steps: readonly FindingStep[]) => string;
+
+export interface FindingsResult {
+  readonly findings: Finding[];
+  readonly gatedCycles: GatedCycle[];
+}
+
+export function findFindings(graph: LockOrderGraph, locks: ReadonlyMap<string, LockInfo>, fingerprint: Fingerprinter): FindingsResult {
+  const findings: Finding[] = [];
+  const gatedCycles: GatedCycle[] = [];
+  const successors = (node: string) => graph.successors(node);
+
+  for (const component of stronglyConnectedComponents(graph.nodes(), successors)) {
+    const members = new Set(component);
+    const candidates = new Map<string, string[]>();
+    for (const node of component) {
+      const cycle = shortestCycleThrough(node, members, successors);
+      if (cycle !== undefined) candidates.set(canonicalRotation(cycle).join('\u0000'), canonicalRotation(cycle));
+    }
+    let best: { cycle: string[]; steps: FindingStep[] } | undefined;
+    for (const cycle of candidates.values()) {
+      const steps = stepsOf(cycle, graph);
+      const gates = commonGates(cycle, steps, graph);
+      if (gates.length > 0) {
+        gatedCycles.push({ locks: cycle, gates });
+        continue;
+      }
+      if (best === undefined || cycle.length < best.cycle.length) best = { cycle, steps };
+    }
+    if (best !== undefined) findings.push(cycleFinding(best.cycle, best.steps, locks, fingerprint));
+  }
+
+  for (const edge of graph.selfDeadlocks()) {
+    // One finding per place the held lock is taken again: each is its own bug to fix.
+    const bySite = new Map<string, EdgeWitness[]>();
+    for (const witness of edge.witnesses) {
+      const location = witness.acquired.location;
+      const key = `${location.file}:${location.line}:${location.column}`;
+      bySite.set(key, [...(bySite.get(key) ?? []), witness]);
+    }
+    for (const witnesses of bySite.values()) {
+      const steps: FindingStep[] = [{ from: edge.from, to: edge.to, witness: witnesses[0]!, witnessCount: witnesses.length }];
+      const lock = locks.get(edge.from);
+      const name = lock?.name ?? edge.from;
+      const held = witnesses[0]!.held.location;
+      const again = witnesses[0]!.acquired.location;
+      findings.push({
+        kind: 'self-deadlock',
+        fingerprint: fingerprint('self-deadlock', [edge.from], steps),
+        locks: [edge.from],
+        steps,
+        guessed: isGuessed([edge.from], steps, locks),
+        message: `${name} is acquired at ${again.file}:${again.line}:${again.column} while the same context already holds it (taken at ${held.file}:${held.line}:${held.column}); a non-reentrant lock waits for itself forever.`,
+      });
+    }
+  }
+
+  findings.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+  gatedCycles.sort((a, b) => (a.locks.join() < b.locks.join() ? -1 : 1));
+  return { findings, gatedCycles };
+}
+
+function stepsOf(cycle: readonly string[], graph: LockOrderGraph): FindingStep[] {
+  return cycle.map((from, index) => {
+    const to = cycle[(index + 1) % cycle.length]!;
+    const edge = graph.edge(from, to)!;
+    const witnesses = [...edge.witnesses];
+    // The witness with the shortest chain and the fewest other locks held is the clearest to show.
+    witnesses.sort((a, b) => chain(a) - chain(b) || a.alsoHeld.length - b.alsoHeld.length);
+    return { from, to, witness: witnesses[0]!, witnessCount: witnesses.length };
+  });
+}
+
+/** Locks outside the cycle held by every witness of every edge of it. */
+function commonGates(cycle: readonly string[], steps: readonly FindingStep[], graph: LockOrderGraph): string[] {
+  let common: Set<string> | undefined;
+  for (const step of steps) {
+    const edge = graph.edge(step.from, step.to)!;
+    for (const witness of edge.witnesses) {
+      const held = new Set(witness.alsoHeld.filter((lock) => !cycle.includes(lock)));
+      common = common === undefined ? held : new Set([...common].filter((lock) => held.has(lock)));
+      if (common.size === 0) return [];
+    }
+  }
+  return [...(common ?? [])].sort();
+}
+
+function cycleFinding(cycle: string[], steps: FindingStep[], locks: ReadonlyMap<string, LockInfo>, fingerprint: Fingerprinter): Finding {
+  const counting = cycle.map((id) => locks.get(id)).filter((lock) => lock?.flavor === 'semaphore' && lock.count !== 1);
+  const kind: FindingKind = counting.length > 0 ? 'semaphore-cycle' : 'lock-order-cycle';
+  const names = cycle.map((id) => locks.get(id)?.name ?? id);
+  const chainText = [...names, names[0]!].join(' → ');
+  const message =
+    kind === 'lock-order-cycle'
+      ? `Possible deadlock: ${chainText}. Each lock is taken while the previous one is held; ${cycle.length} contexts taking them in these orders at once wait for each other forever.`
+      : `Possible deadlock once the permits run out: ${chainText}. ${counting
+          .map((lock) => `${lock!.name} (${lock!.count === undefined ? 'count unknown' : `${lock!.count} permits`})`)
+          .join(', ')} deadlocks when enough contexts hold its permits while waiting along this cycle.`;
+  return { kind, fingerprint: fingerprint(kind, cycle, steps), locks: cycle, steps, guessed: isGuessed(cycle, steps, locks), message };
+}
+
+function isGuessed(cycle: readonly string[], steps: readonly FindingStep[], locks: ReadonlyMap<string, LockInfo>): boolean {
+  return (
+    cycle.some((id) => locks.get(id)?.source === 'name-fallback') ||
+    steps.some((step) => step.witness.held.guessed || step.witness.acquired.guessed)
+  );
+}
+
+function chain(witness: EdgeWitness): number {
+  return witness.held.callChain.length + witness.acquired.callChain.length;
+}

@@ -1,0 +1,184 @@
+/**
+ * The lock types the analysis knows: what each library's classes are called, which package declares
+ * them, and which of their methods take, try, give back or scope the lock. Users extend it through the
+ * config file's `lockTypes` (see config-model.ts); the ESLint plugin reads the same catalog.
+ */
+import type { LockTypeConfig } from '../config/config-model.js';
+import type { LockFlavor, LockSource } from '../report/report-model.js';
+
+/** What a method call does to the lock it is called on. */
+export type LockMethodRole =
+  /** Blocks (or awaits) until held. */
+  | 'acquire'
+  /** Takes the lock only if free; never waits, so it cannot close a cycle. */
+  | 'tryAcquire'
+  | 'release'
+  /** Holds the lock while its callback argument runs. */
+  | 'scoped'
+  /** Returns a disposable holding the lock, for `using`. */
+  | 'hold';
+
+/** One lock type: a class or interface, where it comes from and its methods' roles. */
+export interface LockType {
+  /** Declared name of the class or interface. */
+  readonly name: string;
+  /**
+   * Where it must be declared: a package name (matched against the `name` of the package.json that
+   * owns the declaring file) or an absolute file path. Absent: any declaration with that name.
+   */
+  readonly module?: string;
+  readonly flavor: LockFlavor;
+  readonly source: LockSource;
+  readonly methods: ReadonlyMap<string, LockMethodRole>;
+  /** async-mutex: `acquire()` resolves to the function that releases (a semaphore's to `[value, release]`). */
+  readonly acquireReturnsReleaser?: 'function' | 'tuple';
+  /** `new Condition(lock)`: the condition is held through the lock given to its constructor. */
+  readonly wrapsConstructorLock?: boolean;
+}
+
+function methods(roles: Partial<Record<LockMethodRole, readonly string[]>>): ReadonlyMap<string, LockMethodRole> {
+  const map = new Map<string, LockMethodRole>();
+  for (const [role, names] of Object.entries(roles) as [LockMethodRole, readonly string[]][]) {
+    for (const name of names) map.set(name, role);
+  }
+  return map;
+}
+
+const LOCKSTEP_METHODS = methods({
+  acquire: ['acquire', 'acquireAsync'],
+  tryAcquire: ['tryAcquire'],
+  release: ['release'],
+  scoped: ['runExclusive'],
+  hold: ['hold', 'holdAsync'],
+});
+
+const ASYNC_MUTEX_METHODS = methods({ acquire: ['acquire'], release: ['release'], scoped: ['runExclusive'] });
+
+/** Locks recognised without any configuration. */
+export const BUILT_IN_LOCK_TYPES: readonly LockType[] = [
+  { name: 'Lock', module: '@lockstep/primitives', flavor: 'mutex', source: 'lockstep', methods: LOCKSTEP_METHODS },
+  { name: 'RLock', module: '@lockstep/primitives', flavor: 'reentrant', source: 'lockstep', methods: LOCKSTEP_METHODS },
+  { name: 'Semaphore', module: '@lockstep/primitives', flavor: 'semaphore', source: 'lockstep', methods: LOCKSTEP_METHODS },
+  {
+    name: 'BoundedSemaphore',
+    module: '@lockstep/primitives',
+    flavor: 'semaphore',
+    source: 'lockstep',
+    methods: LOCKSTEP_METHODS,
+  },
+  // A Condition is held through its lock; without one it owns an RLock.
+  {
+    name: 'Condition',
+    module: '@lockstep/primitives',
+    flavor: 'reentrant',
+    source: 'lockstep',
+    methods: LOCKSTEP_METHODS,
+    wrapsConstructorLock: true,
+  },
+  // Subclasses of the shared base behave as plain locks unless their own type says otherwise.
+  { name: 'Acquirable', module: '@lockstep/primitives', flavor: 'mutex', source: 'lockstep', methods: LOCKSTEP_METHODS },
+  {
+    name: 'Mutex',
+    module: 'async-mutex',
+    flavor: 'mutex',
+    source: 'async-mutex',
+    methods: ASYNC_MUTEX_METHODS,
+    acquireReturnsReleaser: 'function',
+  },
+  {
+    name: 'MutexInterface',
+    module: 'async-mutex',
+    flavor: 'mutex',
+    source: 'async-mutex',
+    methods: ASYNC_MUTEX_METHODS,
+    acquireReturnsReleaser: 'function',
+  },
+  {
+    name: 'Semaphore',
+    module: 'async-mutex',
+    flavor: 'semaphore',
+    source: 'async-mutex',
+    methods: ASYNC_MUTEX_METHODS,
+    acquireReturnsReleaser: 'tuple',
+  },
+  {
+    name: 'SemaphoreInterface',
+    module: 'async-mutex',
+    flavor: 'semaphore',
+    source: 'async-mutex',
+    methods: ASYNC_MUTEX_METHODS,
+    acquireReturnsReleaser: 'tuple',
+  },
+  {
+    name: 'AwaitLock',
+    module: 'await-lock',
+    flavor: 'mutex',
+    source: 'await-lock',
+    methods: methods({ acquire: ['acquireAsync'], tryAcquire: ['tryAcquire'], release: ['release'] }),
+  },
+];
+
+/** Method names the name-based fallback treats as lock operations on a lock-named receiver. */
+export const FALLBACK_METHODS = methods({
+  acquire: ['acquire', 'acquireAsync', 'lock', 'lockAsync'],
+  tryAcquire: ['tryAcquire', 'tryLock'],
+  release: ['release', 'unlock'],
+  scoped: ['runExclusive', 'withLock'],
+  hold: ['hold', 'holdAsync'],
+});
+
+const LOCK_WORDS = new Set(['lock', 'rlock', 'mutex', 'sem', 'semaphore']);
+
+/**
+ * Whether an identifier reads as a lock: one of its words (camelCase, snake_case or kebab) is `lock`,
+ * `rlock`, `mutex`, `sem` or `semaphore` — `accountsLock`, `LEDGER_MUTEX`, `dbSem`, but not `clock`
+ * or `blockSize`.
+ */
+export function looksLikeLockName(name: string): boolean {
+  return identifierWords(name).some((word) => LOCK_WORDS.has(word));
+}
+
+/** A flavor guessed from a lock-like name. */
+export function flavorFromName(name: string): LockFlavor {
+  const words = identifierWords(name);
+  if (words.some((word) => word === 'sem' || word === 'semaphore')) return 'semaphore';
+  if (words.some((word) => word === 'rlock' || word === 'reentrant')) return 'reentrant';
+  return 'mutex';
+}
+
+function identifierWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word.length > 0)
+    .map((word) => word.toLowerCase());
+}
+
+/** The built-in catalog plus the user's lock types. */
+export function lockTypesWith(configured: readonly LockTypeConfig[]): readonly LockType[] {
+  const user: LockType[] = configured.map((config) => ({
+    name: config.name,
+    ...(config.module === undefined ? {} : { module: config.module }),
+    flavor: config.flavor,
+    source: 'config',
+    methods: methods({
+      acquire: config.acquire,
+      tryAcquire: config.tryAcquire,
+      release: config.release,
+      scoped: config.scoped,
+      hold: config.hold,
+    }),
+  }));
+  // A user's entry for a built-in name wins: they may declare extra methods on it.
+  return [...user, ...BUILT_IN_LOCK_TYPES];
+}
+
+/** Every method name any lock type gives a role to: the cheap syntactic filter before asking for types. */
+export function lockMethodNames(types: readonly LockType[], nameFallback: boolean): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const type of types) for (const name of type.methods.keys()) names.add(name);
+  if (nameFallback) for (const name of FALLBACK_METHODS.keys()) names.add(name);
+  names.add('request'); // navigator.locks.request
+  return names;
+}

@@ -1,0 +1,356 @@
+/**
+ * Which lock an expression denotes. The identity is the declaration the expression resolves to, so it
+ * is the same in every file that reaches it: a module variable (`path#name`), a class field
+ * (`path#Class.field`, one lock class for all instances, as lockdep does), an object-literal property
+ * (`path#locks.orders`), a constant array element (`path#forks[0]`), a parameter (`path#fn(param)`,
+ * which callers substitute), or a Web Lock name. What cannot be resolved gets an identity of its own,
+ * never merged with another.
+ */
+import ts from 'typescript';
+import type { LockFlavor, LockInfo, LockSource } from '../report/report-model.js';
+import { functionName, enclosingFunction } from './function-names.js';
+import type { LockInstance, LockRef } from './lock-ref.js';
+import { locationOf, relativePath } from './source-location.js';
+
+/** What the recogniser knows about the lock's type when asking for its identity. */
+export interface LockTypeFacts {
+  readonly flavor: LockFlavor;
+  readonly source: LockSource;
+  readonly guessed: boolean;
+}
+
+interface Resolved {
+  readonly id: string;
+  readonly name: string;
+  readonly instance: LockInstance;
+  readonly declaration?: ts.Node;
+  readonly parameter?: LockRef['parameter'];
+  /** The declaration's initializer, to read a semaphore's count or a condition's lock. */
+  readonly initializer?: ts.Expression;
+}
+
+const MAX_ALIAS_DEPTH = 8;
+
+export class LockIdentityResolver {
+  readonly #checker: ts.TypeChecker;
+  readonly #root: string;
+  readonly #infos = new Map<string, LockInfo>();
+
+  constructor(checker: ts.TypeChecker, root: string) {
+    this.#checker = checker;
+    this.#root = root;
+  }
+
+  /** Every lock identity handed out so far, by id. */
+  get infos(): ReadonlyMap<string, LockInfo> {
+    return this.#infos;
+  }
+
+  /**
+   * The lock `expression` denotes, inside `within` (the function being analysed, so its own parameters
+   * become substitutable). `facts` come from the lock's type.
+   */
+  resolve(expression: ts.Expression, within: ts.SignatureDeclaration | undefined, facts: LockTypeFacts): LockRef {
+    const resolved = this.#resolve(expression, within, 0) ?? this.#unknown(expression);
+    // `new Condition(lock)`: the condition is held through its lock, so it is that lock.
+    const wrapped = resolved.initializer === undefined ? undefined : conditionLockArgument(resolved.initializer);
+    if (wrapped !== undefined) {
+      const inner = this.#resolve(wrapped, enclosingFunction(wrapped), 0);
+      if (inner !== undefined) return this.#ref(inner, { ...facts, flavor: this.#flavorOfLockExpression(wrapped, facts.flavor) });
+    }
+    return this.#ref(resolved, facts);
+  }
+
+  /** A Web Lock, identified by its constant name (or by the request site when the name is not constant). */
+  webLock(nameArgument: ts.Expression | undefined, site: ts.Node, guessed: boolean): LockRef {
+    const constant = nameArgument === undefined ? undefined : this.#constantString(nameArgument);
+    const resolved: Resolved =
+      constant === undefined
+        ? this.#unknown(nameArgument ?? site)
+        : { id: `web-lock:${constant}`, name: `navigator.locks ${JSON.stringify(constant)}`, instance: 'singleton' };
+    return this.#ref(resolved, { flavor: 'mutex', source: 'web-locks', guessed });
+  }
+
+  #ref(resolved: Resolved, facts: LockTypeFacts): LockRef {
+    let info = this.#infos.get(resolved.id);
+    if (info === undefined) {
+      const count = facts.flavor === 'semaphore' && resolved.initializer !== undefined ? semaphoreCount(resolved.initializer) : undefined;
+      info = {
+        id: resolved.id,
+        name: resolved.name,
+        flavor: facts.flavor,
+        source: facts.guessed ? 'name-fallback' : facts.source,
+        ...(resolved.declaration === undefined ? {} : { declaredAt: locationOf(resolved.declaration, this.#root) }),
+        ...(count === undefined ? {} : { count }),
+      };
+      this.#infos.set(resolved.id, info);
+    }
+    return {
+      info,
+      instance: resolved.instance,
+      guessed: facts.guessed,
+      ...(resolved.parameter === undefined ? {} : { parameter: resolved.parameter }),
+    };
+  }
+
+  #resolve(expression: ts.Expression, within: ts.SignatureDeclaration | undefined, depth: number): Resolved | undefined {
+    if (depth > MAX_ALIAS_DEPTH) return undefined;
+    const node = skipOuterExpressions(expression);
+    if (ts.isIdentifier(node)) return this.#resolveSymbol(this.#symbolAt(node), node, within, 'singleton', depth);
+    if (ts.isPropertyAccessExpression(node)) {
+      const receiver = skipOuterExpressions(node.expression);
+      return this.#resolveSymbol(this.#symbolAt(node.name), node, within, this.#instanceOfReceiver(receiver), depth);
+    }
+    if (ts.isElementAccessExpression(node)) return this.#resolveElement(node, within, depth);
+    return undefined;
+  }
+
+  #resolveElement(node: ts.ElementAccessExpression, within: ts.SignatureDeclaration | undefined, depth: number): Resolved | undefined {
+    const container = this.#resolve(node.expression, within, depth + 1);
+    if (container === undefined) return undefined;
+    const index = skipOuterExpressions(node.argumentExpression);
+    const constant = ts.isNumericLiteral(index) || ts.isStringLiteralLike(index) ? index.text : this.#constantString(index);
+    // Elements at unknown indexes are one lock class, like the fields of a class.
+    const suffix = constant === undefined ? '[]' : `[${constant}]`;
+    return {
+      id: `${container.id}${suffix}`,
+      name: `${container.name}${suffix}`,
+      instance: constant === undefined ? 'unknown' : container.instance,
+      ...(container.declaration === undefined ? {} : { declaration: container.declaration }),
+    };
+  }
+
+  #resolveSymbol(
+    symbol: ts.Symbol | undefined,
+    site: ts.Expression,
+    within: ts.SignatureDeclaration | undefined,
+    receiverInstance: LockInstance,
+    depth: number,
+  ): Resolved | undefined {
+    const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+    if (symbol === undefined || declaration === undefined) return undefined;
+    const file = relativePath(this.#root, declaration.getSourceFile().fileName);
+
+    if (ts.isParameter(declaration)) return this.#resolveParameter(declaration, symbol, file, within);
+
+    if (ts.isVariableDeclaration(declaration) && ts.isIdentifier(declaration.name)) {
+      const name = declaration.name.text;
+      if (isModuleScope(declaration)) {
+        return { id: `${file}#${name}`, name, instance: 'singleton', declaration: declaration.name, ...initializerOf(declaration) };
+      }
+      // `const lock = this.lock`: an alias, not a lock of its own.
+      const initializer = declaration.initializer;
+      if (initializer !== undefined && isConst(declaration) && !isCreation(initializer)) {
+        const aliased = this.#resolve(initializer, within, depth + 1);
+        if (aliased !== undefined) return aliased;
+      }
+      const owner = enclosingFunction(declaration);
+      const ownerName = owner === undefined ? '<module>' : functionName(owner);
+      return {
+        id: `${file}#${ownerName}.${name}`,
+        name: `${name} (local to ${ownerName})`,
+        instance: `symbol:${symbolId(symbol)}`,
+        declaration: declaration.name,
+        ...initializerOf(declaration),
+      };
+    }
+
+    if (ts.isBindingElement(declaration)) return this.#resolveBindingElement(declaration, within, depth);
+
+    if (
+      ts.isPropertyDeclaration(declaration) ||
+      ts.isPropertySignature(declaration) ||
+      ts.isGetAccessorDeclaration(declaration) ||
+      ts.isPropertyAssignment(declaration) ||
+      ts.isShorthandPropertyAssignment(declaration)
+    ) {
+      const owner = ownerOfMember(declaration);
+      if (owner === undefined) return undefined;
+      const member = declaration.name.getText();
+      const isStatic = ts.canHaveModifiers(declaration) && (ts.getModifiers(declaration) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+      const instance: LockInstance = isStatic || owner.singleton ? 'singleton' : receiverInstance;
+      const initializer = ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration) ? declaration.initializer : undefined;
+      return {
+        id: `${file}#${owner.name}.${member}`,
+        name: `${owner.name}.${member}`,
+        instance,
+        declaration: declaration.name,
+        ...(initializer === undefined ? {} : { initializer }),
+      };
+    }
+    void site;
+    return undefined;
+  }
+
+  #resolveParameter(
+    declaration: ts.ParameterDeclaration,
+    symbol: ts.Symbol,
+    file: string,
+    within: ts.SignatureDeclaration | undefined,
+  ): Resolved | undefined {
+    const owner = declaration.parent;
+    const name = declaration.name.getText();
+    // `constructor(private readonly lock: Lock)` declares a field.
+    if (ts.isConstructorDeclaration(owner) && ts.isParameterPropertyDeclaration(declaration, owner)) {
+      const className = owner.parent.name?.text ?? '<class>';
+      return { id: `${file}#${className}.${name}`, name: `${className}.${name}`, instance: 'this', declaration: declaration.name };
+    }
+    const ownerName = functionName(owner);
+    return {
+      id: `${file}#${ownerName}(${name})`,
+      name: `${ownerName}(${name})`,
+      instance: `symbol:${symbolId(symbol)}`,
+      declaration: declaration.name,
+      // Only the function being analysed has callers that bind it; a closure's outer parameter stays as is.
+      ...(owner === within ? { parameter: { owner, index: owner.parameters.indexOf(declaration) } } : {}),
+    };
+  }
+
+  #resolveBindingElement(declaration: ts.BindingElement, within: ts.SignatureDeclaration | undefined, depth: number): Resolved | undefined {
+    // `const { lock } = this` or `const { orders } = locks`: the property of what is destructured.
+    const pattern = declaration.parent;
+    const holder = pattern.parent;
+    if (!ts.isObjectBindingPattern(pattern) || !ts.isVariableDeclaration(holder) || holder.initializer === undefined) return undefined;
+    const property = declaration.propertyName ?? declaration.name;
+    if (!ts.isIdentifier(property)) return undefined;
+    const type = this.#checker.getTypeAtLocation(holder.initializer);
+    const member = type.getProperty(property.text);
+    const receiver = skipOuterExpressions(holder.initializer);
+    const fakeSite = holder.initializer;
+    return this.#resolveSymbol(member, fakeSite, within, this.#instanceOfReceiver(receiver), depth + 1);
+  }
+
+  #instanceOfReceiver(receiver: ts.Expression): LockInstance {
+    if (receiver.kind === ts.SyntaxKind.ThisKeyword) return 'this';
+    if (ts.isIdentifier(receiver)) {
+      const symbol = this.#symbolAt(receiver);
+      const declaration = symbol?.valueDeclaration;
+      if (symbol === undefined || declaration === undefined) return 'unknown';
+      if (ts.isVariableDeclaration(declaration) && isModuleScope(declaration)) return 'singleton';
+      if (ts.isClassDeclaration(declaration) || ts.isModuleDeclaration(declaration)) return 'singleton';
+      return `symbol:${symbolId(symbol)}`;
+    }
+    return 'unknown';
+  }
+
+  #symbolAt(node: ts.Node): ts.Symbol | undefined {
+    const symbol = this.#checker.getSymbolAtLocation(node);
+    if (symbol === undefined) return undefined;
+    if ((symbol.flags & ts.SymbolFlags.Alias) !== 0) {
+      const target = this.#checker.getAliasedSymbol(symbol);
+      // An import the checker cannot follow keeps its local symbol: still one declaration per file.
+      return (target.flags & ts.SymbolFlags.Alias) !== 0 || target.declarations === undefined ? symbol : target;
+    }
+    // `{ lock }` in an object literal names the variable, not the property.
+    if (ts.isShorthandPropertyAssignment(node.parent) && node.parent.name === node) {
+      return this.#checker.getShorthandAssignmentValueSymbol(node.parent) ?? symbol;
+    }
+    return symbol;
+  }
+
+  #constantString(expression: ts.Expression): string | undefined {
+    const node = skipOuterExpressions(expression);
+    if (ts.isStringLiteralLike(node)) return node.text;
+    const type = this.#checker.getTypeAtLocation(node);
+    if (type.isStringLiteral()) return type.value;
+    if (type.isNumberLiteral()) return String(type.value);
+    return undefined;
+  }
+
+  #flavorOfLockExpression(expression: ts.Expression, fallback: LockFlavor): LockFlavor {
+    const type = this.#checker.getTypeAtLocation(expression);
+    const name = type.getSymbol()?.getName();
+    if (name === 'Lock') return 'mutex';
+    if (name === 'RLock') return 'reentrant';
+    return fallback;
+  }
+
+  #unknown(expression: ts.Node): Resolved {
+    const location = locationOf(expression, this.#root);
+    const text = expression.getText();
+    const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+    return { id: `unknown:${location.file}:${location.line}:${location.column}`, name: `${shown} (unresolved)`, instance: 'unknown' };
+  }
+}
+
+/** Parentheses, `!`, `as`, `satisfies` and `<T>` casts do not change which lock it is. */
+export function skipOuterExpressions(expression: ts.Expression): ts.Expression {
+  let node = expression;
+  while (
+    ts.isParenthesizedExpression(node) ||
+    ts.isNonNullExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isTypeAssertionExpression(node)
+  ) {
+    node = node.expression;
+  }
+  return node;
+}
+
+function isModuleScope(declaration: ts.VariableDeclaration): boolean {
+  const statement = declaration.parent.parent;
+  if (!ts.isVariableStatement(statement)) return false;
+  const container = statement.parent;
+  return ts.isSourceFile(container) || ts.isModuleBlock(container);
+}
+
+function isConst(declaration: ts.VariableDeclaration): boolean {
+  return (ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const) !== 0;
+}
+
+function isCreation(expression: ts.Expression): boolean {
+  const node = skipOuterExpressions(ts.isAwaitExpression(expression) ? expression.expression : expression);
+  return ts.isNewExpression(node) || ts.isCallExpression(node);
+}
+
+function initializerOf(declaration: ts.VariableDeclaration): { initializer?: ts.Expression } {
+  return declaration.initializer === undefined ? {} : { initializer: declaration.initializer };
+}
+
+function ownerOfMember(declaration: ts.Node): { name: string; singleton: boolean } | undefined {
+  const parent = declaration.parent;
+  if (ts.isClassLike(parent)) return { name: parent.name?.text ?? '<class>', singleton: false };
+  if (ts.isInterfaceDeclaration(parent)) return { name: parent.name.text, singleton: false };
+  if (ts.isTypeLiteralNode(parent)) {
+    const alias = parent.parent;
+    return ts.isTypeAliasDeclaration(alias) ? { name: alias.name.text, singleton: false } : undefined;
+  }
+  if (ts.isObjectLiteralExpression(parent)) {
+    const holder = parent.parent;
+    if (ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) return { name: holder.name.text, singleton: isModuleScope(holder) };
+    if (ts.isPropertyAssignment(holder)) {
+      const outer = ownerOfMember(holder);
+      return outer === undefined ? undefined : { name: `${outer.name}.${holder.name.getText()}`, singleton: outer.singleton };
+    }
+  }
+  return undefined;
+}
+
+function conditionLockArgument(initializer: ts.Expression): ts.Expression | undefined {
+  const node = skipOuterExpressions(initializer);
+  if (!ts.isNewExpression(node)) return undefined;
+  const callee = skipOuterExpressions(node.expression);
+  const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+  return name === 'Condition' ? node.arguments?.[0] : undefined;
+}
+
+function semaphoreCount(initializer: ts.Expression): number | undefined {
+  const node = skipOuterExpressions(initializer);
+  if (!ts.isNewExpression(node)) return undefined;
+  const first = node.arguments?.[0];
+  if (first === undefined) return 1; // Python's and ours default to 1
+  const value = skipOuterExpressions(first);
+  return ts.isNumericLiteral(value) ? Number(value.text) : undefined;
+}
+
+let nextSymbolId = 1;
+const symbolIds = new WeakMap<ts.Symbol, number>();
+function symbolId(symbol: ts.Symbol): number {
+  let id = symbolIds.get(symbol);
+  if (id === undefined) {
+    id = nextSymbolId++;
+    symbolIds.set(symbol, id);
+  }
+  return id;
+}

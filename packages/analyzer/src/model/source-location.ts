@@ -1,0 +1,28 @@
+/** Turning TypeScript nodes into the report's repo-relative, 1-based locations. */
+import path from 'node:path';
+import ts from 'typescript';
+import type { SourceLocation } from '../report/report-model.js';
+
+/** A path relative to `root` with `/` separators; absolute when outside the root. */
+export function relativePath(root: string, fileName: string): string {
+  const relative = path.relative(root, fileName);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return fileName.split(path.sep).join('/');
+  return relative.split(path.sep).join('/');
+}
+
+export function locationOf(node: ts.Node, root: string): SourceLocation {
+  const sourceFile = node.getSourceFile();
+  const start = ts.getLineAndCharacterOfPosition(sourceFile, node.getStart(sourceFile));
+  const end = ts.getLineAndCharacterOfPosition(sourceFile, node.getEnd());
+  const lineStarts = sourceFile.getLineStarts();
+  const lineStart = lineStarts[start.line] ?? 0;
+  const lineEnd = lineStarts[start.line + 1] ?? sourceFile.text.length;
+  return {
+    file: relativePath(root, sourceFile.fileName),
+    line: start.line + 1,
+    column: start.character + 1,
+    endLine: end.line + 1,
+    endColumn: end.character + 1,
+    snippet: sourceFile.text.slice(lineStart, lineEnd).trim(),
+  };
+}

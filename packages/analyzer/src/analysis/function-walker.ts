@@ -380,8 +380,10 @@ class FunctionWalker {
     let current: State = state;
     // The receiver and the arguments are evaluated before the call.
     if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) current = this.#expression(callee.expression, current, false);
+    // `await Promise.all([a(), b()])` waits for every promise in it.
+    const combinesPromises = awaited && isPromiseCombinator(callee);
     for (const argument of call.arguments) {
-      if (current !== null && !isInlineFunction(argument)) current = this.#expression(argument, current, false);
+      if (current !== null && !isInlineFunction(argument)) current = this.#expression(argument, current, combinesPromises);
     }
     if (current === null) return null;
 
@@ -572,6 +574,15 @@ export function isAsyncFunction(node: ts.SignatureDeclaration): boolean {
 function isNegation(expression: ts.Expression): boolean {
   const node = skipOuterExpressions(expression);
   return ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.ExclamationToken;
+}
+
+function isPromiseCombinator(callee: ts.Expression): boolean {
+  return (
+    ts.isPropertyAccessExpression(callee) &&
+    ts.isIdentifier(callee.expression) &&
+    callee.expression.text === 'Promise' &&
+    ['all', 'allSettled', 'race', 'any'].includes(callee.name.text)
+  );
 }
 
 function calleeName(callee: ts.Expression): string | undefined {

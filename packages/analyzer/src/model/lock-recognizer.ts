@@ -133,10 +133,10 @@ export class LockRecognizer {
   }
 
   #matchSymbol(symbol: ts.Symbol): LockType | undefined {
-    const candidates = this.#typesByName.get(symbol.getName());
-    if (candidates === undefined) return undefined;
     const declaration = symbol.declarations?.[0];
     if (declaration === undefined) return undefined;
+    const candidates = this.#typesByName.get(declaredName(symbol, declaration));
+    if (candidates === undefined) return undefined;
     const fileName = declaration.getSourceFile().fileName;
     return candidates.find((candidate) => candidate.module === undefined || this.#declaredIn(fileName, candidate.module));
   }
@@ -221,6 +221,13 @@ export class LockRecognizer {
 /** Whether a lock of this flavor can be taken again by its holder without waiting. */
 export function isReentrant(flavor: LockFlavor): boolean {
   return flavor === 'reentrant';
+}
+
+/** `export default class AwaitLock` has the symbol name `default`: the declaration has the real one. */
+function declaredName(symbol: ts.Symbol, declaration: ts.Declaration): string {
+  if (symbol.getName() !== 'default') return symbol.getName();
+  const name = ts.getNameOfDeclaration(declaration);
+  return name !== undefined && ts.isIdentifier(name) ? name.text : 'default';
 }
 
 function nameOfReceiver(receiver: ts.Expression): string | undefined {

@@ -1,0 +1,48 @@
+/**
+ * The analysis of one TypeScript program: recognise locks, summarise functions, build the lock-order
+ * graph, find its cycles. Input loading and output formats live elsewhere; the ESLint plugin calls
+ * this directly with the program typescript-eslint already built.
+ */
+import type ts from 'typescript';
+import { buildLockOrderGraph } from './analysis/build-lock-order.js';
+import { summarizeProgram } from './analysis/summarize-program.js';
+import type { LockstepConfig } from './config/config-model.js';
+import { findFindings } from './graph/find-findings.js';
+import type { LockOrderGraph } from './graph/lock-order-graph.js';
+import { lockTypesWith } from './model/lock-catalog.js';
+import { LockIdentityResolver } from './model/lock-identity.js';
+import { LockRecognizer } from './model/lock-recognizer.js';
+import { fingerprintFinding } from './report/fingerprint.js';
+import type { Finding, GatedCycle, LockInfo } from './report/report-model.js';
+
+export interface ProgramAnalysisOptions {
+  readonly program: ts.Program;
+  /** The files whose functions are analysed (others are only read for types). */
+  readonly files: readonly ts.SourceFile[];
+  /** Paths in the results are relative to it. */
+  readonly root: string;
+  readonly config: Pick<LockstepConfig, 'lockTypes' | 'nameFallback'>;
+}
+
+export interface ProgramAnalysis {
+  readonly graph: LockOrderGraph;
+  /** Every lock met, by id. */
+  readonly locks: ReadonlyMap<string, LockInfo>;
+  readonly findings: readonly Finding[];
+  readonly gatedCycles: readonly GatedCycle[];
+  /** How many functions (and files' top-level code) were summarised. */
+  readonly functions: number;
+}
+
+export function analyzeProgram(options: ProgramAnalysisOptions): ProgramAnalysis {
+  const checker = options.program.getTypeChecker();
+  const identity = new LockIdentityResolver(checker, options.root);
+  const recognizer = new LockRecognizer(checker, identity, {
+    lockTypes: lockTypesWith(options.config.lockTypes),
+    nameFallback: options.config.nameFallback,
+  });
+  const summaries = summarizeProgram(checker, options.files, recognizer, options.root);
+  const graph = buildLockOrderGraph(summaries);
+  const { findings, gatedCycles } = findFindings(graph, identity.infos, (kind, _locks, steps) => fingerprintFinding(kind, steps));
+  return { graph, locks: identity.infos, findings, gatedCycles, functions: summaries.summaries.size };
+}

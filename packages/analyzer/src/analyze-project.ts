@@ -1,0 +1,90 @@
+/**
+ * One `lockstep` run without the command line: load the configuration and the project, analyse the
+ * program, and assemble the report. Input problems never stop it: each becomes an InputError in the
+ * report and the rest is analysed.
+ */
+import { analyzeProgram } from './analyze-program.js';
+import { DEFAULT_CONFIG, type LockstepConfig } from './config/config-model.js';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { loadProject } from './project/load-project.js';
+import { applyBaseline } from './report/baseline.js';
+import { REPORT_SCHEMA_VERSION, type Finding, type InputError, type LockInfo, type Report } from './report/report-model.js';
+import { relativePath } from './model/source-location.js';
+import { LOCKSTEP_VERSION } from './version.js';
+
+export interface AnalyzeProjectOptions {
+  /** Every relative path (and the report's paths) is relative to it. */
+  readonly cwd: string;
+  /** Files, directories or globs; empty: the tsconfig.json of `cwd`, or every source file under it. */
+  readonly paths?: readonly string[];
+  /** A tsconfig.json. */
+  readonly project?: string;
+  /** A config file instead of the one found from `cwd`. */
+  readonly configFile?: string;
+  /** Fingerprints of findings to leave out of `findings` (they go to `suppressed.baselined`). */
+  readonly baseline?: ReadonlySet<string>;
+  /** Told what the run is doing, for progress output on long runs. */
+  readonly onPhase?: (phase: string) => void;
+}
+
+export interface ProjectAnalysis {
+  readonly report: Report;
+  /** Every finding, the baselined ones included (what `--update-baseline` writes). */
+  readonly allFindings: readonly Finding[];
+}
+
+export function analyzeProject(options: AnalyzeProjectOptions): ProjectAnalysis {
+  const started = performance.now();
+  const errors: InputError[] = [];
+  const root = options.cwd;
+
+  let config: LockstepConfig = DEFAULT_CONFIG;
+  try {
+    config = loadConfig({ cwd: root, ...(options.configFile === undefined ? {} : { configFile: options.configFile }) });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    errors.push({ code: 'config', file: relativePath(root, error.file), message: error.message });
+  }
+
+  options.onPhase?.('loading the project');
+  const project = loadProject({
+    cwd: root,
+    paths: options.paths ?? [],
+    ...(options.project === undefined ? {} : { project: options.project }),
+    exclude: config.exclude,
+  });
+  errors.push(...project.errors);
+
+  options.onPhase?.(`analysing ${project.files.length} files`);
+  const analysis = analyzeProgram({ program: project.program, files: project.files, root, config });
+  const { reported, baselined } = applyBaseline(analysis.findings, options.baseline ?? new Set());
+
+  const edges = analysis.graph.edges();
+  const used = new Set<string>();
+  for (const edge of edges) used.add(edge.from).add(edge.to);
+  for (const finding of analysis.findings) for (const lock of finding.locks) used.add(lock);
+  for (const cycle of analysis.gatedCycles) for (const lock of [...cycle.locks, ...cycle.gates]) used.add(lock);
+  const locks: LockInfo[] = [...used].map((id) => analysis.locks.get(id)).filter((lock): lock is LockInfo => lock !== undefined);
+  locks.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+  const files = project.files.map((file) => relativePath(root, file.fileName)).sort();
+  const report: Report = {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'lockstep', version: LOCKSTEP_VERSION },
+    root,
+    files,
+    errors,
+    locks,
+    edges,
+    findings: reported,
+    suppressed: { gatedCycles: analysis.gatedCycles, baselined },
+    stats: {
+      files: files.length,
+      functions: analysis.functions,
+      locks: locks.length,
+      edges: edges.length,
+      durationMs: Math.round(performance.now() - started),
+    },
+  };
+  return { report, allFindings: analysis.findings };
+}

@@ -1,0 +1,47 @@
+/**
+ * `@lockstep/analyzer`: the lock model (what is a lock, which lock it is, how it is held), the
+ * whole-program lock-order graph, and the `lockstep` deadlock report in text, JSON, SARIF and DOT.
+ * The ESLint plugin builds on `analyzeProgram` and the lock recogniser so a lock means the same thing
+ * in a lint message and in a report.
+ *
+ * @example
+ * ```ts
+ * import { analyzeProject, formatText } from '@lockstep/analyzer';
+ *
+ * const { report } = analyzeProject({ cwd: process.cwd(), project: 'tsconfig.json' });
+ * console.log(formatText(report, { color: false }));
+ * process.exitCode = report.findings.length > 0 ? 1 : 0;
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { analyzeProgram, type ProgramAnalysis, type ProgramAnalysisOptions } from './analyze-program.js';
+export { analyzeProject, type AnalyzeProjectOptions, type ProjectAnalysis } from './analyze-project.js';
+export { DEFAULT_CONFIG, type LockstepConfig, type LockTypeConfig } from './config/config-model.js';
+export { ConfigError, findConfig, loadConfig } from './config/load-config.js';
+export { loadProject, type LoadedProject } from './project/load-project.js';
+export {
+  BUILT_IN_LOCK_TYPES,
+  FALLBACK_METHODS,
+  flavorFromName,
+  lockTypesWith,
+  looksLikeLockName,
+  type LockMethodRole,
+  type LockType,
+} from './model/lock-catalog.js';
+export { LockIdentityResolver, skipOuterExpressions, type LockTypeFacts } from './model/lock-identity.js';
+export { LockRecognizer, type LockOperation, type RecognizerOptions } from './model/lock-recognizer.js';
+export { sameInstance, type LockInstance, type LockRef } from './model/lock-ref.js';
+export { functionName, type FunctionLike } from './model/function-names.js';
+export { LockOrderGraph } from './graph/lock-order-graph.js';
+export { canonicalRotation, shortestCycleThrough, stronglyConnectedComponents, tarjan } from './graph/cycles.js';
+export { findFindings, type FindingsResult, type Fingerprinter } from './graph/find-findings.js';
+export { applyBaseline, BaselineError, readBaseline, writeBaseline } from './report/baseline.js';
+export { fingerprintFinding } from './report/fingerprint.js';
+export { formatDot } from './report/format-dot.js';
+export { formatJson } from './report/format-json.js';
+export { formatSarif } from './report/format-sarif.js';
+export { formatText, type TextFormatOptions } from './report/format-text.js';
+export * from './report/report-model.js';
+export { main as runCli, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, type CliEnvironment } from './cli/main.js';
+export { LOCKSTEP_VERSION } from './version.js';

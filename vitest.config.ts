@@ -14,6 +14,10 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: { name: 'analyzer', include: ['packages/analyzer/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
         test: { name: 'e2e', include: ['test/**/*.test.ts'] },
       },
     ],

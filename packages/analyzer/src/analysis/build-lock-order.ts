@@ -11,7 +11,7 @@ import { sameInstance, type LockRef } from '../model/lock-ref.js';
 import { tarjan } from '../graph/cycles.js';
 import { LockOrderGraph } from '../graph/lock-order-graph.js';
 import type { Acquisition, CallStep, EdgeWitness } from '../report/report-model.js';
-import type { AcquisitionSite, FunctionSummary, HeldLock, LocalCall } from './function-summary.js';
+import type { AcquisitionSite, FunctionSummary, HeldLock } from './function-summary.js';
 import type { ProgramSummaries } from './summarize-program.js';
 
 /** Sites kept per lock in one function's reach: enough witnesses, bounded work on huge call graphs. */
@@ -130,7 +130,7 @@ function computeReach(summary: FunctionSummary, reach: Map<FunctionLike, Map<str
     for (const reached of callee.values()) {
       if (reached.chain.length >= MAX_CHAIN) continue;
       const candidate: Reach = {
-        ref: substitute(reached.ref, call as LocalCall),
+        ref: substitute(reached.ref, call),
         site: reached.site,
         chain: [call.step, ...reached.chain],
         heldOnTheWay: new Set([...heldIds, ...reached.heldOnTheWay]),
@@ -149,7 +149,7 @@ function merge(into: Map<string, Reach>, candidate: Reach): boolean {
   const existing = into.get(key);
   if (existing === undefined) {
     let counts = sitesPerLock.get(into);
-    if (counts === undefined) sitesPerLock.set(into, (counts = new Map()));
+    if (counts === undefined) sitesPerLock.set(into, (counts = new Map<string, number>()));
     const sites = counts.get(candidate.ref.info.id) ?? 0;
     if (sites >= MAX_SITES_PER_LOCK) return false;
     counts.set(candidate.ref.info.id, sites + 1);

@@ -32,7 +32,7 @@ export const EXIT_CLEAN = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_ERROR = 2;
 
-export async function main(argv: readonly string[], io: CliEnvironment): Promise<number> {
+export function main(argv: readonly string[], io: CliEnvironment): number {
   const fail = (message: string): number => {
     io.stderr.write(`lockstep: ${message}\n`);
     return EXIT_ERROR;

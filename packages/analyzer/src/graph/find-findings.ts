@@ -1,6 +1,6 @@
 /**
- * From the lock-order graph to findings: one shortest witness cycle per strongly connected component,
- * leaving out cycles every edge of which is taken while one common "gate" lock is held (that lock
+ * From the lock-order graph to findings: the shortest witness cycle of each strongly connected
+ * component (and another for each lock of the component that cycle does not cover), leaving out cycles every edge of which is taken while one common "gate" lock is held (that lock
  * serialises them: no deadlock, the false positive go-deadlock is known for); self-deadlocks as
  * their own kind; cycles through a counting semaphore as theirs.
  */
@@ -27,17 +27,23 @@ export function findFindings(graph: LockOrderGraph, locks: ReadonlyMap<string, L
       const cycle = shortestCycleThrough(node, members, successors);
       if (cycle !== undefined) candidates.set(canonicalRotation(cycle).join('\u0000'), canonicalRotation(cycle));
     }
-    let best: { cycle: string[]; steps: FindingStep[] } | undefined;
+    const open: { cycle: string[]; steps: FindingStep[] }[] = [];
     for (const cycle of candidates.values()) {
       const steps = stepsOf(cycle, graph);
       const gates = commonGates(cycle, steps, graph);
-      if (gates.length > 0) {
-        gatedCycles.push({ locks: cycle, gates });
-        continue;
-      }
-      if (best === undefined || cycle.length < best.cycle.length) best = { cycle, steps };
+      if (gates.length > 0) gatedCycles.push({ locks: cycle, gates });
+      else open.push({ cycle, steps });
     }
-    if (best !== undefined) findings.push(cycleFinding(best.cycle, best.steps, locks, fingerprint));
+    // The component's shortest cycle, then one more for each lock no reported cycle goes through yet:
+    // two inversions that happen to share a lock stay two findings (and a baseline holding one of them
+    // cannot hide the other).
+    open.sort((a, b) => a.cycle.length - b.cycle.length || (a.cycle.join() < b.cycle.join() ? -1 : 1));
+    const covered = new Set<string>();
+    for (const { cycle, steps } of open) {
+      if (cycle.every((lock) => covered.has(lock))) continue;
+      for (const lock of cycle) covered.add(lock);
+      findings.push(cycleFinding(cycle, steps, locks, fingerprint));
+    }
   }
 
   for (const edge of graph.selfDeadlocks()) {

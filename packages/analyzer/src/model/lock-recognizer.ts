@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import ts from 'typescript';
 import type { LockFlavor } from '../report/report-model.js';
 import { FALLBACK_METHODS, flavorFromName, looksLikeLockName, type LockMethodRole, type LockType } from './lock-catalog.js';
-import { LockIdentityResolver, skipOuterExpressions, type LockTypeFacts } from './lock-identity.js';
+import { skipOuterExpressions, type LockIdentityResolver, type LockTypeFacts } from './lock-identity.js';
 import type { LockRef } from './lock-ref.js';
 
 /** A call that takes, tries, releases or scopes a lock. */
@@ -158,7 +158,7 @@ export class LockRecognizer {
   #packageNameOf(directory: string): string | undefined {
     const cached = this.#packageOfDirectory.get(directory);
     if (cached !== undefined) return cached ?? undefined;
-    let name: string | null = null;
+    let name: string | null;
     try {
       const manifest = JSON.parse(fs.readFileSync(path.join(directory, 'package.json'), 'utf8')) as { name?: unknown };
       name = typeof manifest.name === 'string' ? manifest.name : null;

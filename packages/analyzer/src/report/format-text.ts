@@ -1,0 +1,193 @@
+/**
+ * The human format, modelled on Linux lockdep's "possible circular locking dependency detected" splat:
+ * what can deadlock, where each lock is taken and through which calls, and the interleaving that hangs.
+ */
+import { createColors } from 'picocolors';
+import { formatSite, lockNamer, type LockNamer } from './lock-names.js';
+import type { Acquisition, Finding, FindingKind, FindingStep, InputError, Report, SourceLocation } from './report-model.js';
+
+/** How {@link formatText} renders. */
+export interface TextFormatOptions {
+  /** ANSI colours; the caller decides (TTY, `NO_COLOR`, `--color`), this module never looks. */
+  readonly color: boolean;
+}
+
+type Colors = ReturnType<typeof createColors>;
+
+const ARROW = '→';
+
+/**
+ * Control characters would let a string in the analysed code (a Web Lock name, a snippet) move the
+ * cursor or fake colours in the reader's terminal, and bidirectional overrides would make a snippet read
+ * differently from what it is: show them escaped. Tabs stay, as they are harmless and common.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** Semaphores are acquired, not locked: the scenario says which one the reader is looking at. */
+function operation(names: LockNamer, id: string): string {
+  const verb = names.info(id)?.flavor === 'semaphore' ? 'acquire' : 'lock';
+  return `${verb}(${printable(names.name(id))})`;
+}
+
+function title(finding: Finding, names: LockNamer): string {
+  const cycle = [...finding.locks, ...finding.locks.slice(0, 1)].map((id) => printable(names.name(id))).join(` ${ARROW} `);
+  switch (finding.kind) {
+    case 'lock-order-cycle':
+      return `possible circular locking dependency: ${cycle}`;
+    case 'semaphore-cycle':
+      return `possible circular dependency through a semaphore: ${cycle}`;
+    case 'self-deadlock':
+      return `possible self-deadlock: ${printable(names.name(finding.locks[0] ?? ''))} re-acquired while held`;
+  }
+}
+
+const KIND_NAMES: Readonly<Record<FindingKind, readonly [string, string]>> = {
+  'lock-order-cycle': ['lock-order cycle', 'lock-order cycles'],
+  'semaphore-cycle': ['semaphore cycle', 'semaphore cycles'],
+  'self-deadlock': ['self-deadlock', 'self-deadlocks'],
+};
+
+class TextWriter {
+  readonly lines: string[] = [];
+  constructor(
+    readonly c: Colors,
+    readonly names: LockNamer,
+  ) {}
+
+  line(text = ''): void {
+    this.lines.push(text);
+  }
+
+  /** The source line under a site, marked off so it never reads as the tool's own prose. */
+  snippet(location: SourceLocation, indent: string): void {
+    if (location.snippet !== '') this.line(`${indent}${this.c.dim(`| ${printable(location.snippet)}`)}`);
+  }
+
+  acquisition(acquisition: Acquisition, lead: string): void {
+    const { c } = this;
+    const how = [acquisition.form, ...(acquisition.guessed ? ['by name only'] : [])].join(', ');
+    this.line(`  ${lead}${c.bold(printable(this.names.name(acquisition.lock)))} taken in ${printable(acquisition.function)} (${printable(how)})`);
+    this.line(`    at ${c.cyan(formatSite(acquisition.location))}`);
+    this.snippet(acquisition.location, '    ');
+  }
+
+  step(step: FindingStep, index: number, finding: Finding): void {
+    const { c, names } = this;
+    const { held, acquired, alsoHeld } = step.witness;
+    const others = step.witnessCount > 1 ? c.dim(` (${plural(step.witnessCount - 1, 'other witness', 'other witnesses')})`) : '';
+    const heading =
+      finding.kind === 'self-deadlock'
+        ? `${printable(names.name(step.to))} taken again while already held`
+        : `${printable(names.name(step.to))} taken while ${printable(names.name(step.from))} is held`;
+    this.line(`#${index + 1} ${heading}${others}:`);
+    this.acquisition(held, '');
+    this.acquisition(acquired, 'then ');
+    if (acquired.callChain.length > 0) {
+      this.line('    call chain:');
+      for (const call of acquired.callChain) {
+        this.line(`      ${printable(call.caller)} ${ARROW} ${printable(call.callee)} at ${c.cyan(formatSite(call.location))}`);
+        this.snippet(call.location, '        ');
+      }
+    }
+    if (alsoHeld.length > 0) this.line(`    also held: ${alsoHeld.map((id) => printable(names.name(id))).join(', ')}`);
+  }
+
+  /**
+   * lockdep's "Possible unsafe locking scenario", one column per edge: first every context takes the lock
+   * it holds on its edge, then each reaches for the next one, which the next context holds.
+   */
+  scenario(finding: Finding): void {
+    const { c, names } = this;
+    const columns = finding.steps.length;
+    const rows: { column: number; text: string }[] = [
+      ...finding.steps.map((step, column) => ({ column, text: operation(names, step.from) })),
+      ...finding.steps.map((step, column) => ({ column: finding.kind === 'self-deadlock' ? 0 : column, text: operation(names, step.to) })),
+    ];
+    const headers = Array.from({ length: columns }, (_, column) => `context ${column + 1}`);
+    const widths = headers.map((header, column) => Math.max(header.length, ...rows.filter((row) => row.column === column).map((row) => row.text.length)) + 4);
+    const cells = (texts: readonly string[]): string =>
+      `    ${texts.map((text, index) => (index === texts.length - 1 ? text : text.padEnd(widths[index] ?? 0))).join('')}`.trimEnd();
+    const at = (column: number, text: string): string => cells([...Array.from({ length: column }, () => ''), text]);
+    this.line(' Possible unsafe locking scenario:');
+    this.line();
+    this.line(cells(headers));
+    this.line(cells(headers.map((header) => '-'.repeat(header.length))));
+    for (const row of rows) this.line(at(row.column, row.text));
+    this.line();
+    this.line(`   ${c.bold(c.red('*** DEADLOCK ***'))}`);
+    if (finding.kind === 'semaphore-cycle') {
+      this.line();
+      this.line(c.dim(' (each context on a semaphore stands for as many contexts as it has permits)'));
+    }
+  }
+
+  finding(finding: Finding, index: number, total: number): void {
+    const { c } = this;
+    const heading = `WARNING: ${title(finding, this.names)}`;
+    const rule = Math.min(heading.length, 100);
+    this.line(c.red('='.repeat(rule)));
+    this.line(`${c.dim(`[${index + 1}/${total}]`)} ${c.bold(c.red(heading))}`);
+    this.line(c.red('-'.repeat(rule)));
+    this.line(printable(finding.message));
+    if (finding.guessed) this.line(c.yellow('note: recognised by name only, no type information'));
+    this.line();
+    finding.steps.forEach((step, stepIndex) => {
+      this.step(step, stepIndex, finding);
+      this.line();
+    });
+    this.scenario(finding);
+    this.line();
+  }
+
+  errors(errors: readonly InputError[]): void {
+    const { c } = this;
+    this.line(c.bold(`${plural(errors.length, 'input error')}:`));
+    for (const error of errors) {
+      const where = [error.file, error.line, error.column].filter((part) => part !== undefined).join(':');
+      const place = where === '' ? '' : `${c.cyan(printable(where))}: `;
+      this.line(`  ${place}${c.red('error')}: ${printable(error.message)} ${c.dim(`(${error.code})`)}`);
+    }
+    this.line();
+  }
+
+  summary(report: Report): void {
+    const { c } = this;
+    const { findings, suppressed, stats, errors } = report;
+    const scope = `${plural(stats.files, 'file')} analysed, ${plural(stats.locks, 'lock')}, ${plural(stats.edges, 'lock-order edge')}`;
+    const hidden = `${plural(suppressed.gatedCycles.length, 'gated cycle')} and ${plural(suppressed.baselined.length, 'baselined finding')} suppressed`;
+    const failed = errors.length > 0 ? `; ${c.red(plural(errors.length, 'input error'))}` : '';
+    if (findings.length === 0) {
+      this.line(`${c.green('lockstep: no lock-order problems found')} (${scope}; ${hidden})${failed}`);
+      return;
+    }
+    const byKind = (Object.keys(KIND_NAMES) as FindingKind[])
+      .map((kind) => ({ kind, count: findings.filter((finding) => finding.kind === kind).length }))
+      .filter(({ count }) => count > 0)
+      .map(({ kind, count }) => `${count} ${KIND_NAMES[kind][count === 1 ? 0 : 1]}`)
+      .join(', ');
+    this.line(`${c.bold(c.red(`lockstep: ${plural(findings.length, 'finding')}`))} (${byKind}) in ${scope}; ${hidden}${failed}`);
+  }
+}
+
+/**
+ * Renders a report for a terminal: each finding as a lockdep-like splat (the cycle, both acquisition
+ * sites of every edge with their source lines, the call chain behind the second, and the interleaving
+ * that deadlocks), then input errors and a one-line summary. Lock names, never ids, except to tell apart
+ * two locks with the same name. Ends with a newline.
+ */
+export function formatText(report: Report, options: TextFormatOptions): string {
+  const writer = new TextWriter(createColors(options.color), lockNamer(report.locks));
+  report.findings.forEach((finding, index) => writer.finding(finding, index, report.findings.length));
+  if (report.errors.length > 0) writer.errors(report.errors);
+  writer.summary(report);
+  return `${writer.lines.join('\n')}\n`;
+}

@@ -82,8 +82,15 @@ export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries)
         // Edges the callee could not place, because they involve its lock parameters: bind them here.
         for (const edge of pending.get(call.callee) ?? []) {
           if (call.callee === summary.node) continue;
-          const witness: EdgeWitness = { ...edge.witness, held: { ...edge.witness.held, callChain: [call.step, ...edge.witness.held.callChain] } };
-          addEdge(summary, substitute(edge.from, call), substitute(edge.to, call), witness);
+          const from = substitute(edge.from, call);
+          const to = substitute(edge.to, call);
+          // The witness now names the locks this call passes, and shows the call that passed them.
+          const witness: EdgeWitness = {
+            ...edge.witness,
+            held: { ...edge.witness.held, lock: from.info.id, callChain: [call.step, ...edge.witness.held.callChain] },
+            acquired: { ...edge.witness.acquired, lock: to.info.id },
+          };
+          addEdge(summary, from, to, witness);
         }
         if (call.held.length === 0) continue;
         const heldIds = call.held.map((entry) => entry.ref.info.id);

@@ -4,7 +4,7 @@
  */
 import { createColors } from 'picocolors';
 import { formatSite, lockNamer, type LockNamer } from './lock-names.js';
-import type { Acquisition, Finding, FindingKind, FindingStep, InputError, Report, SourceLocation } from './report-model.js';
+import type { Acquisition, CallStep, Finding, FindingKind, FindingStep, InputError, Report, SourceLocation } from './report-model.js';
 
 /** How {@link formatText} renders. */
 export interface TextFormatOptions {
@@ -90,15 +90,20 @@ class TextWriter {
         : `${printable(names.name(step.to))} taken while ${printable(names.name(step.from))} is held`;
     this.line(`#${index + 1} ${heading}${others}:`);
     this.acquisition(held, '');
+    // A lock parameter bound by a caller, or a lock a callee returned holding: the calls that did it.
+    this.chain('reached through', held.callChain);
     this.acquisition(acquired, 'then ');
-    if (acquired.callChain.length > 0) {
-      this.line('    call chain:');
-      for (const call of acquired.callChain) {
-        this.line(`      ${printable(call.caller)} ${ARROW} ${printable(call.callee)} at ${c.cyan(formatSite(call.location))}`);
-        this.snippet(call.location, '        ');
-      }
-    }
+    this.chain('call chain', acquired.callChain);
     if (alsoHeld.length > 0) this.line(`    also held: ${alsoHeld.map((id) => printable(names.name(id))).join(', ')}`);
+  }
+
+  chain(title: string, calls: readonly CallStep[]): void {
+    if (calls.length === 0) return;
+    this.line(`    ${title}:`);
+    for (const call of calls) {
+      this.line(`      ${printable(call.caller)} ${ARROW} ${printable(call.callee)} at ${this.c.cyan(formatSite(call.location))}`);
+      this.snippet(call.location, '        ');
+    }
   }
 
   /**

@@ -3,6 +3,7 @@
  * program, and assemble the report. Input problems never stop it: each becomes an InputError in the
  * report and the rest is analysed.
  */
+import path from 'node:path';
 import { analyzeProgram } from './analyze-program.js';
 import { DEFAULT_CONFIG, type LockstepConfig } from './config/config-model.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
@@ -43,7 +44,13 @@ export function analyzeProject(options: AnalyzeProjectOptions): ProjectAnalysis 
     config = loadConfig({ cwd: root, ...(options.configFile === undefined ? {} : { configFile: options.configFile }) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    errors.push({ code: 'config', file: relativePath(root, error.file), message: error.message });
+    errors.push({
+      code: 'config',
+      file: relativePath(root, error.file),
+      ...(error.line === undefined ? {} : { line: error.line }),
+      ...(error.column === undefined ? {} : { column: error.column }),
+      message: error.detail,
+    });
   }
 
   options.onPhase?.('loading the project');
@@ -52,6 +59,8 @@ export function analyzeProject(options: AnalyzeProjectOptions): ProjectAnalysis 
     paths: options.paths ?? [],
     ...(options.project === undefined ? {} : { project: options.project }),
     exclude: config.exclude,
+    // The config's globs are written relative to the config file.
+    excludeBase: config.configFile === undefined ? root : path.dirname(config.configFile),
   });
   errors.push(...project.errors);
 

@@ -388,12 +388,10 @@ class FunctionWalker {
     if (current === null) return null;
 
     const operation = this.#context.recognizer.operationOf(call, this.#within);
-    if (operation !== undefined) return this.#lockOperation(operation, current);
+    if (operation !== undefined) return this.#lockOperation(operation, current, awaited);
 
-    if (ts.isIdentifier(callee)) {
-      const released = this.#releaseByReleaser(callee, current);
-      if (released !== undefined) return released;
-    }
+    const released = this.#releaseByReleaser(callee, current);
+    if (released !== undefined) return released;
 
     const target = this.#context.resolveCallee(call);
     const deferring = DEFERRING_CALLS.has(calleeName(callee) ?? '');
@@ -443,7 +441,7 @@ class FunctionWalker {
     return [...current, ...added];
   }
 
-  #lockOperation(operation: LockOperation, state: readonly HeldLock[]): State {
+  #lockOperation(operation: LockOperation, state: readonly HeldLock[], awaited: boolean): State {
     const lock = operation.lock;
     if (lock.guessed) this.#guessed = true;
     const site: AcquisitionSite = {
@@ -452,9 +450,14 @@ class FunctionWalker {
       function: this.#name,
       form: operation.form,
     };
+    // `const pending = lock.acquireAsync()` waits in the background: this context goes on without it.
+    const pending = operation.returnsPromise && !awaited;
     switch (operation.role) {
       case 'acquire':
       case 'hold': {
+        if (pending) return state;
+        // A timed acquisition gives up rather than deadlock: held if it succeeded, never waited on forever.
+        if (operation.bounded) return [...state, { ref: lock, site, chain: [], tried: true }];
         this.#recordAcquisition({ ref: lock, site, held: state });
         return [...state, { ref: lock, site, chain: [] }];
       }
@@ -463,8 +466,10 @@ class FunctionWalker {
       case 'release':
         return this.#release(lock, state, true);
       case 'scoped': {
-        if (operation.tryOnly !== true) this.#recordAcquisition({ ref: lock, site, held: state });
-        const inside = [...state, { ref: lock, site, chain: [] }];
+        // The callback runs once the lock is granted; if nobody waits for that, not with today's locks.
+        const before = pending ? [] : state;
+        if (operation.tryOnly !== true && !operation.bounded && !pending) this.#recordAcquisition({ ref: lock, site, held: state });
+        const inside = [...before, { ref: lock, site, chain: [] }];
         const callback = operation.callback;
         if (callback !== undefined) {
           if (isInlineFunction(callback)) this.#inline(callback, inside);
@@ -491,9 +496,19 @@ class FunctionWalker {
     return [...state.slice(0, index), ...state.slice(index + 1)];
   }
 
-  #releaseByReleaser(callee: ts.Identifier, state: readonly HeldLock[]): State | undefined {
+  /**
+   * Calls that give back a lock through what its acquisition returned: async-mutex's `release()`
+   * function, or a guard's `release()` / `[Symbol.dispose]()`.
+   */
+  #releaseByReleaser(callee: ts.Expression, state: readonly HeldLock[]): State | undefined {
     if (!state.some((held) => held.releaser !== undefined)) return undefined;
-    const symbol = this.#context.symbolOf(callee);
+    let holder: ts.Expression | undefined;
+    if (ts.isIdentifier(callee)) holder = callee;
+    else if ((ts.isPropertyAccessExpression(callee) && callee.name.text === 'release') || ts.isElementAccessExpression(callee)) {
+      holder = skipOuterExpressions(callee.expression);
+    }
+    if (holder === undefined || !ts.isIdentifier(holder)) return undefined;
+    const symbol = this.#context.symbolOf(holder);
     if (symbol === undefined) return undefined;
     const index = findLastIndex(state, (held) => held.releaser === symbol);
     if (index < 0) return undefined;

@@ -24,6 +24,13 @@ export interface LockOperation {
   readonly tryOnly?: boolean;
   /** For async-mutex's `acquire()`: what the promise resolves to. */
   readonly releaser?: 'function' | 'tuple';
+  /**
+   * The call returns a promise: the lock is held only once it is awaited. A pending acquisition nobody
+   * waits for blocks nobody.
+   */
+  readonly returnsPromise: boolean;
+  /** `acquire({ timeout })`: gives up instead of waiting forever, so it cannot deadlock. */
+  readonly bounded: boolean;
 }
 
 export interface RecognizerOptions {
@@ -196,7 +203,16 @@ export class LockRecognizer {
     const lock = this.#identity.webLock(args[0], call, !typed);
     // `ifAvailable: true` never waits: like tryAcquire, it cannot close a cycle.
     const tryOnly = options !== undefined && hasTrueProperty(options, 'ifAvailable');
-    return { role: 'scoped', lock, call, form: tryOnly ? 'request(ifAvailable)' : 'request', callback, tryOnly };
+    return {
+      role: 'scoped',
+      lock,
+      call,
+      form: tryOnly ? 'request(ifAvailable)' : 'request',
+      callback,
+      tryOnly,
+      returnsPromise: true,
+      bounded: false,
+    };
   }
 
   #operation(
@@ -207,6 +223,7 @@ export class LockRecognizer {
     releaser: 'function' | 'tuple' | undefined,
   ): LockOperation {
     const callback = role === 'scoped' ? call.arguments[0] : undefined;
+    const takes = role === 'acquire' || role === 'hold' || role === 'scoped';
     return {
       role,
       lock,
@@ -214,8 +231,17 @@ export class LockRecognizer {
       form,
       ...(callback === undefined ? {} : { callback }),
       ...(releaser === undefined || role !== 'acquire' ? {} : { releaser }),
+      returnsPromise: takes && this.#returnsPromise(call, form),
+      bounded: takes && call.arguments.some((argument) => hasProperty(argument, 'timeout')),
     };
   }
+
+  #returnsPromise(call: ts.CallExpression, form: string): boolean {
+    const type = this.#checker.getTypeAtLocation(call);
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return form.endsWith('Async');
+    return type.getProperty('then') !== undefined;
+  }
+
 }
 
 /** Whether a lock of this flavor can be taken again by its holder without waiting. */
@@ -247,6 +273,11 @@ function hasTrueProperty(expression: ts.Expression, name: string): boolean {
       property.name.getText() === name &&
       property.initializer.kind === ts.SyntaxKind.TrueKeyword,
   );
+}
+
+function hasProperty(expression: ts.Expression, name: string): boolean {
+  const node = skipOuterExpressions(expression);
+  return ts.isObjectLiteralExpression(node) && node.properties.some((property) => property.name !== undefined && property.name.getText() === name);
 }
 
 function isJavaScriptFile(fileName: string): boolean {

@@ -87,6 +87,33 @@ describe('holding locks inside one function', () => {
     expect(result.edgeNames).toEqual(['a -> c', 'b -> c', 'c -> gate']);
   });
 
+  it('does not count a timed acquisition as a wait that can deadlock', () => {
+    const result = analyse(`export function f() { a.acquire(); if (a.acquire({ timeout: 50 })) a.release(); b.acquire({ timeout: 10 }); c.acquire(); }`);
+    expect(result.findings).toEqual([]);
+    expect(result.edgeNames).toEqual(['a -> c', 'b -> c']);
+  });
+
+  it('does not hold an async acquisition nobody awaits', () => {
+    const result = analyse(`export async function f() {
+      const pending = a.acquireAsync();
+      b.acquire(); b.release();
+      void a.runExclusive(async () => { await c.acquireAsync(); c.release(); });
+      await pending;
+    }`);
+    expect(result.edgeNames).toEqual(['a -> c']);
+  });
+
+  it('releases through a guard kept in a variable', () => {
+    const result = analyse(`export function f() {
+      const guard = a.hold();
+      guard[Symbol.dispose]();
+      const other = b.hold();
+      other.release();
+      c.acquire(); c.release();
+    }`);
+    expect(result.edgeNames).toEqual([]);
+  });
+
   it('sees locks still held in the next iteration of a loop', () => {
     // Never released: the second iteration orders b before a, and waits for the locks it holds.
     expect(analyse(`export function f(n: number) { for (let i = 0; i < n; i++) { a.acquire(); b.acquire(); } }`).findingNames.sort()).toEqual([

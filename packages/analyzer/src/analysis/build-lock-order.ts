@@ -12,6 +12,7 @@ import { tarjan } from '../graph/cycles.js';
 import { LockOrderGraph } from '../graph/lock-order-graph.js';
 import type { Acquisition, CallStep, EdgeWitness } from '../report/report-model.js';
 import type { AcquisitionSite, FunctionSummary, HeldLock } from './function-summary.js';
+import { isReentryOf } from './function-walker.js';
 import type { ProgramSummaries } from './summarize-program.js';
 
 /** Sites kept per lock in one function's reach: enough witnesses, bounded work on huge call graphs. */
@@ -96,6 +97,7 @@ export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries)
         const heldIds = call.held.map((entry) => entry.ref.info.id);
         for (const reached of reach.get(call.callee)?.values() ?? []) {
           const to = substitute(reached.ref, call);
+          if (isReentryOf(to, call.held)) continue;
           for (const entry of call.held) emit(entry, to, reached.site, [call.step, ...reached.chain], [...heldIds, ...reached.heldOnTheWay]);
         }
       }

@@ -458,7 +458,8 @@ class FunctionWalker {
         if (pending) return state;
         // A timed acquisition gives up rather than deadlock: held if it succeeded, never waited on forever.
         if (operation.bounded) return [...state, { ref: lock, site, chain: [], tried: true }];
-        this.#recordAcquisition({ ref: lock, site, held: state });
+        // The owner re-entering a reentrant lock never waits: no order from the other locks it holds.
+        if (!isReentryOf(lock, state)) this.#recordAcquisition({ ref: lock, site, held: state });
         return [...state, { ref: lock, site, chain: [] }];
       }
       case 'tryAcquire':
@@ -468,7 +469,9 @@ class FunctionWalker {
       case 'scoped': {
         // The callback runs once the lock is granted; if nobody waits for that, not with today's locks.
         const before = pending ? [] : state;
-        if (operation.tryOnly !== true && !operation.bounded && !pending) this.#recordAcquisition({ ref: lock, site, held: state });
+        if (operation.tryOnly !== true && !operation.bounded && !pending && !isReentryOf(lock, state)) {
+          this.#recordAcquisition({ ref: lock, site, held: state });
+        }
         const inside = [...before, { ref: lock, site, chain: [] }];
         const callback = operation.callback;
         if (callback !== undefined) {
@@ -545,6 +548,11 @@ class FunctionWalker {
     this.#recorded.add(key);
     this.#calls.push(call);
   }
+}
+
+/** A reentrant lock its holder already holds: taking it again never blocks. */
+export function isReentryOf(lock: LockRef, held: readonly HeldLock[]): boolean {
+  return lock.info.flavor === 'reentrant' && held.some((entry) => sameInstance(entry.ref, lock));
 }
 
 function newFrame(isAsync: boolean): Frame {

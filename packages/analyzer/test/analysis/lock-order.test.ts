@@ -192,6 +192,13 @@ describe('what is and is not a deadlock', () => {
     expect(result.findingNames.sort()).toEqual(['self-deadlock: a', 'self-deadlock: b']);
   });
 
+  it('orders nothing into an RLock its owner already holds', () => {
+    const result = analyse(`function inner() { r.acquire(); r.release(); }
+      export function f() { r.acquire(); a.acquire(); r.acquire(); r.release(); inner(); a.release(); r.release(); }`);
+    expect(result.edgeNames).toEqual(['r -> a']);
+    expect(result.findings).toEqual([]);
+  });
+
   it('lets an RLock owner re-enter, and does not confuse two instances of one lock class', () => {
     const result = analyse(`class Account { readonly lock = new Lock(); }
       function inner() { r.acquire(); r.release(); }

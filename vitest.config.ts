@@ -18,6 +18,14 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: {
+          name: 'eslint-plugin',
+          include: ['packages/eslint-plugin/test/**/*.test.ts'],
+          setupFiles: ['packages/eslint-plugin/test/setup.ts'],
+        },
+      },
+      {
+        extends: true,
         test: { name: 'e2e', include: ['test/**/*.test.ts'] },
       },
     ],

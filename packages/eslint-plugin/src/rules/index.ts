@@ -1,0 +1,16 @@
+/** Every rule of the plugin, by id. A rule's id, its file name and its doc page name are one name. */
+import type { TSESLint } from '@typescript-eslint/utils';
+import type { LockstepRuleDocs } from '../util/create-rule.js';
+import noCyclicLockOrder from './no-cyclic-lock-order.js';
+
+/** A rule of this plugin, whatever its options and messages. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rules differ in options and message ids; `any` is how typescript-eslint types its own rules map
+export type LockstepRule = TSESLint.RuleModule<string, any[], LockstepRuleDocs>;
+
+/** The rules by id (without the `@lockstep/` prefix). */
+export const rules = {
+  'no-cyclic-lock-order': noCyclicLockOrder,
+} satisfies Record<string, LockstepRule>;
+
+/** A rule id. */
+export type RuleId = keyof typeof rules;

@@ -1,0 +1,173 @@
+/**
+ * `no-cyclic-lock-order`: the lock-order cycles of the `lockstep` report, shown where they are made.
+ * The whole program's lock-order graph is needed to see a cycle whose edges lie in different files,
+ * so the rule asks the analyzer once per program (see util/program-analysis.ts) and each file only
+ * looks up the acquisition sites that lie in it.
+ */
+import path from 'node:path';
+import type { Finding, ProgramAnalysis, SourceLocation } from '@lockstep/analyzer';
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { createRule } from '../util/create-rule.js';
+import { analysisOfProgram, analysisOfSingleFile } from '../util/program-analysis.js';
+import type { RootedAnalysis } from '../util/program-analysis.js';
+import { resolveSettings } from '../util/settings.js';
+
+/** The rule takes no options. */
+export type Options = [];
+
+export type MessageId =
+  /** A cycle of mutexes or reentrant locks: two contexts are enough to deadlock. */
+  | 'cyclicLockOrder'
+  /** A cycle through a counting semaphore: it deadlocks once enough contexts hold its permits. */
+  | 'cyclicSemaphoreOrder'
+  /** As `cyclicLockOrder`, with a lock on the cycle recognised by its name only. */
+  | 'cyclicLockOrderGuessed'
+  /** As `cyclicSemaphoreOrder`, with a lock on the cycle recognised by its name only. */
+  | 'cyclicSemaphoreOrderGuessed';
+
+/** The report data every message of the rule takes. */
+export interface CycleData extends Record<string, string> {
+  /** The lock taken at the reported site. */
+  readonly lock: string;
+  /** The lock held when it is taken (the previous lock of the cycle). */
+  readonly held: string;
+  /** The cycle starting at `held`: `a → b → a`. */
+  readonly cycle: string;
+  /**
+   * The cycle's other acquisition sites as `file:line`, comma-separated, following the cycle from here;
+   * paths are relative to ESLint's working directory.
+   */
+  readonly others: string;
+}
+
+interface SiteReport {
+  readonly messageId: MessageId;
+  readonly loc: TSESTree.SourceLocation;
+  readonly data: Omit<CycleData, 'others'>;
+  /** The cycle's other sites, absolute paths: the message shows them relative to ESLint's cwd. */
+  readonly others: readonly { readonly file: string; readonly line: number }[];
+}
+
+const CYCLE_KINDS: ReadonlySet<Finding['kind']> = new Set(['lock-order-cycle', 'semaphore-cycle']);
+
+// Built once per analysis, so each linted file costs one map lookup.
+const sitesByAnalysis = new WeakMap<ProgramAnalysis, ReadonlyMap<string, readonly SiteReport[]>>();
+
+export default createRule<Options, MessageId>({
+  name: 'no-cyclic-lock-order',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow acquiring locks in an order that closes a cycle in the lock-order graph',
+      recommended: 'recommended',
+      requiresTypeChecking: true,
+    },
+    messages: {
+      cyclicLockOrder:
+        "Acquiring '{{lock}}' while holding '{{held}}' closes the lock-order cycle {{cycle}}: contexts taking these locks in the other order can deadlock. The cycle's other acquisitions are at {{others}}.",
+      cyclicSemaphoreOrder:
+        "Acquiring '{{lock}}' while holding '{{held}}' closes the cycle {{cycle}} through a counting semaphore: it deadlocks once enough contexts hold its permits while waiting along the cycle. The cycle's other acquisitions are at {{others}}.",
+      cyclicLockOrderGuessed:
+        "Acquiring '{{lock}}' while holding '{{held}}' closes the lock-order cycle {{cycle}}: contexts taking these locks in the other order can deadlock. The cycle's other acquisitions are at {{others}}. Some of these locks were recognised by their names only (no type information), so this is a guess.",
+      cyclicSemaphoreOrderGuessed:
+        "Acquiring '{{lock}}' while holding '{{held}}' closes the cycle {{cycle}} through a counting semaphore: it deadlocks once enough contexts hold its permits while waiting along the cycle. The cycle's other acquisitions are at {{others}}. Some of these locks were recognised by their names only (no type information), so this is a guess.",
+    },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    const settings = resolveSettings(context.settings, context.cwd);
+    const program = context.sourceCode.parserServices?.program ?? null;
+    const fileName = path.resolve(context.cwd, context.physicalFilename);
+    // The first file of a program pays for the whole program's analysis; every later one looks up its sites.
+    const rooted: RootedAnalysis =
+      program === null
+        ? analysisOfSingleFile(fileName, context.sourceCode.text, context.cwd, settings)
+        : analysisOfProgram(program, settings);
+    const sites = sitesOf(rooted).get(fileName) ?? [];
+
+    return {
+      Program(): void {
+        for (const site of sites) {
+          const others = site.others.map(({ file, line }) => `${displayPath(context.cwd, file)}:${line}`).join(', ');
+          context.report({ loc: site.loc, messageId: site.messageId, data: { ...site.data, others } });
+        }
+      },
+    } satisfies TSESLint.RuleListener;
+  },
+});
+
+/**
+ * Every acquisition site of every cycle finding, by absolute file. A site that closes several edges of
+ * one cycle (a loop taking each fork in turn, a helper given the locks as parameters) is reported once,
+ * for the first edge it closes; its other sites are then the cycle's other places, or itself when all of
+ * the cycle's acquisitions are made there.
+ */
+function sitesOf(rooted: RootedAnalysis): ReadonlyMap<string, readonly SiteReport[]> {
+  const cached = sitesByAnalysis.get(rooted.analysis);
+  if (cached !== undefined) return cached;
+  const { analysis, root } = rooted;
+  const nameOf = (id: string): string => analysis.locks.get(id)?.name ?? id;
+  const sites = new Map<string, SiteReport[]>();
+  for (const finding of analysis.findings) {
+    if (!CYCLE_KINDS.has(finding.kind)) continue;
+    const messageId = messageIdOf(finding);
+    const names = finding.locks.map(nameOf);
+    const places = finding.steps.map((step) => ({ file: path.resolve(root, step.witness.acquired.location.file), location: step.witness.acquired.location }));
+    const keyOf = (index: number): string => {
+      const place = places[index];
+      return place === undefined ? '' : `${place.file}:${place.location.line}:${place.location.column}`;
+    };
+    const reported = new Set<string>();
+    finding.steps.forEach((step, index) => {
+      const key = keyOf(index);
+      if (reported.has(key)) return;
+      reported.add(key);
+      const place = places[index];
+      if (place === undefined) return;
+      // Start the cycle at the lock held here, and list the other sites in the order the cycle goes on.
+      const rotated = [...names.slice(index), ...names.slice(0, index)];
+      const following = [...places.keys()].slice(index + 1).concat([...places.keys()].slice(0, index));
+      const otherKeys = new Set<string>();
+      const others: { file: string; line: number }[] = [];
+      for (const otherIndex of following) {
+        const other = places[otherIndex];
+        const otherKey = keyOf(otherIndex);
+        if (other === undefined || otherKey === key || otherKeys.has(otherKey)) continue;
+        otherKeys.add(otherKey);
+        others.push({ file: other.file, line: other.location.line });
+      }
+      if (others.length === 0) others.push({ file: place.file, line: place.location.line });
+      const report: SiteReport = {
+        messageId,
+        loc: eslintLocation(place.location),
+        data: { lock: nameOf(step.to), held: nameOf(step.from), cycle: [...rotated, rotated[0] ?? ''].join(' → ') },
+        others,
+      };
+      let list = sites.get(place.file);
+      if (list === undefined) sites.set(place.file, (list = []));
+      list.push(report);
+    });
+  }
+  sitesByAnalysis.set(analysis, sites);
+  return sites;
+}
+
+/** Relative to ESLint's working directory, as ESLint shows file names, with `/` separators. */
+function displayPath(cwd: string, file: string): string {
+  const relative = path.relative(cwd, file);
+  return (relative === '' || path.isAbsolute(relative) ? file : relative).split(path.sep).join('/');
+}
+
+function messageIdOf(finding: Finding): MessageId {
+  if (finding.kind === 'semaphore-cycle') return finding.guessed ? 'cyclicSemaphoreOrderGuessed' : 'cyclicSemaphoreOrder';
+  return finding.guessed ? 'cyclicLockOrderGuessed' : 'cyclicLockOrder';
+}
+
+/** The analyzer counts columns from 1, ESLint from 0; both count UTF-16 code units. */
+function eslintLocation(location: SourceLocation): TSESTree.SourceLocation {
+  return {
+    start: { line: location.line, column: location.column - 1 },
+    end: { line: location.endLine, column: location.endColumn - 1 },
+  };
+}

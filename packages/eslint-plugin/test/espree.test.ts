@@ -1,0 +1,23 @@
+/** ESLint's default parser gives no parser services at all: the rule must still run, on names alone. */
+import { Linter } from 'eslint';
+import { describe, expect, it } from 'vitest';
+import plugin from '../src/index.js';
+
+describe('with ESLint’s default parser (espree)', () => {
+  it('reports a name-recognised inversion as a guess instead of crashing', () => {
+    const linter = new Linter({ configType: 'flat' });
+    const code = [
+      'const accountsLock = makeLock();',
+      'const ledgerLock = makeLock();',
+      'export function first() { accountsLock.acquire(); ledgerLock.acquire(); }',
+      'export function second() { ledgerLock.acquire(); accountsLock.acquire(); }',
+    ].join('\n');
+    // The plugin's rule types are typescript-eslint's; ESLint's own Config type is structurally narrower.
+    const config = [{ files: ['**/*.js'], ...plugin.configs.recommended }] as Linter.Config[];
+    const messages = linter.verify(code, config, { filename: 'plain.js' });
+    expect(messages.map(({ ruleId, messageId, line }) => ({ ruleId, messageId, line }))).toEqual([
+      { ruleId: '@lockstep/no-cyclic-lock-order', messageId: 'cyclicLockOrderGuessed', line: 3 },
+      { ruleId: '@lockstep/no-cyclic-lock-order', messageId: 'cyclicLockOrderGuessed', line: 4 },
+    ]);
+  });
+});

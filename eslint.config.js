@@ -1,6 +1,8 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+// Dogfooding: our own rules on our own packages (built by `tsc -b`, which `pnpm lint` runs first).
+import lockstep from '@lockstep/eslint-plugin';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'bench/.build/**', 'coverage/**'] },
@@ -17,6 +19,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/only-throw-error': 'off', // AbortSignal.reason is rethrown as given, like fetch does
     },
+  },
+  {
+    files: ['packages/*/src/**/*.ts'],
+    ...lockstep.configs.strict,
   },
   {
     files: ['**/*.{js,mjs,ts}'],

@@ -152,7 +152,13 @@ function identifierWords(name: string): string[] {
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
     .split(/[^A-Za-z0-9]+/)
     .filter((word) => word.length > 0)
-    .map((word) => word.toLowerCase());
+    .map((word) => word.toLowerCase())
+    // `tableRLock` splits as table, r, lock: the r belongs to the lock.
+    .reduce<string[]>((words, word) => {
+      if (word === 'lock' && words[words.length - 1] === 'r') words[words.length - 1] = 'rlock';
+      else words.push(word);
+      return words;
+    }, []);
 }
 
 /** The built-in catalog plus the user's lock types. */

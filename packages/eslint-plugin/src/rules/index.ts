@@ -2,6 +2,7 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 import type { LockstepRuleDocs } from '../util/create-rule.js';
 import noCyclicLockOrder from './no-cyclic-lock-order.js';
+import noDoubleAcquire from './no-double-acquire.js';
 
 /** A rule of this plugin, whatever its options and messages. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rules differ in options and message ids; `any` is how typescript-eslint types its own rules map
@@ -10,6 +11,7 @@ export type LockstepRule = TSESLint.RuleModule<string, any[], LockstepRuleDocs>;
 /** The rules by id (without the `@lockstep/` prefix). */
 export const rules = {
   'no-cyclic-lock-order': noCyclicLockOrder,
+  'no-double-acquire': noDoubleAcquire,
 } satisfies Record<string, LockstepRule>;
 
 /** A rule id. */

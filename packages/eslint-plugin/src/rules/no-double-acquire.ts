@@ -1,0 +1,148 @@
+/**
+ * `no-double-acquire`: the `lockstep` report's self-deadlocks, shown where the held lock is taken again.
+ * The second acquisition may lie several calls below the first, in another file, so the rule reads the
+ * analyzer's whole-program findings (computed once per program, see util/program-analysis.ts) and each
+ * file only looks up the re-acquisitions that lie in it.
+ */
+import path from 'node:path';
+import type { CallStep, Finding, ProgramAnalysis, SourceLocation } from '@lockstep/analyzer';
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { createRule } from '../util/create-rule.js';
+import { analysisOfProgram, analysisOfSingleFile } from '../util/program-analysis.js';
+import type { RootedAnalysis } from '../util/program-analysis.js';
+import { resolveSettings } from '../util/settings.js';
+
+/** The rule takes no options. */
+export type Options = [];
+
+export type MessageId =
+  /** The held lock is taken again in the function that holds it. */
+  | 'doubleAcquire'
+  /** The held lock is taken again by a function the holder calls, directly or further down. */
+  | 'doubleAcquireThroughCall'
+  /** As `doubleAcquire`, with the lock recognised by its name only. */
+  | 'doubleAcquireGuessed'
+  /** As `doubleAcquireThroughCall`, with the lock recognised by its name only. */
+  | 'doubleAcquireThroughCallGuessed';
+
+/** The report data every message of the rule takes. */
+export interface DoubleAcquireData extends Record<string, string> {
+  /** The lock taken again. */
+  readonly lock: string;
+  /** Where the lock was first taken, `file:line`, relative to ESLint's working directory. */
+  readonly first: string;
+  /** The calls from the holder down to the re-acquisition, `a → b → c`; empty when there are none. */
+  readonly chain: string;
+}
+
+interface SiteReport {
+  readonly messageId: MessageId;
+  readonly loc: TSESTree.SourceLocation;
+  readonly lock: string;
+  readonly chain: string;
+  /** Absolute: the message shows it relative to ESLint's cwd. */
+  readonly firstFile: string;
+  readonly firstLine: number;
+}
+
+// Built once per analysis, so each linted file costs one map lookup.
+const sitesByAnalysis = new WeakMap<ProgramAnalysis, ReadonlyMap<string, readonly SiteReport[]>>();
+
+export default createRule<Options, MessageId>({
+  name: 'no-double-acquire',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow acquiring a non-reentrant lock again while it is held',
+      recommended: 'recommended',
+      requiresTypeChecking: true,
+    },
+    messages: {
+      doubleAcquire:
+        "'{{lock}}' is acquired again while this context already holds it (taken at {{first}}): a non-reentrant lock waits for itself forever.",
+      doubleAcquireThroughCall:
+        "'{{lock}}' is acquired again, through the calls {{chain}}, while this context already holds it (taken at {{first}}): a non-reentrant lock waits for itself forever.",
+      doubleAcquireGuessed:
+        "'{{lock}}' is acquired again while this context already holds it (taken at {{first}}): a non-reentrant lock waits for itself forever. The lock was recognised by its name only (no type information), so this is a guess.",
+      doubleAcquireThroughCallGuessed:
+        "'{{lock}}' is acquired again, through the calls {{chain}}, while this context already holds it (taken at {{first}}): a non-reentrant lock waits for itself forever. The lock was recognised by its name only (no type information), so this is a guess.",
+    },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    const settings = resolveSettings(context.settings, context.cwd);
+    const program = context.sourceCode.parserServices?.program ?? null;
+    const fileName = path.resolve(context.cwd, context.physicalFilename);
+    // The first file of a program pays for the whole program's analysis; every later one looks up its sites.
+    const rooted: RootedAnalysis =
+      program === null
+        ? analysisOfSingleFile(fileName, context.sourceCode.text, context.cwd, settings)
+        : analysisOfProgram(program, settings);
+    const sites = sitesOf(rooted).get(fileName) ?? [];
+
+    return {
+      Program(): void {
+        for (const site of sites) {
+          const data: DoubleAcquireData = { lock: site.lock, first: `${displayPath(context.cwd, site.firstFile)}:${site.firstLine}`, chain: site.chain };
+          context.report({ loc: site.loc, messageId: site.messageId, data });
+        }
+      },
+    } satisfies TSESLint.RuleListener;
+  },
+});
+
+/** Every self-deadlock finding's re-acquisition site, by absolute file. The analyzer makes one finding per site. */
+function sitesOf(rooted: RootedAnalysis): ReadonlyMap<string, readonly SiteReport[]> {
+  const cached = sitesByAnalysis.get(rooted.analysis);
+  if (cached !== undefined) return cached;
+  const { analysis, root } = rooted;
+  const sites = new Map<string, SiteReport[]>();
+  for (const finding of analysis.findings) {
+    if (finding.kind !== 'self-deadlock') continue;
+    const step = finding.steps[0];
+    if (step === undefined) continue;
+    const { held, acquired } = step.witness;
+    const file = path.resolve(root, acquired.location.file);
+    const chain = chainOf(acquired.callChain);
+    const report: SiteReport = {
+      messageId: messageIdOf(finding, chain !== ''),
+      loc: eslintLocation(acquired.location),
+      lock: analysis.locks.get(step.to)?.name ?? step.to,
+      chain,
+      firstFile: path.resolve(root, held.location.file),
+      firstLine: held.location.line,
+    };
+    let list = sites.get(file);
+    if (list === undefined) sites.set(file, (list = []));
+    list.push(report);
+  }
+  sitesByAnalysis.set(analysis, sites);
+  return sites;
+}
+
+/** `holder → callee → … → re-acquirer`, the functions the lock travels through while held. */
+function chainOf(callChain: readonly CallStep[]): string {
+  const first = callChain[0];
+  if (first === undefined) return '';
+  return [first.caller, ...callChain.map((step) => step.callee)].join(' → ');
+}
+
+function messageIdOf(finding: Finding, throughCall: boolean): MessageId {
+  if (throughCall) return finding.guessed ? 'doubleAcquireThroughCallGuessed' : 'doubleAcquireThroughCall';
+  return finding.guessed ? 'doubleAcquireGuessed' : 'doubleAcquire';
+}
+
+/** Relative to ESLint's working directory, as ESLint shows file names, with `/` separators. */
+function displayPath(cwd: string, file: string): string {
+  const relative = path.relative(cwd, file);
+  return (relative === '' || path.isAbsolute(relative) ? file : relative).split(path.sep).join('/');
+}
+
+/** The analyzer counts columns from 1, ESLint from 0; both count UTF-16 code units. */
+function eslintLocation(location: SourceLocation): TSESTree.SourceLocation {
+  return {
+    start: { line: location.line, column: location.column - 1 },
+    end: { line: location.endLine, column: location.endColumn - 1 },
+  };
+}

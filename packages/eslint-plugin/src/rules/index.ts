@@ -3,6 +3,7 @@ import type { TSESLint } from '@typescript-eslint/utils';
 import type { LockstepRuleDocs } from '../util/create-rule.js';
 import noCyclicLockOrder from './no-cyclic-lock-order.js';
 import noDoubleAcquire from './no-double-acquire.js';
+import waitInLoop from './wait-in-loop.js';
 
 /** A rule of this plugin, whatever its options and messages. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rules differ in options and message ids; `any` is how typescript-eslint types its own rules map
@@ -12,6 +13,7 @@ export type LockstepRule = TSESLint.RuleModule<string, any[], LockstepRuleDocs>;
 export const rules = {
   'no-cyclic-lock-order': noCyclicLockOrder,
   'no-double-acquire': noDoubleAcquire,
+  'wait-in-loop': waitInLoop,
 } satisfies Record<string, LockstepRule>;
 
 /** A rule id. */

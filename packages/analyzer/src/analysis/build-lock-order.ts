@@ -7,7 +7,7 @@
  */
 import type ts from 'typescript';
 import type { FunctionLike } from '../model/function-names.js';
-import { sameInstance, type LockRef } from '../model/lock-ref.js';
+import { instanceKey, sameInstance, type LockRef } from '../model/lock-ref.js';
 import { tarjan } from '../graph/cycles.js';
 import { LockOrderGraph } from '../graph/lock-order-graph.js';
 import type { Acquisition, CallStep, EdgeWitness } from '../report/report-model.js';
@@ -27,6 +27,8 @@ interface Reach {
   readonly chain: readonly CallStep[];
   /** Locks held on the way down in every path found (an intersection, so gates are never overstated). */
   readonly heldOnTheWay: ReadonlySet<string>;
+  /** Locks of the function's caller given back before this acquisition (see LocalAcquisition). */
+  readonly releasedBefore: readonly LockRef[];
 }
 
 interface PendingEdge {
@@ -98,7 +100,12 @@ export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries)
         for (const reached of reach.get(call.callee)?.values() ?? []) {
           const to = substitute(reached.ref, call);
           if (isReentryOf(to, call.held)) continue;
-          for (const entry of call.held) emit(entry, to, reached.site, [call.step, ...reached.chain], [...heldIds, ...reached.heldOnTheWay]);
+          // A lock the callee gave back before this acquisition is not held by us any more there.
+          const released = reached.releasedBefore.map((ref) => substitute(ref, call));
+          for (const entry of call.held) {
+            if (released.some((ref) => instanceKey(ref) === instanceKey(entry.ref) || sameInstance(ref, entry.ref))) continue;
+            emit(entry, to, reached.site, [call.step, ...reached.chain], [...heldIds, ...reached.heldOnTheWay]);
+          }
         }
       }
     }
@@ -129,7 +136,13 @@ function computeReach(summary: FunctionSummary, reach: Map<FunctionLike, Map<str
     reach.set(summary.node, own);
     changed = true;
     for (const acquisition of summary.acquisitions) {
-      merge(own, { ref: acquisition.ref, site: acquisition.site, chain: [], heldOnTheWay: new Set(acquisition.held.map((entry) => entry.ref.info.id)) });
+      merge(own, {
+        ref: acquisition.ref,
+        site: acquisition.site,
+        chain: [],
+        heldOnTheWay: new Set(acquisition.held.map((entry) => entry.ref.info.id)),
+        releasedBefore: acquisition.releasedBefore,
+      });
     }
   }
   for (const call of summary.calls) {
@@ -143,6 +156,7 @@ function computeReach(summary: FunctionSummary, reach: Map<FunctionLike, Map<str
         site: reached.site,
         chain: [call.step, ...reached.chain],
         heldOnTheWay: new Set([...heldIds, ...reached.heldOnTheWay]),
+        releasedBefore: [...call.releasedBefore, ...reached.releasedBefore.map((ref) => substitute(ref, call))],
       };
       if (merge(own, candidate)) changed = true;
     }

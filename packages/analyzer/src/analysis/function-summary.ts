@@ -37,6 +37,11 @@ export interface LocalAcquisition {
   readonly site: AcquisitionSite;
   /** Locks held just before, in the order taken. */
   readonly held: readonly HeldLock[];
+  /**
+   * Locks of the caller this function gave back earlier in its walk (`Condition.wait` releasing the
+   * caller's lock before taking it again): the caller no longer holds them here.
+   */
+  readonly releasedBefore: readonly LockRef[];
 }
 
 export interface LocalCall {
@@ -48,6 +53,8 @@ export interface LocalCall {
   readonly sameThis: boolean;
   /** The function the call is written in (its own parameters are substitutable). */
   readonly within: ts.SignatureDeclaration | undefined;
+  /** As for {@link LocalAcquisition.releasedBefore}. */
+  readonly releasedBefore: readonly LockRef[];
 }
 
 /** A lock a function leaves held, or gives back without having taken it, at its normal exit. */

@@ -425,14 +425,15 @@ class FunctionWalker {
     const sameThis =
       ts.isPropertyAccessExpression(callee) &&
       (callee.expression.kind === ts.SyntaxKind.ThisKeyword || callee.expression.kind === ts.SyntaxKind.SuperKeyword);
-    const call: LocalCall = { callee: target, expression, step, held: state, sameThis, within: this.#within };
+    const call: LocalCall = { callee: target, expression, step, held: state, sameThis, within: this.#within, releasedBefore: [...this.#releasedFromCaller] };
     // An async call not awaited runs its locking after the caller has moved on: it orders nothing.
     if (!completes) return state;
     this.#recordCall(call);
     const exit = this.#context.exitOf(target);
     if (exit.leftHeld.length === 0 && exit.releasedFromCaller.length === 0) return state;
     let current: readonly HeldLock[] = state;
-    for (const released of exit.releasedFromCaller) current = this.#release(this.#context.substitute(released, call), current, false);
+    // What the callee gives back of ours, or (when we do not hold it) of our caller's.
+    for (const released of exit.releasedFromCaller) current = this.#release(this.#context.substitute(released, call), current, true);
     const added = exit.leftHeld.map((held) => ({
       ref: this.#context.substitute(held.ref, call),
       site: held.site,
@@ -459,7 +460,7 @@ class FunctionWalker {
         // A timed acquisition gives up rather than deadlock: held if it succeeded, never waited on forever.
         if (operation.bounded) return [...state, { ref: lock, site, chain: [], tried: true }];
         // The owner re-entering a reentrant lock never waits: no order from the other locks it holds.
-        if (!isReentryOf(lock, state)) this.#recordAcquisition({ ref: lock, site, held: state });
+        if (!isReentryOf(lock, state)) this.#recordAcquisition({ ref: lock, site, held: state, releasedBefore: [...this.#releasedFromCaller] });
         return [...state, { ref: lock, site, chain: [] }];
       }
       case 'tryAcquire':
@@ -470,7 +471,7 @@ class FunctionWalker {
         // The callback runs once the lock is granted; if nobody waits for that, not with today's locks.
         const before = pending ? [] : state;
         if (operation.tryOnly !== true && !operation.bounded && !pending && !isReentryOf(lock, state)) {
-          this.#recordAcquisition({ ref: lock, site, held: state });
+          this.#recordAcquisition({ ref: lock, site, held: state, releasedBefore: [...this.#releasedFromCaller] });
         }
         const inside = [...before, { ref: lock, site, chain: [] }];
         const callback = operation.callback;

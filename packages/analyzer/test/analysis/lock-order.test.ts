@@ -149,6 +149,18 @@ describe('through calls', () => {
     expect(result.edgeNames).toEqual(['a -> b']);
   });
 
+  it('knows a callee that gives back its caller\'s lock and takes it again, as Condition.wait does', () => {
+    const result = analyse(`class Monitor {
+        readonly lock = new Lock();
+        private pause() { this.lock.release(); b.acquire(); b.release(); this.lock.acquire(); }
+        waitUntil(ready: () => boolean) { while (!ready()) this.pause(); }
+        run(ready: () => boolean) { this.lock.acquire(); try { this.waitUntil(ready); } finally { this.lock.release(); } }
+      }
+      export function use(m: Monitor) { m.run(() => true); }`);
+    expect(result.findings).toEqual([]);
+    expect(result.edgeNames).toEqual([]);
+  });
+
   it('follows methods on typed receivers and this-calls', () => {
     const result = analyse(`class Store {
         readonly lock = new Lock();

@@ -1,6 +1,7 @@
 /** Every rule of the plugin, by id. A rule's id, its file name and its doc page name are one name. */
 import type { TSESLint } from '@typescript-eslint/utils';
 import type { LockstepRuleDocs } from '../util/create-rule.js';
+import noBlockingInAsync from './no-blocking-in-async.js';
 import noCyclicLockOrder from './no-cyclic-lock-order.js';
 import noDoubleAcquire from './no-double-acquire.js';
 import waitInLoop from './wait-in-loop.js';
@@ -11,6 +12,7 @@ export type LockstepRule = TSESLint.RuleModule<string, any[], LockstepRuleDocs>;
 
 /** The rules by id (without the `@lockstep/` prefix). */
 export const rules = {
+  'no-blocking-in-async': noBlockingInAsync,
   'no-cyclic-lock-order': noCyclicLockOrder,
   'no-double-acquire': noDoubleAcquire,
   'wait-in-loop': waitInLoop,

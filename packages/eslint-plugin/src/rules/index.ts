@@ -4,6 +4,7 @@ import type { LockstepRuleDocs } from '../util/create-rule.js';
 import noBlockingInAsync from './no-blocking-in-async.js';
 import noCyclicLockOrder from './no-cyclic-lock-order.js';
 import noDoubleAcquire from './no-double-acquire.js';
+import preferUsing from './prefer-using.js';
 import waitInLoop from './wait-in-loop.js';
 
 /** A rule of this plugin, whatever its options and messages. */
@@ -15,6 +16,7 @@ export const rules = {
   'no-blocking-in-async': noBlockingInAsync,
   'no-cyclic-lock-order': noCyclicLockOrder,
   'no-double-acquire': noDoubleAcquire,
+  'prefer-using': preferUsing,
   'wait-in-loop': waitInLoop,
 } satisfies Record<string, LockstepRule>;
 

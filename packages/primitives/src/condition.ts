@@ -211,11 +211,13 @@ export class Condition extends Acquirable {
   }
 
   #restoreBlocking(saved: RLockSavedState | undefined): void {
+    // eslint-disable-next-line @lockstep/no-unreleased-lock -- wait() gives the lock back to its caller held, as it found it
     if (saved === undefined) (this.#lock as Lock).acquire();
     else (this.#lock as RLock).restoreBlocking(saved);
   }
 
   async #restoreAsync(saved: RLockSavedState | undefined): Promise<void> {
+    // eslint-disable-next-line @lockstep/no-unreleased-lock -- waitAsync() gives the lock back to its caller held, as it found it
     if (saved === undefined) await (this.#lock as Lock).acquireAsync();
     else await (this.#lock as RLock).restoreAsync(saved);
   }

@@ -4,6 +4,7 @@ import type { LockstepRuleDocs } from '../util/create-rule.js';
 import noBlockingInAsync from './no-blocking-in-async.js';
 import noCyclicLockOrder from './no-cyclic-lock-order.js';
 import noDoubleAcquire from './no-double-acquire.js';
+import noUnreleasedLock from './no-unreleased-lock.js';
 import preferUsing from './prefer-using.js';
 import waitInLoop from './wait-in-loop.js';
 
@@ -16,6 +17,7 @@ export const rules = {
   'no-blocking-in-async': noBlockingInAsync,
   'no-cyclic-lock-order': noCyclicLockOrder,
   'no-double-acquire': noDoubleAcquire,
+  'no-unreleased-lock': noUnreleasedLock,
   'prefer-using': preferUsing,
   'wait-in-loop': waitInLoop,
 } satisfies Record<string, LockstepRule>;

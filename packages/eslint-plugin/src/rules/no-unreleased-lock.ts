@@ -1,0 +1,940 @@
+/**
+ * `no-unreleased-lock`: a lock taken with `acquire()` (or an awaited `acquireAsync()`, async-mutex's
+ * `acquire()`, a successful `tryAcquire()`) that some path of its function leaves held: an early
+ * `return`, a `break`/`continue` out of the loop that took it, the end of the function, or an
+ * exception from a call between the acquisition and a release that no `finally` covers. SpotBugs'
+ * `UL_UNRELEASED_LOCK` is the model; code that throws before the acquisition holds nothing and is
+ * not reported.
+ *
+ * Each function is walked on its own, structurally (blocks, `if`/`switch`, loops to a fixpoint,
+ * labels, `try`/`catch`/`finally`), once per acquisition, tracking whether that lock may be held.
+ * A held state remembers the `break`/`continue` it went through, so the report can name that path.
+ */
+import { FALLBACK_METHODS, LockIdentityResolver, LockRecognizer, lockTypesWith, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
+import type { LockMethodRole, LockRef, LockSource } from '@lockstep/analyzer';
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import ts from 'typescript';
+import { createRule } from '../util/create-rule.js';
+import { resolveSettings } from '../util/settings.js';
+import type { ResolvedSettings } from '../util/settings.js';
+
+/** The rule takes no options. */
+export type Options = [];
+
+type PathMessageId = 'releaseMissingOnReturn' | 'releaseMissingOnBreak' | 'releaseMissingOnContinue' | 'releaseMissingOnThrow' | 'releaseMissingAtEnd';
+
+export type MessageId =
+  /** A path leaves the function by `return` while the lock is held. */
+  | 'releaseMissingOnReturn'
+  /** A `break` leaves the loop (or labelled statement) that took the lock, and the lock stays held. */
+  | 'releaseMissingOnBreak'
+  /** A `continue` skips the release of the iteration that took the lock. */
+  | 'releaseMissingOnContinue'
+  /** A call, `new`, `await`, `yield` or `throw` between the acquisition and a release outside any `finally`. */
+  | 'releaseMissingOnThrow'
+  /** The function runs to its end holding the lock, and does not hand it off. */
+  | 'releaseMissingAtEnd'
+  /** The five above, for a lock recognised by its name only (no type information). */
+  | `${PathMessageId}Guessed`
+  /** Suggestion: `using _lock = lock.hold();` instead of acquire/release. */
+  | 'useUsingDeclaration'
+  /** Suggestion: wrap the rest of the block in `try { … } finally { release }`. */
+  | 'wrapInTryFinally';
+
+/** The data of every report: the lock as written and the line of the path that leaves it held. */
+export interface UnreleasedLockData extends Record<string, string> {
+  readonly lock: string;
+  /** The line of the `return`, `break`, `continue`, throwing expression, or the function's closing brace. */
+  readonly line: string;
+}
+
+/** `releaseMissingOnThrow…` also names the expression that may throw. */
+export interface UnreleasedOnThrowData extends UnreleasedLockData {
+  /** Its source text, first line only, shortened to 40 characters. */
+  readonly throwingCall: string;
+}
+
+const GUESS = ' The lock was recognised by its name only (no type information), so this is a guess.';
+const FIX = " Release it in a 'finally' block, or hold it with 'using'.";
+const PATH_MESSAGES: Record<PathMessageId, string> = {
+  releaseMissingOnReturn: "'{{lock}}' is acquired here but not released when the function returns at line {{line}}.",
+  releaseMissingOnBreak: "'{{lock}}' is acquired here but not released when 'break' at line {{line}} leaves the loop.",
+  releaseMissingOnContinue: "'{{lock}}' is acquired here but not released when 'continue' at line {{line}} goes to the next iteration.",
+  releaseMissingOnThrow: "'{{lock}}' is acquired here but not released if '{{throwingCall}}' at line {{line}} throws: the release is not in a 'finally' block.",
+  releaseMissingAtEnd: "'{{lock}}' is acquired here but still held when the function ends at line {{line}}.",
+};
+
+/**
+ * Functions whose name says they leave a lock held (`lock`, `lockAll`, `acquireBoth`, `tryLockFor`):
+ * their caller releases, as the analyzer's exit effects assume.
+ */
+const ACQUIRING_FUNCTION_NAME = /^#?(?:try)?(?:lock|acquire)(?:$|[A-Z0-9_$])/i;
+
+// The recognizer caches its answers per type symbol: one per checker and settings, shared by every file.
+const recognizers = new WeakMap<ts.TypeChecker, Map<string, LockRecognizer>>();
+
+/** May-held state: empty when not held; `null` for "held", a `break`/`continue` node for "held, having gone through it". */
+type Held = ReadonlySet<TSESTree.Node | null>;
+const NOT_HELD: Held = new Set();
+const HELD: Held = new Set([null]);
+
+interface Exit {
+  readonly node: TSESTree.Node;
+  readonly held: Held;
+}
+interface Jump extends Exit {
+  /** The loop a `continue` goes back to; the loop, `switch` or labelled statement a `break` leaves. */
+  readonly target: TSESTree.Node;
+  readonly kind: 'break' | 'continue';
+}
+
+/** How a statement may complete, and holding what. `normal` is undefined when it cannot complete normally. */
+interface Completion {
+  normal: Held | undefined;
+  readonly jumps: Jump[];
+  /** Only those holding the lock. */
+  readonly returns: Exit[];
+  /** Only those holding the lock. */
+  readonly throws: Exit[];
+}
+
+/** A lock operation found in a function's own body. */
+interface Operation {
+  readonly call: TSESTree.CallExpression;
+  readonly role: LockMethodRole;
+  readonly receiver: TSESTree.Expression;
+  readonly receiverText: string;
+  readonly form: string;
+  readonly guessed: boolean;
+  readonly ref: LockRef | undefined;
+  readonly source: LockSource | undefined;
+  readonly returnsPromise: boolean;
+  readonly releaser: 'function' | 'tuple' | undefined;
+}
+
+interface Acquisition {
+  readonly op: Operation;
+  /** Where the lock becomes held: the call, or the `await` of it. */
+  readonly point: TSESTree.Expression;
+  /** A `tryAcquire()` (or timed acquire) tested by an `if`: held in one branch only. */
+  readonly conditional: { readonly ifStatement: TSESTree.IfStatement; readonly negated: boolean } | undefined;
+  /** The name the release function of async-mutex's `acquire()` is bound to. */
+  readonly releaserName: string | undefined;
+  /** The statement that is only the acquisition, for the suggestions. */
+  readonly statement: TSESTree.ExpressionStatement | TSESTree.VariableDeclaration | undefined;
+}
+
+type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
+
+export default createRule<Options, MessageId>({
+  name: 'no-unreleased-lock',
+  meta: {
+    type: 'problem',
+    hasSuggestions: true,
+    docs: {
+      description: 'Require every acquired lock to be released on every path, exceptions included',
+      recommended: 'recommended',
+      requiresTypeChecking: true,
+    },
+    messages: {
+      releaseMissingOnReturn: PATH_MESSAGES.releaseMissingOnReturn + FIX,
+      releaseMissingOnBreak: PATH_MESSAGES.releaseMissingOnBreak + FIX,
+      releaseMissingOnContinue: PATH_MESSAGES.releaseMissingOnContinue + FIX,
+      releaseMissingOnThrow: PATH_MESSAGES.releaseMissingOnThrow + FIX,
+      releaseMissingAtEnd: PATH_MESSAGES.releaseMissingAtEnd + FIX,
+      releaseMissingOnReturnGuessed: PATH_MESSAGES.releaseMissingOnReturn + FIX + GUESS,
+      releaseMissingOnBreakGuessed: PATH_MESSAGES.releaseMissingOnBreak + FIX + GUESS,
+      releaseMissingOnContinueGuessed: PATH_MESSAGES.releaseMissingOnContinue + FIX + GUESS,
+      releaseMissingOnThrowGuessed: PATH_MESSAGES.releaseMissingOnThrow + FIX + GUESS,
+      releaseMissingAtEndGuessed: PATH_MESSAGES.releaseMissingAtEnd + FIX + GUESS,
+      useUsingDeclaration: "Hold '{{lock}}' with '{{declaration}}', which releases it when the block exits.",
+      wrapInTryFinally: "Wrap the rest of the block in 'try { … } finally { {{release}} }'.",
+    },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    const settings = resolveSettings(context.settings, context.cwd);
+    const services = context.sourceCode.parserServices;
+    const program = services?.program ?? null;
+    const nodeMap = services?.esTreeNodeToTSNodeMap;
+    const checker = program?.getTypeChecker() ?? null;
+    const sourceCode = context.sourceCode;
+    const visitorKeys = sourceCode.visitorKeys;
+    const recognizer = checker === null ? undefined : recognizerFor(checker, settings, context.cwd);
+
+    function classify(call: TSESTree.CallExpression): Operation | undefined {
+      const callee = call.callee;
+      if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return undefined;
+      const method = callee.property.name;
+      const receiver = callee.object;
+      // `this.acquire()` inside a lock class's own methods implements the lock (hold(), a semaphore's
+      // wait loop): taking `this` and returning it held is the method's job, not a leak.
+      if (receiver.type === AST_NODE_TYPES.ThisExpression) return undefined;
+      const receiverText = sourceCode.getText(receiver);
+      if (recognizer !== undefined && nodeMap !== undefined) {
+        if (!recognizer.methodNames.has(method)) return undefined;
+        const tsCall = nodeMap.get(call);
+        if (!ts.isCallExpression(tsCall)) return undefined;
+        const operation = recognizer.operationOf(tsCall, enclosingSignature(tsCall));
+        if (operation === undefined || operation.role === 'scoped') return undefined;
+        return {
+          call,
+          role: operation.role,
+          receiver,
+          receiverText,
+          form: operation.form,
+          guessed: operation.lock.guessed,
+          ref: operation.lock,
+          source: operation.lock.info.source,
+          returnsPromise: operation.returnsPromise,
+          releaser: operation.releaser,
+        };
+      }
+      // No type information at all: the analyzer's name-based fallback, on the syntax tree.
+      const role = FALLBACK_METHODS.get(method);
+      const name = receiverName(receiver);
+      if (role === undefined || role === 'scoped' || name === undefined || !looksLikeLockName(name)) return undefined;
+      return {
+        call,
+        role,
+        receiver,
+        receiverText,
+        form: method,
+        guessed: true,
+        ref: undefined,
+        source: undefined,
+        // Unknown without types: an awaited acquisition is held after the `await`, any other after the call.
+        returnsPromise: call.parent.type === AST_NODE_TYPES.AwaitExpression || method.endsWith('Async'),
+        releaser: undefined,
+      };
+    }
+
+    /** The acquisition an operation is, when the rule can follow it; undefined for shapes it leaves alone. */
+    function acquisitionOf(op: Operation): Acquisition | undefined {
+      if (op.role !== 'acquire' && op.role !== 'tryAcquire') return undefined;
+      let point: TSESTree.Expression = op.call;
+      if (op.returnsPromise) {
+        // A pending acquisition nobody awaits holds nothing yet.
+        if (op.call.parent.type !== AST_NODE_TYPES.AwaitExpression) return undefined;
+        point = op.call.parent;
+      }
+      const context = point.parent;
+      const tested = ifTestOf(point);
+      if (tested !== undefined) return { op, point, conditional: tested, releaserName: undefined, statement: undefined };
+      // A `tryAcquire()` whose result is kept or returned cannot be followed into its branches.
+      if (op.role === 'tryAcquire') return undefined;
+      if (context?.type === AST_NODE_TYPES.ExpressionStatement) return { op, point, conditional: undefined, releaserName: undefined, statement: context };
+      if (context?.type === AST_NODE_TYPES.VariableDeclarator && context.init === point) {
+        const name = releaserNameOf(context.id, op);
+        if (name === undefined) return undefined;
+        const declaration = context.parent;
+        return { op, point, conditional: undefined, releaserName: name, statement: declaration.declarations.length === 1 ? declaration : undefined };
+      }
+      return undefined;
+    }
+
+    function analyzeFunction(fn: FunctionNode): void {
+      if (fn.body.type !== AST_NODE_TYPES.BlockStatement) return;
+      if (ACQUIRING_FUNCTION_NAME.test(functionNameOf(fn) ?? '')) return;
+      const body = fn.body;
+      const operations = new Map<TSESTree.CallExpression, Operation>();
+      // Cheap syntactic filter first: only member calls can be lock operations.
+      forEachOwnNode(body, visitorKeys, (node) => {
+        if (node.type !== AST_NODE_TYPES.CallExpression || node.callee.type !== AST_NODE_TYPES.MemberExpression) return;
+        const op = classify(node);
+        if (op !== undefined) operations.set(node, op);
+      });
+      for (const op of operations.values()) {
+        const acquisition = acquisitionOf(op);
+        if (acquisition === undefined || handedOff(fn, acquisition, visitorKeys, sourceCode)) continue;
+        const isRelease = (call: TSESTree.CallExpression): boolean => {
+          if (acquisition.releaserName !== undefined && call.callee.type === AST_NODE_TYPES.Identifier && call.callee.name === acquisition.releaserName) return true;
+          const other = operations.get(call);
+          if (other?.role !== 'release') return false;
+          return other.receiverText === op.receiverText || (op.ref !== undefined && other.ref !== undefined && sameInstance(op.ref, other.ref));
+        };
+        const walker = new PathWalker(acquisition, isRelease, visitorKeys);
+        const completion = walker.block(body.body, NOT_HELD);
+        report(fn, body, acquisition, completion, operations);
+      }
+    }
+
+    function report(
+      fn: FunctionNode,
+      body: TSESTree.BlockStatement,
+      acquisition: Acquisition,
+      completion: Completion,
+      operations: ReadonlyMap<TSESTree.CallExpression, Operation>,
+    ): void {
+      const found = pathOf(body, completion);
+      if (found === undefined) return;
+      const { op } = acquisition;
+      const data: Record<string, string> = { lock: op.receiverText, line: String(found.node.loc.start.line) };
+      if (found.messageId === 'releaseMissingAtEnd') data['line'] = String(body.loc.end.line);
+      if (found.messageId === 'releaseMissingOnThrow') data['throwingCall'] = abbreviate(sourceCode.getText(found.node));
+      context.report({
+        node: op.call,
+        messageId: op.guessed ? `${found.messageId}Guessed` : found.messageId,
+        data,
+        suggest: suggestionsFor(fn, acquisition, operations),
+      });
+    }
+
+    function suggestionsFor(
+      fn: FunctionNode,
+      acquisition: Acquisition,
+      operations: ReadonlyMap<TSESTree.CallExpression, Operation>,
+    ): TSESLint.SuggestionReportDescriptor<MessageId>[] {
+      const { op, statement } = acquisition;
+      const block = statement?.parent;
+      if (statement === undefined || (block?.type !== AST_NODE_TYPES.BlockStatement && block?.type !== AST_NODE_TYPES.StaticBlock)) return [];
+      const index = block.body.indexOf(statement);
+      const rest = block.body.slice(index + 1);
+      // The releases left in the rest of the block: only a final `release` statement can be rewritten safely,
+      // any other would release twice (or, with `using`, the lock would be held longer than before).
+      const releaseCalls: TSESTree.CallExpression[] = [];
+      for (const statementAfter of rest) {
+        forEachOwnNode(statementAfter, visitorKeys, (node) => {
+          if (node.type !== AST_NODE_TYPES.CallExpression) return;
+          if (acquisition.releaserName !== undefined && node.callee.type === AST_NODE_TYPES.Identifier && node.callee.name === acquisition.releaserName) releaseCalls.push(node);
+          const other = operations.get(node);
+          if (other?.role === 'release' && other.receiverText === op.receiverText) releaseCalls.push(node);
+        });
+      }
+      const last = rest[rest.length - 1];
+      const trailingRelease = last !== undefined && last.type === AST_NODE_TYPES.ExpressionStatement && releaseCalls.length === 1 && last.expression === releaseCalls[0] ? last : undefined;
+      if (releaseCalls.length > 0 && trailingRelease === undefined) return [];
+      const suggestions: TSESLint.SuggestionReportDescriptor<MessageId>[] = [];
+
+      const awaited = acquisition.point !== op.call;
+      if (
+        !op.guessed &&
+        op.source === 'lockstep' &&
+        statement.type === AST_NODE_TYPES.ExpressionStatement &&
+        op.call.arguments.length === 0 &&
+        (op.form === 'acquire' || op.form === 'acquireAsync') &&
+        (op.form === 'acquireAsync') === awaited &&
+        (!awaited || fn.async)
+      ) {
+        const declaration = awaited ? `await using _lock = await ${op.receiverText}.holdAsync();` : `using _lock = ${op.receiverText}.hold();`;
+        suggestions.push({
+          messageId: 'useUsingDeclaration',
+          data: { lock: op.receiverText, declaration },
+          fix: (fixer) => {
+            const fixes = [fixer.replaceText(statement, declaration)];
+            if (trailingRelease !== undefined) fixes.push(fixer.removeRange([previousEnd(trailingRelease), trailingRelease.range[1]]));
+            return fixes;
+          },
+        });
+      }
+
+      const kept = trailingRelease === undefined ? rest : rest.slice(0, -1);
+      const first = kept[0];
+      const lastKept = kept[kept.length - 1];
+      if (first !== undefined && lastKept !== undefined && last !== undefined) {
+        const release = acquisition.releaserName !== undefined ? `${acquisition.releaserName}();` : `${op.receiverText}.${releaseMethodOf(op)}();`;
+        const indent = indentOf(statement);
+        const inner = sourceCode.text
+          .slice(first.range[0], lastKept.range[1])
+          .split('\n')
+          .map((line, i) => (i === 0 || line.trim() === '' ? line : `  ${line}`))
+          .join('\n');
+        const text = `try {\n${indent}  ${inner}\n${indent}} finally {\n${indent}  ${release}\n${indent}}`;
+        suggestions.push({
+          messageId: 'wrapInTryFinally',
+          data: { release },
+          fix: (fixer) => fixer.replaceTextRange([first.range[0], last.range[1]], text),
+        });
+      }
+      return suggestions;
+    }
+
+    function previousEnd(node: TSESTree.Node): number {
+      return sourceCode.getTokenBefore(node, { includeComments: true })?.range[1] ?? node.range[0];
+    }
+
+    function indentOf(node: TSESTree.Node): string {
+      const line = sourceCode.lines[node.loc.start.line - 1] ?? '';
+      return /^\s*/.exec(line)?.[0] ?? '';
+    }
+
+    return {
+      FunctionDeclaration: analyzeFunction,
+      FunctionExpression: analyzeFunction,
+      ArrowFunctionExpression: analyzeFunction,
+    } satisfies TSESLint.RuleListener;
+  },
+});
+
+/**
+ * Which path to report, when one leaves the lock held: the function's end first (the plainest leak),
+ * then a `break`/`continue`, a `return`, and last the earliest expression that may throw.
+ */
+function pathOf(body: TSESTree.BlockStatement, completion: Completion): { messageId: PathMessageId; node: TSESTree.Node } | undefined {
+  if (completion.normal?.has(null) === true) return { messageId: 'releaseMissingAtEnd', node: body };
+  const exits: Exit[] = [...completion.returns, ...completion.throws];
+  if (completion.normal !== undefined) exits.push({ node: body, held: completion.normal });
+  const jumps = exits.flatMap((exit) => [...exit.held].filter((tag): tag is TSESTree.Node => tag !== null));
+  const jump = earliest(jumps);
+  if (jump !== undefined) return { messageId: jump.type === AST_NODE_TYPES.ContinueStatement ? 'releaseMissingOnContinue' : 'releaseMissingOnBreak', node: jump };
+  const ret = earliest(completion.returns.filter((exit) => exit.held.has(null)).map((exit) => exit.node));
+  if (ret !== undefined) return { messageId: 'releaseMissingOnReturn', node: ret };
+  // The first to run: in `await load()` the call runs (and ends) before the `await`.
+  const thrown = firstToEnd(completion.throws.filter((exit) => exit.held.has(null)).map((exit) => exit.node));
+  if (thrown !== undefined) return { messageId: 'releaseMissingOnThrow', node: thrown };
+  return undefined;
+}
+
+function firstToEnd(nodes: readonly TSESTree.Node[]): TSESTree.Node | undefined {
+  let best: TSESTree.Node | undefined;
+  for (const node of nodes) if (best === undefined || node.range[1] < best.range[1]) best = node;
+  return best;
+}
+
+function earliest(nodes: readonly TSESTree.Node[]): TSESTree.Node | undefined {
+  let best: TSESTree.Node | undefined;
+  for (const node of nodes) if (best === undefined || node.range[0] < best.range[0]) best = node;
+  return best;
+}
+
+/**
+ * Walks one function body for one acquisition. Statements return how they may complete; expressions
+ * return the state after them, recording the points that may throw while the lock is held.
+ */
+class PathWalker {
+  readonly #acquisition: Acquisition;
+  readonly #isRelease: (call: TSESTree.CallExpression) => boolean;
+  readonly #keys: TSESLint.SourceCode.VisitorKeys;
+
+  constructor(acquisition: Acquisition, isRelease: (call: TSESTree.CallExpression) => boolean, keys: TSESLint.SourceCode.VisitorKeys) {
+    this.#acquisition = acquisition;
+    this.#isRelease = isRelease;
+    this.#keys = keys;
+  }
+
+  block(statements: readonly TSESTree.Node[], held: Held): Completion {
+    const result = completion(held);
+    let current: Held | undefined = held;
+    for (const statement of statements) {
+      if (current === undefined) break; // dead code
+      const inner = this.statement(statement, current);
+      addAbrupt(result, inner);
+      current = inner.normal;
+    }
+    result.normal = current;
+    return result;
+  }
+
+  statement(node: TSESTree.Node, held: Held): Completion {
+    switch (node.type) {
+      case AST_NODE_TYPES.BlockStatement:
+      case AST_NODE_TYPES.StaticBlock:
+        return this.block(node.body, held);
+      case AST_NODE_TYPES.ExpressionStatement:
+        return this.#expressionStatement(node.expression, held);
+      case AST_NODE_TYPES.VariableDeclaration: {
+        const result = completion(held);
+        let current = held;
+        for (const declarator of node.declarations) current = this.expression(declarator.init, current, result);
+        result.normal = current;
+        return result;
+      }
+      case AST_NODE_TYPES.ReturnStatement: {
+        const result = completion(undefined);
+        const after = this.expression(node.argument, held, result);
+        if (after.size > 0) result.returns.push({ node, held: after });
+        return result;
+      }
+      case AST_NODE_TYPES.ThrowStatement: {
+        const result = completion(undefined);
+        // `throw new Error()` is reported as the `throw`, not as the `new`.
+        const argument = node.argument;
+        const after =
+          argument.type === AST_NODE_TYPES.NewExpression
+            ? this.#children(argument, held, result)
+            : this.expression(argument, held, result);
+        if (after.size > 0) result.throws.push({ node, held: after });
+        return result;
+      }
+      case AST_NODE_TYPES.BreakStatement:
+      case AST_NODE_TYPES.ContinueStatement: {
+        const result = completion(undefined);
+        const target = jumpTarget(node);
+        if (target === undefined) return result;
+        const kind = node.type === AST_NODE_TYPES.BreakStatement ? 'break' : 'continue';
+        // Leaving the loop that took the lock: remember the jump, so the report can name it.
+        const leaves = contains(target, this.#acquisition.point);
+        const tagged: Held = leaves && held.size > 0 ? new Set([...held].map((tag) => tag ?? node)) : held;
+        result.jumps.push({ node, held: tagged, target, kind });
+        return result;
+      }
+      case AST_NODE_TYPES.IfStatement:
+        return this.#if(node, held);
+      case AST_NODE_TYPES.LabeledStatement: {
+        const inner = this.statement(node.body, held);
+        return consumeJumps(inner, node, 'break');
+      }
+      case AST_NODE_TYPES.WhileStatement:
+        return this.#loop(node, held, { test: node.test, body: node.body });
+      case AST_NODE_TYPES.DoWhileStatement:
+        return this.#loop(node, held, { test: node.test, body: node.body, bodyFirst: true });
+      case AST_NODE_TYPES.ForStatement: {
+        let init = completion(held);
+        let start = held;
+        if (node.init?.type === AST_NODE_TYPES.VariableDeclaration) {
+          init = this.statement(node.init, held);
+          start = init.normal ?? held;
+        } else if (node.init !== null) {
+          start = this.expression(node.init, held, init);
+        }
+        const loop = this.#loop(node, start, { test: node.test, body: node.body, update: node.update });
+        addAbrupt(loop, init);
+        return loop;
+      }
+      case AST_NODE_TYPES.ForInStatement:
+      case AST_NODE_TYPES.ForOfStatement: {
+        const right = completion(held);
+        const start = this.expression(node.right, held, right);
+        const loop = this.#loop(node, start, { test: null, body: node.body, collection: true, awaits: node.type === AST_NODE_TYPES.ForOfStatement && node.await });
+        addAbrupt(loop, right);
+        return loop;
+      }
+      case AST_NODE_TYPES.SwitchStatement:
+        return this.#switch(node, held);
+      case AST_NODE_TYPES.TryStatement:
+        return this.#try(node, held);
+      case AST_NODE_TYPES.WithStatement: {
+        const result = completion(held);
+        const inner = this.statement(node.body, this.expression(node.object, held, result));
+        addAbrupt(inner, result);
+        return inner;
+      }
+      default:
+        // Declarations (functions, classes, types), empty statements, `debugger`: nothing runs here.
+        return completion(held);
+    }
+  }
+
+  #expressionStatement(expression: TSESTree.Expression, held: Held): Completion {
+    const result = completion(held);
+    result.normal = this.expression(expression, held, result);
+    return result;
+  }
+
+  #if(node: TSESTree.IfStatement, held: Held): Completion {
+    const result = completion(held);
+    const afterTest = this.expression(node.test, held, result);
+    let consequentState = afterTest;
+    let alternateState = afterTest;
+    const conditional = this.#acquisition.conditional;
+    if (conditional?.ifStatement === node) {
+      if (conditional.negated) alternateState = union(afterTest, HELD);
+      else consequentState = union(afterTest, HELD);
+    }
+    const consequent = this.statement(node.consequent, consequentState);
+    const alternate = node.alternate === null ? completion(alternateState) : this.statement(node.alternate, alternateState);
+    addAbrupt(result, consequent);
+    addAbrupt(result, alternate);
+    result.normal = unionMaybe(consequent.normal, alternate.normal);
+    return result;
+  }
+
+  #loop(
+    node: TSESTree.Node,
+    start: Held,
+    parts: {
+      test: TSESTree.Expression | null;
+      body: TSESTree.Statement;
+      update?: TSESTree.Expression | null;
+      bodyFirst?: boolean;
+      collection?: boolean;
+      awaits?: boolean;
+    },
+  ): Completion {
+    // Always true (`while (true)`, `for (;;)`): the loop is left only by `break`.
+    const endless = !parts.collection && (parts.test === null || (parts.test.type === AST_NODE_TYPES.Literal && Boolean(parts.test.value)));
+    let head = start;
+    let last = completion(undefined);
+    let exitByTest: Held | undefined;
+    // The states only grow, and there are finitely many tags: this reaches a fixpoint.
+    for (let round = 0; round < 100; round++) {
+      const iteration = completion(undefined);
+      let next: Held;
+      if (parts.bodyFirst === true) {
+        const body = consumeJumps(this.statement(parts.body, head), node, 'continue');
+        addAbrupt(iteration, body);
+        const afterTest = body.normal === undefined ? undefined : parts.test === null ? body.normal : this.expression(parts.test, body.normal, iteration);
+        exitByTest = afterTest;
+        next = unionMaybe(start, afterTest) ?? start;
+      } else {
+        const afterTest = parts.test === null ? head : this.expression(parts.test, head, iteration);
+        if (parts.awaits === true && afterTest.size > 0) iteration.throws.push({ node, held: afterTest });
+        exitByTest = afterTest;
+        const body = consumeJumps(this.statement(parts.body, afterTest), node, 'continue');
+        addAbrupt(iteration, body);
+        const afterBody = body.normal === undefined || parts.update == null ? body.normal : this.expression(parts.update, body.normal, iteration);
+        next = unionMaybe(head, afterBody) ?? head;
+      }
+      last = iteration;
+      if (sameHeld(next, head)) break;
+      head = next;
+    }
+    const result = consumeJumps(last, node, 'break');
+    result.normal = unionMaybe(result.normal, endless ? undefined : exitByTest);
+    return result;
+  }
+
+  #switch(node: TSESTree.SwitchStatement, held: Held): Completion {
+    const result = completion(held);
+    const discriminant = this.expression(node.discriminant, held, result);
+    let fallThrough: Held | undefined;
+    for (const switchCase of node.cases) {
+      const entry = union(discriminant, this.expression(switchCase.test, discriminant, result), fallThrough ?? NOT_HELD);
+      const body = this.block(switchCase.consequent, entry);
+      addAbrupt(result, body);
+      fallThrough = body.normal;
+    }
+    const hasDefault = node.cases.some((switchCase) => switchCase.test === null);
+    result.normal = unionMaybe(fallThrough, hasDefault ? undefined : discriminant);
+    return consumeJumps(result, node, 'break');
+  }
+
+  #try(node: TSESTree.TryStatement, held: Held): Completion {
+    const block = this.block(node.block.body, held);
+    let result: Completion;
+    if (node.handler === null) {
+      result = block;
+    } else {
+      // The catch clause is always walked (an acquisition may be in it), with whatever a throw held.
+      const entry = union(NOT_HELD, ...block.throws.map((exit) => exit.held));
+      const handler = this.block(node.handler.body.body, entry);
+      result = completion(unionMaybe(block.normal, handler.normal));
+      result.jumps.push(...block.jumps, ...handler.jumps);
+      result.returns.push(...block.returns, ...handler.returns);
+      result.throws.push(...handler.throws);
+    }
+    if (node.finalizer === null) return result;
+    return this.#finally(node.finalizer, result);
+  }
+
+  /** Every way out of the `try` runs the `finally` first, which may release the lock (or complete abruptly itself). */
+  #finally(finalizer: TSESTree.BlockStatement, inner: Completion): Completion {
+    const runs = new Map<string, Completion>();
+    const out = completion(undefined);
+    const run = (held: Held): Held | undefined => {
+      const key = keyOf(held);
+      let ran = runs.get(key);
+      if (ran === undefined) {
+        ran = this.block(finalizer.body, held);
+        runs.set(key, ran);
+        addAbrupt(out, ran);
+      }
+      return ran.normal;
+    };
+    if (inner.normal !== undefined) out.normal = run(inner.normal);
+    for (const jump of inner.jumps) {
+      const after = run(jump.held);
+      if (after !== undefined) out.jumps.push({ ...jump, held: after });
+    }
+    for (const exit of inner.returns) {
+      const after = run(exit.held);
+      if (after !== undefined && after.size > 0) out.returns.push({ node: exit.node, held: after });
+    }
+    for (const exit of inner.throws) {
+      const after = run(exit.held);
+      if (after !== undefined && after.size > 0) out.throws.push({ node: exit.node, held: after });
+    }
+    if (runs.size === 0) run(NOT_HELD); // walked for an acquisition it may hold
+    return out;
+  }
+
+  /** The state after `node`, recording in `result` what may throw while the lock is held. */
+  expression(node: TSESTree.Node | null | undefined, held: Held, result: Completion): Held {
+    if (node === null || node === undefined) return held;
+    switch (node.type) {
+      case AST_NODE_TYPES.FunctionExpression:
+      case AST_NODE_TYPES.ArrowFunctionExpression:
+      case AST_NODE_TYPES.ClassExpression:
+        return held; // runs later, if at all: its own function is walked on its own
+      case AST_NODE_TYPES.LogicalExpression: {
+        const left = this.expression(node.left, held, result);
+        return union(left, this.expression(node.right, left, result));
+      }
+      case AST_NODE_TYPES.ConditionalExpression: {
+        const test = this.expression(node.test, held, result);
+        return union(this.expression(node.consequent, test, result), this.expression(node.alternate, test, result));
+      }
+      case AST_NODE_TYPES.CallExpression: {
+        const after = this.#children(node, held, result);
+        const acquisition = this.#acquisition;
+        if (node === acquisition.op.call) return acquisition.point === node && acquisition.conditional === undefined ? union(after, HELD) : after;
+        if (this.#isRelease(node)) return NOT_HELD;
+        if (after.size > 0) result.throws.push({ node, held: after });
+        return after;
+      }
+      case AST_NODE_TYPES.AwaitExpression: {
+        const after = this.expression(node.argument, held, result);
+        const acquisition = this.#acquisition;
+        if (node === acquisition.point) return acquisition.conditional === undefined ? union(after, HELD) : after;
+        if (after.size > 0) result.throws.push({ node, held: after });
+        return after;
+      }
+      case AST_NODE_TYPES.NewExpression:
+      case AST_NODE_TYPES.YieldExpression:
+      case AST_NODE_TYPES.TaggedTemplateExpression: {
+        const after = this.#children(node, held, result);
+        if (after.size > 0) result.throws.push({ node, held: after });
+        return after;
+      }
+      default:
+        return this.#children(node, held, result);
+    }
+  }
+
+  #children(node: TSESTree.Node, held: Held, result: Completion): Held {
+    let current = held;
+    for (const key of this.#keys[node.type] ?? []) {
+      const value = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (isNode(child)) current = this.expression(child, current, result);
+      } else if (isNode(value)) {
+        current = this.expression(value, current, result);
+      }
+    }
+    return current;
+  }
+}
+
+function completion(normal: Held | undefined): Completion {
+  return { normal, jumps: [], returns: [], throws: [] };
+}
+
+function addAbrupt(into: Completion, from: Completion): void {
+  into.jumps.push(...from.jumps);
+  into.returns.push(...from.returns);
+  into.throws.push(...from.throws);
+}
+
+/** Moves the jumps of `kind` aimed at `target` into the normal completion. */
+function consumeJumps(from: Completion, target: TSESTree.Node, kind: 'break' | 'continue'): Completion {
+  const result = completion(from.normal);
+  result.returns.push(...from.returns);
+  result.throws.push(...from.throws);
+  for (const jump of from.jumps) {
+    if (jump.kind === kind && jump.target === target) result.normal = unionMaybe(result.normal, jump.held);
+    else result.jumps.push(jump);
+  }
+  return result;
+}
+
+function union(...states: Held[]): Held {
+  const nonEmpty = states.filter((state) => state.size > 0);
+  if (nonEmpty.length <= 1) return nonEmpty[0] ?? NOT_HELD;
+  return new Set(nonEmpty.flatMap((state) => [...state]));
+}
+
+function unionMaybe(a: Held | undefined, b: Held | undefined): Held | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return union(a, b);
+}
+
+function sameHeld(a: Held, b: Held): boolean {
+  return a.size === b.size && [...a].every((tag) => b.has(tag));
+}
+
+function keyOf(held: Held): string {
+  return [...held].map((tag) => (tag === null ? 'held' : String(tag.range[0]))).sort().join(',');
+}
+
+/** The loop a `continue` goes back to, or the statement a `break` leaves. */
+function jumpTarget(node: TSESTree.BreakStatement | TSESTree.ContinueStatement): TSESTree.Node | undefined {
+  for (let current: TSESTree.Node | undefined = node.parent; current !== undefined; current = current.parent) {
+    if (isFunction(current)) return undefined;
+    if (node.label !== null) {
+      if (current.type === AST_NODE_TYPES.LabeledStatement && current.label.name === node.label.name) {
+        return node.type === AST_NODE_TYPES.BreakStatement ? current : current.body;
+      }
+    } else if (isLoop(current) || (node.type === AST_NODE_TYPES.BreakStatement && current.type === AST_NODE_TYPES.SwitchStatement)) {
+      return current;
+    }
+  }
+  return undefined;
+}
+
+/** `if (lock.tryAcquire())` or `if (!lock.tryAcquire())`, possibly awaited. */
+function ifTestOf(point: TSESTree.Expression): Acquisition['conditional'] {
+  const parent = point.parent;
+  if (parent?.type === AST_NODE_TYPES.IfStatement && parent.test === point) return { ifStatement: parent, negated: false };
+  if (parent?.type === AST_NODE_TYPES.UnaryExpression && parent.operator === '!') {
+    const grandParent = parent.parent;
+    if (grandParent.type === AST_NODE_TYPES.IfStatement && grandParent.test === parent) return { ifStatement: grandParent, negated: true };
+  }
+  return undefined;
+}
+
+/** `const release = await mutex.acquire()` / `const [, release] = await semaphore.acquire()`. */
+function releaserNameOf(id: TSESTree.Node, op: Operation): string | undefined {
+  if (op.releaser === 'tuple') {
+    if (id.type !== AST_NODE_TYPES.ArrayPattern) return undefined;
+    const element = id.elements[1];
+    return element?.type === AST_NODE_TYPES.Identifier ? element.name : undefined;
+  }
+  // Untyped, an awaited acquisition's value may be a release function: calling it counts as the release.
+  if (op.releaser === 'function' || (op.ref === undefined && op.returnsPromise)) return id.type === AST_NODE_TYPES.Identifier ? id.name : undefined;
+  return undefined;
+}
+
+/**
+ * Whether the function hands the lock (or its release function) on, so that someone else releases it:
+ * any mention other than a member access on the lock (`lock.release()`, `lock.locked`) or a call of the
+ * release function in the function's own body — returned, stored, passed, aliased, or used by a closure.
+ */
+function handedOff(fn: FunctionNode, acquisition: Acquisition, keys: TSESLint.SourceCode.VisitorKeys, sourceCode: Readonly<TSESLint.SourceCode>): boolean {
+  const { receiverText } = acquisition.op;
+  const receiverIsName = acquisition.op.receiver.type === AST_NODE_TYPES.Identifier;
+  let found = false;
+  forEachNode(fn.body, keys, (node) => {
+    if (found) return;
+    if (node.type === AST_NODE_TYPES.Identifier && isReference(node)) {
+      if (node.name === acquisition.releaserName && !isDeclarationId(node)) {
+        const parent = node.parent;
+        if (!(parent.type === AST_NODE_TYPES.CallExpression && parent.callee === node && ownFunction(node) === fn)) found = true;
+      }
+      if (receiverIsName && node.name === receiverText && !isDeclarationId(node) && !isMemberObjectHere(node, fn)) found = true;
+    } else if (!receiverIsName && node.type === AST_NODE_TYPES.MemberExpression && sourceCode.getText(node) === receiverText && !isMemberObjectHere(node, fn)) {
+      found = true;
+    }
+  });
+  return found;
+}
+
+function isMemberObjectHere(node: TSESTree.Node, fn: FunctionNode): boolean {
+  const parent = node.parent;
+  return parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === node && ownFunction(node) === fn;
+}
+
+/** Not a property name (`a.lock`, `{ lock: 1 }`), where an identifier names no variable. */
+function isReference(node: TSESTree.Identifier): boolean {
+  const parent = node.parent;
+  if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.property === node && !parent.computed) return false;
+  if ((parent?.type === AST_NODE_TYPES.Property || parent?.type === AST_NODE_TYPES.PropertyDefinition || parent?.type === AST_NODE_TYPES.MethodDefinition) && parent.key === node && !parent.computed) {
+    return parent.type === AST_NODE_TYPES.Property && parent.shorthand;
+  }
+  return true;
+}
+
+function isDeclarationId(node: TSESTree.Identifier): boolean {
+  const parent = node.parent;
+  return (
+    (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id === node) ||
+    (parent?.type === AST_NODE_TYPES.ArrayPattern && parent.parent.type === AST_NODE_TYPES.VariableDeclarator)
+  );
+}
+
+function ownFunction(node: TSESTree.Node): TSESTree.Node | undefined {
+  for (let current: TSESTree.Node | undefined = node.parent; current !== undefined; current = current.parent) if (isFunction(current)) return current;
+  return undefined;
+}
+
+function isFunction(node: TSESTree.Node): node is FunctionNode {
+  return node.type === AST_NODE_TYPES.FunctionDeclaration || node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.ArrowFunctionExpression;
+}
+
+function isLoop(node: TSESTree.Node): boolean {
+  switch (node.type) {
+    case AST_NODE_TYPES.WhileStatement:
+    case AST_NODE_TYPES.DoWhileStatement:
+    case AST_NODE_TYPES.ForStatement:
+    case AST_NODE_TYPES.ForInStatement:
+    case AST_NODE_TYPES.ForOfStatement:
+      return true;
+    default:
+      return false;
+  }
+}
+
+function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
+  return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
+}
+
+function isNode(value: unknown): value is TSESTree.Node {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+/** Every node under `root`, nested functions included. */
+function forEachNode(root: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKeys, visit: (node: TSESTree.Node) => void): void {
+  visit(root);
+  for (const key of keys[root.type] ?? []) {
+    const value = (root as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(value)) {
+      for (const child of value) if (isNode(child)) forEachNode(child, keys, visit);
+    } else if (isNode(value)) {
+      forEachNode(value, keys, visit);
+    }
+  }
+}
+
+/** Every node of `root` that runs as part of its function: nested functions and classes are left out. */
+function forEachOwnNode(root: TSESTree.Node, keys: TSESLint.SourceCode.VisitorKeys, visit: (node: TSESTree.Node) => void): void {
+  visit(root);
+  for (const key of keys[root.type] ?? []) {
+    const value = (root as unknown as Record<string, unknown>)[key];
+    const children = Array.isArray(value) ? value : [value];
+    for (const child of children) {
+      if (!isNode(child) || isFunction(child) || child.type === AST_NODE_TYPES.ClassDeclaration || child.type === AST_NODE_TYPES.ClassExpression) continue;
+      forEachOwnNode(child, keys, visit);
+    }
+  }
+}
+
+function functionNameOf(fn: FunctionNode): string | undefined {
+  if (fn.id !== null && fn.id !== undefined) return fn.id.name;
+  const parent = fn.parent;
+  if ((parent?.type === AST_NODE_TYPES.MethodDefinition || parent?.type === AST_NODE_TYPES.Property || parent?.type === AST_NODE_TYPES.PropertyDefinition) && !parent.computed) {
+    if (parent.key.type === AST_NODE_TYPES.Identifier) return parent.key.name;
+    if (parent.key.type === AST_NODE_TYPES.PrivateIdentifier) return `#${parent.key.name}`;
+  }
+  if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
+  return undefined;
+}
+
+function receiverName(receiver: TSESTree.Node): string | undefined {
+  if (receiver.type === AST_NODE_TYPES.Identifier) return receiver.name;
+  if (receiver.type === AST_NODE_TYPES.MemberExpression && !receiver.computed && receiver.property.type !== AST_NODE_TYPES.PrivateIdentifier) return receiver.property.name;
+  if (receiver.type === AST_NODE_TYPES.MemberExpression && receiver.property.type === AST_NODE_TYPES.PrivateIdentifier) return receiver.property.name;
+  if (receiver.type === AST_NODE_TYPES.TSNonNullExpression) return receiverName(receiver.expression);
+  return undefined;
+}
+
+/** `unlock` for a lock taken with `lock()`/`lockAsync()` (name-based fallback), else `release`. */
+function releaseMethodOf(op: Operation): string {
+  return op.form === 'lock' || op.form === 'lockAsync' ? 'unlock' : 'release';
+}
+
+function abbreviate(text: string): string {
+  const lines = text.trim().split('\n');
+  const first = (lines[0] ?? '').trim();
+  if (first.length > 40) return `${first.slice(0, 39)}…`;
+  return lines.length > 1 ? `${first}…` : first;
+}
+
+function enclosingSignature(node: ts.Node): ts.SignatureDeclaration | undefined {
+  for (let current: ts.Node | undefined = node.parent; current !== undefined; current = current.parent) {
+    if (ts.isFunctionLike(current)) return current;
+  }
+  return undefined;
+}
+
+function recognizerFor(checker: ts.TypeChecker, settings: ResolvedSettings, cwd: string): LockRecognizer {
+  let byKey = recognizers.get(checker);
+  if (byKey === undefined) recognizers.set(checker, (byKey = new Map<string, LockRecognizer>()));
+  let recognizer = byKey.get(settings.key);
+  if (recognizer === undefined) {
+    recognizer = new LockRecognizer(checker, new LockIdentityResolver(checker, cwd), { lockTypes: lockTypesWith(settings.lockTypes), nameFallback: true });
+    byKey.set(settings.key, recognizer);
+  }
+  return recognizer;
+}

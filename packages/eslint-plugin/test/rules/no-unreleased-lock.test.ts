@@ -1,0 +1,1066 @@
+import rule from '../../src/rules/no-unreleased-lock.js';
+import { createTypedRuleTester, createUntypedRuleTester } from '../rule-tester.js';
+
+const ruleTester = createTypedRuleTester();
+
+ruleTester.run('no-unreleased-lock', rule, {
+  valid: [
+    {
+      name: "a lock class's own method taking `this` and returning it held",
+      code: `
+import { Lock } from '@lockstep/primitives';
+export class TracedLock extends Lock {
+  take(): boolean {
+    this.acquire();
+    return true;
+  }
+}
+`,
+    },
+    {
+      name: 'released in a finally',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function update(items: number[]): void {
+  lock.acquire();
+  try {
+    items.push(1);
+    if (items.length > 3) return;
+  } finally {
+    lock.release();
+  }
+}
+`,
+    },
+    {
+      name: 'held with using / await using',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function a(items: number[]): void {
+  using _ = lock.hold();
+  items.push(1);
+}
+export async function b(items: number[]): Promise<void> {
+  await using _ = await lock.holdAsync();
+  items.push(await Promise.resolve(1));
+}
+`,
+    },
+    {
+      name: 'runExclusive and navigator.locks.request are scoped',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+export async function a(items: number[]): Promise<void> {
+  await mutex.runExclusive(() => items.push(1));
+  await navigator.locks.request('orders', async () => items.push(2));
+}
+`,
+    },
+    {
+      name: 'released on every branch, nothing between can throw',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let count = 0;
+export function bump(limit: number): boolean {
+  lock.acquire();
+  if (count >= limit) {
+    lock.release();
+    return false;
+  }
+  count += 1;
+  lock.release();
+  return true;
+}
+`,
+    },
+    {
+      name: 'code that throws before the acquisition holds nothing',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let total = 0;
+export function add(value: number): void {
+  if (value < 0) throw new RangeError('negative');
+  validate(value);
+  lock.acquire();
+  total += value;
+  lock.release();
+}
+function validate(value: number): void {
+  if (Number.isNaN(value)) throw new TypeError('NaN');
+}
+`,
+    },
+    {
+      name: 'the release function is returned to the caller',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+export async function enter(): Promise<() => void> {
+  const release = await mutex.acquire();
+  return release;
+}
+`,
+    },
+    {
+      name: 'a closure that releases is returned',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function enter(): () => void {
+  lock.acquire();
+  return () => lock.release();
+}
+`,
+    },
+    {
+      name: 'the lock is stored in this.held for a later release',
+      code: `
+import { Lock } from '@lockstep/primitives';
+export class Session {
+  held: Lock | undefined;
+  begin(lock: Lock): void {
+    lock.acquire();
+    this.held = lock;
+  }
+}
+`,
+    },
+    {
+      name: 'a function named lock…/acquire… leaves the lock held on purpose',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const a = new Lock();
+const b = new Lock();
+export function lockBoth(): void {
+  a.acquire();
+  b.acquire();
+}
+`,
+    },
+    {
+      name: 'tryAcquire as an if condition, released in finally',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function poll(items: number[]): boolean {
+  if (lock.tryAcquire()) {
+    try {
+      items.push(1);
+    } finally {
+      lock.release();
+    }
+    return true;
+  }
+  return false;
+}
+`,
+    },
+    {
+      name: 'negated tryAcquire returning early holds nothing on that path',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function poll(items: number[]): boolean {
+  if (!lock.tryAcquire()) return false;
+  try {
+    items.push(1);
+  } finally {
+    lock.release();
+  }
+  return true;
+}
+`,
+    },
+    {
+      name: 'async-mutex release function called in finally',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+export async function save(items: number[]): Promise<void> {
+  const release = await mutex.acquire();
+  try {
+    items.push(await Promise.resolve(1));
+  } finally {
+    release();
+  }
+}
+`,
+    },
+    {
+      name: 'await-lock acquireAsync with release in finally',
+      code: `
+import AwaitLock from 'await-lock';
+const lock = new AwaitLock();
+export async function save(items: number[]): Promise<void> {
+  await lock.acquireAsync();
+  try {
+    items.push(await Promise.resolve(1));
+  } finally {
+    lock.release();
+  }
+}
+`,
+    },
+    {
+      name: 'an acquireAsync that is not awaited holds nothing yet',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function later(): Promise<boolean> {
+  const pending = lock.acquireAsync();
+  return pending;
+}
+`,
+    },
+    {
+      name: 'a loop acquiring and releasing each iteration, break after the release',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let n = 0;
+export function spin(limit: number): void {
+  for (let i = 0; i < limit; i++) {
+    lock.acquire();
+    n += i;
+    lock.release();
+    if (n > 100) break;
+  }
+}
+`,
+    },
+    {
+      name: 'break inside a loop that does not contain the acquisition, release after it',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function scan(values: number[]): number {
+  let found = -1;
+  lock.acquire();
+  try {
+    for (const value of values) {
+      if (value > 10) {
+        found = value;
+        break;
+      }
+    }
+  } finally {
+    lock.release();
+  }
+  return found;
+}
+`,
+    },
+    {
+      name: 'continue and return through a finally that releases',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function each(values: number[], f: (v: number) => boolean): void {
+  for (const value of values) {
+    lock.acquire();
+    try {
+      if (value < 0) continue;
+      if (f(value)) return;
+    } finally {
+      lock.release();
+    }
+  }
+}
+`,
+    },
+    {
+      name: 'a timed acquire tested by an if, released in finally',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function probe(items: number[]): boolean {
+  if (lock.acquire({ timeout: 50 })) {
+    try {
+      items.push(1);
+    } finally {
+      lock.release();
+    }
+    return true;
+  }
+  return false;
+}
+`,
+    },
+    {
+      name: 'the lock passed on to a function that releases it',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+declare function releaseLater(lock: Lock): void;
+export function handOver(): void {
+  lock.acquire();
+  releaseLater(lock);
+}
+`,
+    },
+    {
+      name: 'two instances: each released in its own finally',
+      code: `
+import { Lock } from '@lockstep/primitives';
+export class Account {
+  readonly lock = new Lock();
+  balance = 0;
+}
+export function transfer(a: Account, b: Account, amount: number): void {
+  a.lock.acquire();
+  try {
+    b.lock.acquire();
+    try {
+      a.balance -= amount;
+      b.balance += amount;
+    } finally {
+      b.lock.release();
+    }
+  } finally {
+    a.lock.release();
+  }
+}
+`,
+    },
+    {
+      name: 'released in the catch before rethrowing, and after the try',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function work(f: () => void): void {
+  lock.acquire();
+  try {
+    f();
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  lock.release();
+}
+`,
+    },
+    {
+      name: 'acquired inside the try, released in its finally',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function work(f: () => void): void {
+  try {
+    lock.acquire();
+    f();
+  } finally {
+    lock.release();
+  }
+}
+`,
+    },
+    {
+      name: 'an alias of the lock is a hand-off the rule does not follow',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function work(f: () => void): void {
+  lock.acquire();
+  const held = lock;
+  f();
+  held.release();
+}
+`,
+    },
+    {
+      name: 'a do…while loop that releases on every iteration',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let n = 0;
+export function drain(): void {
+  do {
+    lock.acquire();
+    try {
+      n -= 1;
+      if (n === 3) continue;
+    } finally {
+      lock.release();
+    }
+  } while (n > 0);
+}
+`,
+    },
+    {
+      name: 'a plain object with acquire/release methods is not a lock',
+      code: `
+const pool = { acquire(): number { return 1; }, release(): void {} };
+export function use(): number {
+  pool.acquire();
+  return 2;
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'early return while held',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let count = 0;
+export function bump(limit: number): boolean {
+  lock.acquire();
+  if (count >= limit) return false;
+  count += 1;
+  lock.release();
+  return true;
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnReturn',
+          data: { lock: 'lock', line: '7' },
+          line: 6,
+          column: 3,
+          endLine: 6,
+          endColumn: 17,
+          // The release in the middle of the block would run twice inside a try/finally: no suggestion.
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'break out of the loop that took the lock',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let n = 0;
+export function spin(limit: number): void {
+  while (true) {
+    lock.acquire();
+    n += 1;
+    if (n > limit) break;
+    lock.release();
+  }
+}
+`,
+      errors: [
+        { messageId: 'releaseMissingOnBreak', data: { lock: 'lock', line: '9' }, line: 7, column: 5, 
+          suggestions: [
+            { messageId: 'useUsingDeclaration', data: { lock: 'lock', declaration: 'using _lock = lock.hold();' }, output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let n = 0;
+export function spin(limit: number): void {
+  while (true) {
+    using _lock = lock.hold();
+    n += 1;
+    if (n > limit) break;
+  }
+}
+` },
+            { messageId: 'wrapInTryFinally', data: { release: 'lock.release();' }, output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let n = 0;
+export function spin(limit: number): void {
+  while (true) {
+    lock.acquire();
+    try {
+      n += 1;
+      if (n > limit) break;
+    } finally {
+      lock.release();
+    }
+  }
+}
+` },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'continue skips the release',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let n = 0;
+export function each(values: number[]): void {
+  for (const value of values) {
+    lock.acquire();
+    if (value < 0) continue;
+    n += value;
+    lock.release();
+  }
+}
+`,
+      errors: [
+        { messageId: 'releaseMissingOnContinue', data: { lock: 'lock', line: '8' }, line: 7, column: 5, 
+          suggestions: [
+            { messageId: 'useUsingDeclaration', data: { lock: 'lock', declaration: 'using _lock = lock.hold();' }, output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let n = 0;
+export function each(values: number[]): void {
+  for (const value of values) {
+    using _lock = lock.hold();
+    if (value < 0) continue;
+    n += value;
+  }
+}
+` },
+            { messageId: 'wrapInTryFinally', data: { release: 'lock.release();' }, output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let n = 0;
+export function each(values: number[]): void {
+  for (const value of values) {
+    lock.acquire();
+    try {
+      if (value < 0) continue;
+      n += value;
+    } finally {
+      lock.release();
+    }
+  }
+}
+` },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'labelled break out of the outer loop',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let n = 0;
+export function grid(rows: number[][]): void {
+  outer: for (const row of rows) {
+    lock.acquire();
+    for (const cell of row) {
+      if (cell < 0) break outer;
+      n += cell;
+    }
+    lock.release();
+  }
+}
+`,
+      errors: [
+        { messageId: 'releaseMissingOnBreak', data: { lock: 'lock', line: '9' }, line: 7, column: 5, 
+          suggestions: [
+            { messageId: 'useUsingDeclaration', data: { lock: 'lock', declaration: 'using _lock = lock.hold();' }, output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let n = 0;
+export function grid(rows: number[][]): void {
+  outer: for (const row of rows) {
+    using _lock = lock.hold();
+    for (const cell of row) {
+      if (cell < 0) break outer;
+      n += cell;
+    }
+  }
+}
+` },
+            { messageId: 'wrapInTryFinally', data: { release: 'lock.release();' }, output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let n = 0;
+export function grid(rows: number[][]): void {
+  outer: for (const row of rows) {
+    lock.acquire();
+    try {
+      for (const cell of row) {
+        if (cell < 0) break outer;
+        n += cell;
+      }
+    } finally {
+      lock.release();
+    }
+  }
+}
+` },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'an explicit throw while held',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let total = 0;
+export function add(value: number): void {
+  lock.acquire();
+  if (value < 0) throw new RangeError('negative');
+  total += value;
+  lock.release();
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnThrow',
+          data: { lock: 'lock', line: '7', throwingCall: "throw new RangeError('negative');" },
+          line: 6,
+          column: 3,
+          suggestions: [
+            {
+              messageId: 'useUsingDeclaration',
+              data: { lock: 'lock', declaration: 'using _lock = lock.hold();' },
+              output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let total = 0;
+export function add(value: number): void {
+  using _lock = lock.hold();
+  if (value < 0) throw new RangeError('negative');
+  total += value;
+}
+`,
+            },
+            {
+              messageId: 'wrapInTryFinally',
+              data: { release: 'lock.release();' },
+              output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let total = 0;
+export function add(value: number): void {
+  lock.acquire();
+  try {
+    if (value < 0) throw new RangeError('negative');
+    total += value;
+  } finally {
+    lock.release();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a call between acquire and release, no finally',
+      code: `
+import { Lock } from '@lockstep/primitives';
+export class Store {
+  readonly #lock = new Lock();
+  readonly #items: string[] = [];
+  add(item: string): void {
+    this.#lock.acquire();
+    const key = item.trim();
+    this.#items.push(key);
+    this.#lock.release();
+  }
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnThrow',
+          data: { lock: 'this.#lock', line: '8', throwingCall: 'item.trim()' },
+          line: 7,
+          column: 5,
+          suggestions: [
+            {
+              messageId: 'useUsingDeclaration',
+              data: { lock: 'this.#lock', declaration: 'using _lock = this.#lock.hold();' },
+              output: `
+import { Lock } from '@lockstep/primitives';
+export class Store {
+  readonly #lock = new Lock();
+  readonly #items: string[] = [];
+  add(item: string): void {
+    using _lock = this.#lock.hold();
+    const key = item.trim();
+    this.#items.push(key);
+  }
+}
+`,
+            },
+            {
+              messageId: 'wrapInTryFinally',
+              data: { release: 'this.#lock.release();' },
+              output: `
+import { Lock } from '@lockstep/primitives';
+export class Store {
+  readonly #lock = new Lock();
+  readonly #items: string[] = [];
+  add(item: string): void {
+    this.#lock.acquire();
+    try {
+      const key = item.trim();
+      this.#items.push(key);
+    } finally {
+      this.#lock.release();
+    }
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'an await between acquireAsync and release',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let value = 0;
+export async function refresh(load: () => Promise<number>): Promise<void> {
+  await lock.acquireAsync();
+  value = await load();
+  lock.release();
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnThrow',
+          data: { lock: 'lock', line: '7', throwingCall: 'load()' },
+          line: 6,
+          column: 9,
+          suggestions: [
+            {
+              messageId: 'useUsingDeclaration',
+              data: { lock: 'lock', declaration: 'await using _lock = await lock.holdAsync();' },
+              output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let value = 0;
+export async function refresh(load: () => Promise<number>): Promise<void> {
+  await using _lock = await lock.holdAsync();
+  value = await load();
+}
+`,
+            },
+            {
+              messageId: 'wrapInTryFinally',
+              data: { release: 'lock.release();' },
+              output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let value = 0;
+export async function refresh(load: () => Promise<number>): Promise<void> {
+  await lock.acquireAsync();
+  try {
+    value = await load();
+  } finally {
+    lock.release();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'an await alone between async-mutex acquire and its release function',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+let value = 0;
+export async function refresh(next: Promise<number>): Promise<void> {
+  const release = await mutex.acquire();
+  value = await next;
+  release();
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnThrow',
+          data: { lock: 'mutex', line: '7', throwingCall: 'await next' },
+          line: 6,
+          column: 25,
+          suggestions: [
+            {
+              messageId: 'wrapInTryFinally',
+              data: { release: 'release();' },
+              output: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+let value = 0;
+export async function refresh(next: Promise<number>): Promise<void> {
+  const release = await mutex.acquire();
+  try {
+    value = await next;
+  } finally {
+    release();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a switch case returning while held',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let state = 0;
+export function step(kind: 'a' | 'b'): number {
+  lock.acquire();
+  switch (kind) {
+    case 'a':
+      state += 1;
+      break;
+    case 'b':
+      return state;
+  }
+  lock.release();
+  return state;
+}
+`,
+      errors: [{ messageId: 'releaseMissingOnReturn', data: { lock: 'lock', line: '12' }, line: 6, column: 3 }],
+    },
+    {
+      name: 'the function ends holding the lock',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let state = 0;
+export function forget(): void {
+  lock.acquire();
+  state += 1;
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingAtEnd',
+          data: { lock: 'lock', line: '8' },
+          line: 6,
+          column: 3,
+          suggestions: [
+            {
+              messageId: 'useUsingDeclaration',
+              data: { lock: 'lock', declaration: 'using _lock = lock.hold();' },
+              output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let state = 0;
+export function forget(): void {
+  using _lock = lock.hold();
+  state += 1;
+}
+`,
+            },
+            {
+              messageId: 'wrapInTryFinally',
+              data: { release: 'lock.release();' },
+              output: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let state = 0;
+export function forget(): void {
+  lock.acquire();
+  try {
+    state += 1;
+  } finally {
+    lock.release();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'a tryAcquire branch that never releases',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+let hits = 0;
+export function poll(): boolean {
+  if (lock.tryAcquire()) {
+    hits += 1;
+    return true;
+  }
+  return false;
+}
+`,
+      errors: [{ messageId: 'releaseMissingOnReturn', data: { lock: 'lock', line: '8' }, line: 6, column: 7, suggestions: [] }],
+    },
+    {
+      name: 'a release in the catch only: the normal path returns held',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+export function work(f: () => void): void {
+  lock.acquire();
+  try {
+    f();
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+`,
+      errors: [{ messageId: 'releaseMissingAtEnd', data: { lock: 'lock', line: '12' }, line: 5, column: 3 }],
+    },
+    {
+      name: 'a lock parameter typed as any is recognised by its name only',
+      code: `
+export function guarded(dbLock: any, f: () => void): void {
+  dbLock.acquire();
+  f();
+  dbLock.release();
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnThrowGuessed',
+          data: { lock: 'dbLock', line: '4', throwingCall: 'f()' },
+          line: 3,
+          column: 3,
+          suggestions: [
+            {
+              messageId: 'wrapInTryFinally',
+              data: { release: 'dbLock.release();' },
+              output: `
+export function guarded(dbLock: any, f: () => void): void {
+  dbLock.acquire();
+  try {
+    f();
+  } finally {
+    dbLock.release();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
+const untypedRuleTester = createUntypedRuleTester();
+
+untypedRuleTester.run('no-unreleased-lock (no type information)', rule, {
+  valid: [
+    {
+      name: 'try/finally, recognised by name',
+      code: `
+export function save(accountsLock, items) {
+  accountsLock.acquire();
+  try {
+    items.push(1);
+  } finally {
+    accountsLock.release();
+  }
+}
+`,
+    },
+    {
+      name: 'a receiver whose name is not a lock',
+      code: `
+export function take(pool) {
+  pool.acquire();
+  return pool.size;
+}
+`,
+    },
+    {
+      name: 'an awaited acquisition whose release function is called in finally',
+      code: `
+export async function save(mutex, items) {
+  const release = await mutex.acquire();
+  try {
+    items.push(await load());
+  } finally {
+    release();
+  }
+}
+`,
+    },
+    {
+      name: 'lock()/unlock() of the fallback, nothing between can throw',
+      code: `
+let n = 0;
+export function bump(this: { stateMutex: any }) {
+  this.stateMutex.lock();
+  n += 1;
+  this.stateMutex.unlock();
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'an early return, guessed',
+      code: `
+export function save(accountsLock, items) {
+  accountsLock.acquire();
+  if (items.length === 0) return;
+  items.length = 0;
+  accountsLock.release();
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnReturnGuessed',
+          data: { lock: 'accountsLock', line: '4' },
+          line: 3,
+          column: 3,
+          suggestions: [
+            {
+              messageId: 'wrapInTryFinally',
+              data: { release: 'accountsLock.release();' },
+              output: `
+export function save(accountsLock, items) {
+  accountsLock.acquire();
+  try {
+    if (items.length === 0) return;
+    items.length = 0;
+  } finally {
+    accountsLock.release();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'lock() with a call before unlock()',
+      code: `
+export function bump(stateMutex, f) {
+  stateMutex.lock();
+  f();
+  stateMutex.unlock();
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnThrowGuessed',
+          data: { lock: 'stateMutex', line: '4', throwingCall: 'f()' },
+          line: 3,
+          column: 3,
+          suggestions: [
+            {
+              messageId: 'wrapInTryFinally',
+              data: { release: 'stateMutex.unlock();' },
+              output: `
+export function bump(stateMutex, f) {
+  stateMutex.lock();
+  try {
+    f();
+  } finally {
+    stateMutex.unlock();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});

@@ -3,9 +3,15 @@
  * matters if it calls a lock-like method, or calls (by name) a function that matters. Only calls whose
  * callee name is in that set are resolved through the checker, and only functions that matter are
  * walked — what keeps the analysis near the cost of parsing on code that has few locks.
+ *
+ * A lock-like method name alone (`release`, `request`, `lock`) is common in code without locks, so it
+ * counts only in a file that can see a lock library (it imports one, or imports a file that can,
+ * transitively) or on a receiver whose own name reads as a lock (`accountsLock.acquire()`).
  */
+import path from 'node:path';
 import ts from 'typescript';
 import { isFunctionWithBody, type FunctionLike } from '../model/function-names.js';
+import { looksLikeLockName } from '../model/lock-catalog.js';
 
 export interface Relevance {
   /** Functions (and files' top-level code) to summarise. */
@@ -21,9 +27,13 @@ interface Facts {
   touchesLocks: boolean;
 }
 
-export function findRelevantFunctions(files: readonly ts.SourceFile[], lockMethodNames: ReadonlySet<string>): Relevance {
+/** Where locks can come from: the lock libraries' package names; `undefined` when anything can be a lock. */
+export type LockModules = ReadonlySet<string> | undefined;
+
+export function findRelevantFunctions(files: readonly ts.SourceFile[], lockMethodNames: ReadonlySet<string>, lockModules: LockModules): Relevance {
+  const aware = lockAwareFiles(files, lockModules);
   const facts: Facts[] = [];
-  for (const file of files) collectFacts(file, lockMethodNames, facts);
+  for (const file of files) collectFacts(file, lockMethodNames, aware === undefined || aware.has(file), facts);
 
   const callersOf = new Map<string, Facts[]>();
   for (const fact of facts) {
@@ -49,7 +59,7 @@ export function findRelevantFunctions(files: readonly ts.SourceFile[], lockMetho
   return { functions: facts.filter((fact) => relevant.has(fact)).map((fact) => fact.node), calleeNames };
 }
 
-function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>, out: Facts[]): void {
+function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>, seesLockLibrary: boolean, out: Facts[]): void {
   const moduleFacts: Facts = { node: file, names: [], called: new Set(), touchesLocks: false };
   out.push(moduleFacts);
   const stack: Facts[] = [moduleFacts];
@@ -72,7 +82,14 @@ function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>,
       const name = calledName(node.expression);
       if (name !== undefined) {
         current.called.add(name);
-        if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && lockMethodNames.has(name)) current.touchesLocks = true;
+        if (
+          ts.isCallExpression(node) &&
+          ts.isPropertyAccessExpression(node.expression) &&
+          lockMethodNames.has(name) &&
+          (seesLockLibrary || receiverReadsAsLock(node.expression.expression))
+        ) {
+          current.touchesLocks = true;
+        }
       }
       // `runExclusive(doWork)`, `setTimeout(tick)`: a function passed by name is called too.
       for (const argument of node.arguments ?? []) {
@@ -102,4 +119,71 @@ function namesOf(node: ts.FunctionLikeDeclaration): string[] {
     return [parent.name.text];
   }
   return [];
+}
+
+function receiverReadsAsLock(receiver: ts.Expression): boolean {
+  let node = receiver;
+  while (ts.isParenthesizedExpression(node) || ts.isNonNullExpression(node) || ts.isAsExpression(node)) node = node.expression;
+  const name = ts.isIdentifier(node) ? node.text : ts.isPropertyAccessExpression(node) ? node.name.text : undefined;
+  // `navigator.locks.request(…)`: the Web Locks API needs no import.
+  return name !== undefined && (name === 'locks' || looksLikeLockName(name));
+}
+
+/**
+ * The files that import a lock library, and those that import them, to a fixed point (relative
+ * imports resolved among the analysed files by path). `undefined`: every file (a configured lock type
+ * may come from anywhere).
+ */
+function lockAwareFiles(files: readonly ts.SourceFile[], lockModules: LockModules): Set<ts.SourceFile> | undefined {
+  if (lockModules === undefined) return undefined;
+  const byStem = new Map<string, ts.SourceFile>();
+  for (const file of files) byStem.set(stem(file.fileName), file);
+  const importers = new Map<ts.SourceFile, ts.SourceFile[]>();
+  const aware = new Set<ts.SourceFile>();
+  for (const file of files) {
+    for (const specifier of moduleSpecifiers(file)) {
+      if ([...lockModules].some((module) => specifier === module || specifier.startsWith(`${module}/`))) aware.add(file);
+      if (!specifier.startsWith('.')) continue;
+      const target = byStem.get(stem(path.resolve(path.dirname(file.fileName), specifier))) ?? byStem.get(path.resolve(path.dirname(file.fileName), specifier, 'index'));
+      if (target === undefined) continue;
+      const list = importers.get(target);
+      if (list === undefined) importers.set(target, [file]);
+      else list.push(file);
+    }
+  }
+  const work = [...aware];
+  while (work.length > 0) {
+    const file = work.pop()!;
+    for (const importer of importers.get(file) ?? []) {
+      if (aware.has(importer)) continue;
+      aware.add(importer);
+      work.push(importer);
+    }
+  }
+  return aware;
+}
+
+/** `import … from 'x'`, `export … from 'x'`, `import('x')`, `require('x')`. */
+function moduleSpecifiers(file: ts.SourceFile): string[] {
+  const specifiers: string[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
+      specifiers.push(node.moduleSpecifier.text);
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+      specifiers.push(node.moduleReference.expression.text);
+    } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]!)) {
+      const callee = node.expression;
+      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')) specifiers.push(node.arguments[0].text);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      specifiers.push(node.argument.literal.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return specifiers;
+}
+
+/** A path without its extension: `./a.js` in an import names `a.ts`. */
+function stem(fileName: string): string {
+  return path.resolve(fileName).replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
 }

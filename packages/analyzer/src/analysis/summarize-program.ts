@@ -27,7 +27,7 @@ export function summarizeProgram(
   recognizer: LockRecognizer,
   root: string,
 ): ProgramSummaries {
-  const relevance = findRelevantFunctions(files, recognizer.methodNames);
+  const relevance = findRelevantFunctions(files, recognizer.methodNames, recognizer.lockModules);
   const resolver = new CallResolver(checker, relevance.calleeNames, new Set<ts.Node>(relevance.functions));
   const summaries = new Map<FunctionLike, FunctionSummary>();
   const argumentLocks = new Map<ts.Expression, LockRef | null>();

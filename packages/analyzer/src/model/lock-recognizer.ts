@@ -46,6 +46,7 @@ export class LockRecognizer {
   readonly #nameFallback: boolean;
   readonly #packageOfDirectory = new Map<string, string | null>();
   readonly #lockTypeOfSymbol = new Map<ts.Symbol, LockType | null>();
+  readonly #lockModules: ReadonlySet<string> | undefined;
 
   constructor(checker: ts.TypeChecker, identity: LockIdentityResolver, options: RecognizerOptions) {
     this.#checker = checker;
@@ -60,6 +61,16 @@ export class LockRecognizer {
     }
     if (options.nameFallback) for (const method of FALLBACK_METHODS.keys()) methodNames.add(method);
     this.#methodNames = methodNames;
+    const modules = options.lockTypes.map((type) => type.module);
+    this.#lockModules = modules.every((module) => module !== undefined && !path.isAbsolute(module)) ? new Set(modules as string[]) : undefined;
+  }
+
+  /**
+   * The packages lock types come from (for the cheap pre-pass); `undefined` when a configured lock type
+   * names no module, or a path, so any file may hold one.
+   */
+  get lockModules(): ReadonlySet<string> | undefined {
+    return this.#lockModules;
   }
 
   /** Method names worth a type query: everything else is not a lock operation. */

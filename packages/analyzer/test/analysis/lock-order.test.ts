@@ -316,3 +316,22 @@ describe('other lock libraries and plain JavaScript', () => {
     expect(result.findingNames).toEqual(['lock-order-cycle: disk, jobs']);
   });
 });
+
+describe('cost on code without locks', () => {
+  it('does not walk functions whose lock-like calls cannot reach a lock', () => {
+    const result = analyseSources({
+      'scope.ts': `export interface Scope { release(): void; request(name: string, f: () => void): void }
+        export function close(scope: Scope) { scope.release(); scope.request('x', () => undefined); }
+        export function closeAll(scopes: Scope[]) { for (const scope of scopes) close(scope); }`,
+    });
+    expect(result.functions).toBe(0);
+  });
+
+  it('walks files that see a lock library, directly or through their imports', () => {
+    const result = analyseSources({
+      'locks.ts': `import { Lock } from '@lockstep/primitives';\nexport const shared = new Lock();\nexport function make() { return shared; }`,
+      'user.ts': `import { make } from './locks.js';\nexport function f() { const it = make(); it.acquire(); it.release(); }`,
+    });
+    expect(result.functions).toBeGreaterThan(0);
+  });
+});

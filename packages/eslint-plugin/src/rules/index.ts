@@ -4,6 +4,7 @@ import type { LockstepRuleDocs } from '../util/create-rule.js';
 import noBlockingInAsync from './no-blocking-in-async.js';
 import noCyclicLockOrder from './no-cyclic-lock-order.js';
 import noDoubleAcquire from './no-double-acquire.js';
+import noNonatomicUpdate from './no-nonatomic-update.js';
 import noUnreleasedLock from './no-unreleased-lock.js';
 import preferUsing from './prefer-using.js';
 import waitInLoop from './wait-in-loop.js';
@@ -17,6 +18,7 @@ export const rules = {
   'no-blocking-in-async': noBlockingInAsync,
   'no-cyclic-lock-order': noCyclicLockOrder,
   'no-double-acquire': noDoubleAcquire,
+  'no-nonatomic-update': noNonatomicUpdate,
   'no-unreleased-lock': noUnreleasedLock,
   'prefer-using': preferUsing,
   'wait-in-loop': waitInLoop,

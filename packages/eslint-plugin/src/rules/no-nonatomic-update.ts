@@ -1,0 +1,825 @@
+/**
+ * `no-nonatomic-update`: an update that reads a value and writes it back in two steps while another
+ * context may change it in between, so that context's update is lost.
+ *
+ * (a) Shared memory: an element of a typed array over a `SharedArrayBuffer` updated with `++`, `+=`,
+ *     `x[i] = x[i] + d` or a check-then-act `if (x[i] === a) x[i] = b` — another thread may write the
+ *     element between the read and the write; `Atomics` does both in one step.
+ * (b) Across a suspension: in an async function (or a generator) a write of shared state whose new
+ *     value was computed from a read made before an `await`/`yield` — other tasks run at the `await`.
+ *
+ * Both are quiet inside a held lock. "Shared" is decided from declarations and types, not from the
+ * mere shape of the code: see docs/rules/no-nonatomic-update.md for what counts and why.
+ */
+import { FALLBACK_METHODS, LockIdentityResolver, LockRecognizer, lockTypesWith, looksLikeLockName } from '@lockstep/analyzer';
+import type { LockMethodRole } from '@lockstep/analyzer';
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, TSESLint as TSESLintRuntime } from '@typescript-eslint/utils';
+import ts from 'typescript';
+import { createRule } from '../util/create-rule.js';
+import { resolveSettings } from '../util/settings.js';
+import type { ResolvedSettings } from '../util/settings.js';
+
+/** The rule takes no options. */
+export type Options = [];
+
+export type MessageId =
+  /** A read-modify-write of a shared typed array's element (`++`, `op=`, `x[i] = x[i] op y`). */
+  | 'nonAtomicSharedMemory'
+  /** `if (x[i] === a) x[i] = b` on a shared typed array. */
+  | 'nonAtomicCheckThenAct'
+  /** A write of shared state computed from a value read before an `await` or `yield`. */
+  | 'staleWriteAfterAwait'
+  /** Suggestion: the `Atomics` method that does the update in one step. */
+  | 'useAtomics';
+
+/** Data of `nonAtomicSharedMemory`. */
+export interface NonAtomicData extends Record<string, string> {
+  /** The typed array, as written. */
+  readonly view: string;
+  /** The element, `view[index]` as written. */
+  readonly element: string;
+  /** `++`, `--`, the compound operator (`+=`…), or for `x[i] = x[i] op y` the binary operator (`=` when it is no binary operation). */
+  readonly operator: string;
+}
+
+/** Data of `nonAtomicCheckThenAct`. */
+export interface CheckThenActData extends Record<string, string> {
+  readonly view: string;
+  readonly element: string;
+}
+
+/** Data of `staleWriteAfterAwait`. */
+export interface StaleWriteData extends Record<string, string> {
+  /** The variable or property written, as written. */
+  readonly target: string;
+  /** The line of the last `await` (or `yield`) between the read and the write. */
+  readonly line: string;
+}
+
+/** Typed arrays, and whether `Atomics` works on them (only the integer ones). */
+const TYPED_ARRAYS: ReadonlyMap<string, boolean> = new Map([
+  ['Int8Array', true],
+  ['Uint8Array', true],
+  ['Int16Array', true],
+  ['Uint16Array', true],
+  ['Int32Array', true],
+  ['Uint32Array', true],
+  ['BigInt64Array', true],
+  ['BigUint64Array', true],
+  ['Uint8ClampedArray', false],
+  ['Float16Array', false],
+  ['Float32Array', false],
+  ['Float64Array', false],
+]);
+const BIGINT_ARRAYS: ReadonlySet<string> = new Set(['BigInt64Array', 'BigUint64Array']);
+
+/** Compound assignment operator → the `Atomics` method doing the same in one step. */
+const ATOMIC_COMPOUND: ReadonlyMap<string, string> = new Map([
+  ['+=', 'add'],
+  ['-=', 'sub'],
+  ['&=', 'and'],
+  ['|=', 'or'],
+  ['^=', 'xor'],
+]);
+/** Binary operator of `x[i] = x[i] op y` → `Atomics` method; `commutative` also accepts `y op x[i]`. */
+const ATOMIC_BINARY: ReadonlyMap<string, { readonly method: string; readonly commutative: boolean }> = new Map([
+  ['+', { method: 'add', commutative: true }],
+  ['-', { method: 'sub', commutative: false }],
+  ['&', { method: 'and', commutative: true }],
+  ['|', { method: 'or', commutative: true }],
+  ['^', { method: 'xor', commutative: true }],
+]);
+
+/**
+ * Parameters that are per-call objects handed in by a framework (Koa's `ctx`, Express' `req`/`res`,
+ * Fastify's `reply`, DOM events): each call gets its own, so they are local state, not shared — the
+ * false positives of ESLint's rule (koajs/koa#1351).
+ */
+const PER_CALL_NAMES = /^(?:ctx|context|req|request|res|response|reply|event|evt)$/i;
+const PER_CALL_TYPE_NAMES = /(?:Context|Request|Response|Reply|IncomingMessage|ServerResponse|Event)$/;
+
+type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
+type ScopeVariable = TSESLint.Scope.Variable;
+const { ScopeType, DefinitionType } = TSESLintRuntime.Scope;
+
+interface LockCall {
+  readonly role: LockMethodRole;
+  /** The receiver as written: an acquire and a release match when they name the same lock expression. */
+  readonly key: string;
+}
+
+/** What one async function or generator contains, gathered once per function. */
+interface FunctionFacts {
+  /** `await` and `yield` expressions, in source order (nested functions excluded). */
+  readonly suspensions: readonly TSESTree.Node[];
+  /** Reads of member chains (`this.count`, `cache.size`) by key. */
+  readonly memberReads: ReadonlyMap<string, readonly TSESTree.Node[]>;
+}
+
+// The recognizer caches answers per type symbol: one per checker and settings, shared by every file.
+const recognizers = new WeakMap<ts.TypeChecker, Map<string, LockRecognizer>>();
+
+export default createRule<Options, MessageId>({
+  name: 'no-nonatomic-update',
+  meta: {
+    type: 'problem',
+    hasSuggestions: true,
+    docs: {
+      description: 'Disallow non-atomic read-modify-write of shared memory and of shared state across `await`',
+      recommended: 'recommended',
+      requiresTypeChecking: true,
+    },
+    messages: {
+      nonAtomicSharedMemory:
+        "'{{view}}' is a typed array over a SharedArrayBuffer: '{{operator}}' reads '{{element}}' and writes it back in two steps, so an update another thread makes in between is lost. Use an 'Atomics' operation, or hold a lock.",
+      nonAtomicCheckThenAct:
+        "'{{element}}' is checked and then written in two steps, but '{{view}}' is a typed array over a SharedArrayBuffer: another thread may change the element in between. Use 'Atomics.compareExchange', or hold a lock.",
+      staleWriteAfterAwait:
+        "'{{target}}' is written from a value read before the suspension on line {{line}}: other tasks run meanwhile and may change it, and their update is lost. Read it again after the suspension, or hold one lock across the read, the suspension and the write.",
+      useAtomics: "Replace with 'Atomics.{{method}}()', which reads and writes in one step.",
+    },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    const settings = resolveSettings(context.settings, context.cwd);
+    const services = context.sourceCode.parserServices;
+    const program = services?.program ?? null;
+    const nodeMap = services?.esTreeNodeToTSNodeMap;
+    const checker = program?.getTypeChecker() ?? null;
+    const recognizer = checker === null ? null : recognizerFor(checker, settings);
+    const sourceCode = context.sourceCode;
+    const visitorKeys = sourceCode.visitorKeys;
+
+    const lockCalls = new WeakMap<TSESTree.CallExpression, LockCall | null>();
+    const releasesByRoot = new WeakMap<TSESTree.Node, readonly { readonly call: TSESTree.CallExpression; readonly key: string }[]>();
+    const factsByFunction = new WeakMap<FunctionNode, FunctionFacts>();
+
+    function tsTypeOf(node: TSESTree.Node): ts.Type | undefined {
+      if (checker === null || nodeMap === undefined) return undefined;
+      return checker.getNonNullableType(checker.getTypeAtLocation(nodeMap.get(node)));
+    }
+
+    function text(node: TSESTree.Node): string {
+      return sourceCode.getText(node);
+    }
+
+    /** Whitespace- and comment-insensitive text, to tell whether two expressions are written alike. */
+    function tokensOf(node: TSESTree.Node): string {
+      return sourceCode
+        .getTokens(node)
+        .map((token) => token.value)
+        .join(' ');
+    }
+
+    /** Calls `visit` on `node` and its descendants, not entering nested functions. */
+    function walk(node: TSESTree.Node, visit: (node: TSESTree.Node) => void): void {
+      visit(node);
+      for (const key of visitorKeys[node.type] ?? []) {
+        const child = (node as unknown as Record<string, unknown>)[key];
+        for (const item of Array.isArray(child) ? child : [child]) {
+          if (!isNode(item) || isFunction(item)) continue;
+          walk(item, visit);
+        }
+      }
+    }
+
+    function variableOf(identifier: TSESTree.Identifier): ScopeVariable | undefined {
+      // Only references resolve: a property name or a declaration's own name has no reference.
+      const reference = sourceCode.getScope(identifier).references.find((candidate) => candidate.identifier === identifier);
+      return reference?.resolved ?? undefined;
+    }
+
+    function isModuleVariable(variable: ScopeVariable): boolean {
+      return variable.scope.type === ScopeType.module || variable.scope.type === ScopeType.global;
+    }
+
+    // ---- locks ----------------------------------------------------------------------------------
+
+    /** The lock operation `call` is: by type through the analyzer's recognizer, else by name. */
+    function lockCallOf(call: TSESTree.CallExpression): LockCall | undefined {
+      const cached = lockCalls.get(call);
+      if (cached !== undefined) return cached ?? undefined;
+      let found: LockCall | undefined;
+      const callee = skipWrappers(call.callee);
+      if (callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed && callee.property.type === AST_NODE_TYPES.Identifier) {
+        const method = callee.property.name;
+        let role: LockMethodRole | undefined;
+        if (recognizer !== null && nodeMap !== undefined) {
+          if (recognizer.methodNames.has(method)) role = recognizer.operationOf(nodeMap.get(call), undefined)?.role;
+        } else {
+          const name = receiverName(callee.object);
+          if (name !== undefined && looksLikeLockName(name)) role = FALLBACK_METHODS.get(method);
+        }
+        if (role !== undefined) found = { role, key: tokensOf(callee.object) };
+      }
+      lockCalls.set(call, found ?? null);
+      return found;
+    }
+
+    /** The lock a statement takes and keeps (`lock.acquire();`, `const release = await mutex.acquire();`). */
+    function acquiredBy(statement: TSESTree.Node): LockCall | undefined {
+      let expression: TSESTree.Node | null | undefined;
+      if (statement.type === AST_NODE_TYPES.ExpressionStatement) expression = statement.expression;
+      else if (statement.type === AST_NODE_TYPES.VariableDeclaration && statement.kind !== 'using' && statement.kind !== 'await using') {
+        expression = statement.declarations.length === 1 ? statement.declarations[0]?.init : undefined;
+      }
+      const call = expression === null || expression === undefined ? undefined : callIn(expression);
+      const lock = call === undefined ? undefined : lockCallOf(call);
+      return lock?.role === 'acquire' ? lock : undefined;
+    }
+
+    /** `using _ = lock.hold()` / `await using _ = await lock.holdAsync()`: held to the end of the block. */
+    function holdsByUsing(statement: TSESTree.Node): boolean {
+      if (statement.type !== AST_NODE_TYPES.VariableDeclaration || (statement.kind !== 'using' && statement.kind !== 'await using')) return false;
+      return statement.declarations.some((declarator) => {
+        const call = declarator.init === null ? undefined : callIn(declarator.init);
+        const role = call === undefined ? undefined : lockCallOf(call)?.role;
+        return role === 'hold' || role === 'acquire';
+      });
+    }
+
+    /** Release calls of a function body (or of the file's top level), with their lock keys. */
+    function releasesIn(root: TSESTree.Node): readonly { readonly call: TSESTree.CallExpression; readonly key: string }[] {
+      let releases = releasesByRoot.get(root);
+      if (releases === undefined) {
+        const found: { call: TSESTree.CallExpression; key: string }[] = [];
+        walk(root, (node) => {
+          if (node.type !== AST_NODE_TYPES.CallExpression) return;
+          const callee = skipWrappers(node.callee);
+          // Only calls named like a release are worth a type query.
+          if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return;
+          if (!RELEASE_NAMES.has(callee.property.name) && recognizer?.methodNames.has(callee.property.name) !== true) return;
+          const lock = lockCallOf(node);
+          if (lock?.role === 'release') found.push({ call: node, key: lock.key });
+        });
+        releasesByRoot.set(root, (releases = found));
+      }
+      return releases;
+    }
+
+    /**
+     * Whether a release of `key` runs after `after` and before `end` on the path that reaches `end`.
+     * A release in a branch that leaves (its block ends in `return`/`throw`/`break`/`continue` and does
+     * not contain `end`) is on another path.
+     */
+    function releasedBetween(key: string, after: TSESTree.Node, end: TSESTree.Node, root: TSESTree.Node): boolean {
+      return releasesIn(root).some(({ call, key: releaseKey }) => {
+        if (releaseKey !== key || call.range[0] < after.range[1] || call.range[1] > end.range[0]) return false;
+        // `Program.parent` is null at run time, whatever the AST types say: test truthiness.
+        for (let node: TSESTree.Node | undefined = call.parent; node && node !== root; node = node.parent) {
+          if (node.type === AST_NODE_TYPES.BlockStatement && !contains(node, end) && endsByLeaving(node)) return false;
+        }
+        return true;
+      });
+    }
+
+    /** Whether one lock is held from before `start` until after `end` (both in the same function). */
+    function lockHeld(start: TSESTree.Node, end: TSESTree.Node): boolean {
+      // Inside a callback run under the lock: runExclusive(cb), withLock(cb), navigator.locks.request(name, cb).
+      for (let node: TSESTree.Node | undefined = start.parent; node; node = node.parent) {
+        if (!isFunction(node)) continue;
+        let argument: TSESTree.Node = node;
+        while (isTypeWrapper(argument.parent)) argument = argument.parent;
+        const call = argument.parent;
+        if (call?.type === AST_NODE_TYPES.CallExpression && call.arguments.includes(argument as TSESTree.CallExpressionArgument) && lockCallOf(call)?.role === 'scoped') return true;
+      }
+      const fn = enclosingFunction(start);
+      const root: TSESTree.Node = fn === undefined ? sourceCode.ast : fn.body;
+      let child: TSESTree.Node = start;
+      for (let node: TSESTree.Node | undefined = start.parent; node && !isFunction(node); child = node, node = node.parent) {
+        // `if (lock.tryAcquire()) { … }`: held in the consequent.
+        if (node.type === AST_NODE_TYPES.IfStatement && node.consequent === child) {
+          const call = callIn(node.test);
+          const lock = call === undefined ? undefined : lockCallOf(call);
+          if (lock?.role === 'tryAcquire' && !releasedBetween(lock.key, node.test, end, root)) return true;
+        }
+        const statements = statementsOf(node);
+        if (statements === undefined) continue;
+        for (let index = statements.indexOf(child) - 1; index >= 0; index--) {
+          const statement = statements[index];
+          if (statement === undefined) continue;
+          if (holdsByUsing(statement) && contains(node, end)) return true;
+          const lock = acquiredBy(statement);
+          if (lock !== undefined && !releasedBetween(lock.key, statement, end, root)) return true;
+        }
+      }
+      return false;
+    }
+
+    // ---- (a) shared memory ----------------------------------------------------------------------
+
+    /** The typed-array class of `object` when it certainly views a SharedArrayBuffer. */
+    function sharedViewOf(object: TSESTree.Expression): string | undefined {
+      const type = tsTypeOf(object);
+      if (type !== undefined && checker !== null) {
+        const name = type.getSymbol()?.getName();
+        if (name !== undefined && TYPED_ARRAYS.has(name)) {
+          const buffer = bufferKindOf(checker, type);
+          if (buffer === 'shared') return name;
+          if (buffer === 'unshared') return undefined;
+          // `Int32Array` alone is `Int32Array<ArrayBufferLike>`: the creation site may still tell.
+        } else if (!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
+          return undefined;
+        }
+      }
+      return createdOverSharedBuffer(object);
+    }
+
+    /** `const view = new Int32Array(new SharedArrayBuffer(n))`, or over a `sab` known to be one. */
+    function createdOverSharedBuffer(object: TSESTree.Expression): string | undefined {
+      const init = constantInit(skipWrappers(object));
+      if (init?.type !== AST_NODE_TYPES.NewExpression || init.callee.type !== AST_NODE_TYPES.Identifier || !TYPED_ARRAYS.has(init.callee.name)) return undefined;
+      const buffer = init.arguments[0];
+      return buffer !== undefined && buffer.type !== AST_NODE_TYPES.SpreadElement && isSharedBuffer(buffer) ? init.callee.name : undefined;
+    }
+
+    function isSharedBuffer(expression: TSESTree.Expression): boolean {
+      const node = skipWrappers(expression);
+      if (node.type === AST_NODE_TYPES.NewExpression) return node.callee.type === AST_NODE_TYPES.Identifier && node.callee.name === 'SharedArrayBuffer';
+      if (node.type !== AST_NODE_TYPES.Identifier) return false;
+      const type = tsTypeOf(node);
+      if (type !== undefined && !type.isUnion() && type.getSymbol()?.getName() === 'SharedArrayBuffer') return true;
+      const init = constantInit(node);
+      return init !== undefined && isSharedBuffer(init);
+    }
+
+    /** The initializer of a variable that is never assigned again. */
+    function constantInit(node: TSESTree.Node): TSESTree.Expression | undefined {
+      if (node.type !== AST_NODE_TYPES.Identifier) return undefined;
+      const variable = variableOf(node);
+      const definition = variable?.defs[0];
+      if (variable === undefined || variable.defs.length !== 1 || definition?.node.type !== AST_NODE_TYPES.VariableDeclarator) return undefined;
+      const declarator = definition.node;
+      if (declarator.id.type !== AST_NODE_TYPES.Identifier || declarator.init === null) return undefined;
+      if (variable.references.filter((reference) => reference.isWrite()).length > 1) return undefined;
+      return declarator.init;
+    }
+
+    /** `view[index]` on a shared typed array, with what the report and its suggestion need. */
+    function sharedElement(node: TSESTree.Node): { member: TSESTree.MemberExpression; arrayType: string } | undefined {
+      const member = skipWrappers(node);
+      if (member.type !== AST_NODE_TYPES.MemberExpression || !member.computed) return undefined;
+      const arrayType = sharedViewOf(member.object);
+      return arrayType === undefined ? undefined : { member, arrayType };
+    }
+
+    function elementKey(member: TSESTree.MemberExpression): string {
+      return `${tokensOf(member.object)}[${tokensOf(member.property)}]`;
+    }
+
+    /** Reads of the element `key` in `node` (a computed member written alike), not counting `skip`. */
+    function readsElement(node: TSESTree.Node, key: string, skip?: TSESTree.Node): boolean {
+      let found = false;
+      walk(node, (candidate) => {
+        if (!found && candidate !== skip && candidate.type === AST_NODE_TYPES.MemberExpression && candidate.computed && elementKey(candidate) === key) found = true;
+      });
+      return found;
+    }
+
+    function atomicsCall(method: string, member: TSESTree.MemberExpression, value: string): string {
+      return `Atomics.${method}(${text(member.object)}, ${parenthesizedIfSequence(member.property)}, ${value})`;
+    }
+
+    function parenthesizedIfSequence(node: TSESTree.Node): string {
+      return node.type === AST_NODE_TYPES.SequenceExpression ? `(${text(node)})` : text(node);
+    }
+
+    /** The suggestion for an update whose value nobody uses; none where the value is used or comments would be lost. */
+    function atomicsSuggestion(node: TSESTree.Node, replacement: string | undefined, method: string): TSESLint.ReportSuggestionArray<MessageId> {
+      if (replacement === undefined || node.parent?.type !== AST_NODE_TYPES.ExpressionStatement) return [];
+      if (sourceCode.getCommentsInside(node).length > 0) return [];
+      return [{ messageId: 'useAtomics', data: { method }, fix: (fixer) => fixer.replaceText(node, replacement) }];
+    }
+
+    function reportUpdate(node: TSESTree.Node, member: TSESTree.MemberExpression, operator: string, suggest: TSESLint.ReportSuggestionArray<MessageId>): void {
+      if (lockHeld(node, node)) return;
+      const data: NonAtomicData = { view: text(member.object), element: text(member), operator };
+      context.report({ node, messageId: 'nonAtomicSharedMemory', data, ...(suggest.length === 0 ? {} : { suggest }) });
+    }
+
+    function checkUpdateExpression(node: TSESTree.UpdateExpression): void {
+      const element = sharedElement(node.argument);
+      if (element === undefined) return;
+      const { member, arrayType } = element;
+      const method = node.operator === '++' ? 'add' : 'sub';
+      const one = BIGINT_ARRAYS.has(arrayType) ? '1n' : '1';
+      const replacement = TYPED_ARRAYS.get(arrayType) === true ? atomicsCall(method, member, one) : undefined;
+      reportUpdate(node, member, node.operator, atomicsSuggestion(node, replacement, method));
+    }
+
+    function checkElementAssignment(node: TSESTree.AssignmentExpression): boolean {
+      if (skipWrappers(node.left).type !== AST_NODE_TYPES.MemberExpression) return false;
+      const element = sharedElement(node.left);
+      if (element === undefined) return false;
+      const { member, arrayType } = element;
+      const atomic = TYPED_ARRAYS.get(arrayType) === true;
+      if (node.operator !== '=') {
+        const method = ATOMIC_COMPOUND.get(node.operator);
+        const replacement = atomic && method !== undefined ? atomicsCall(method, member, parenthesizedIfSequence(node.right)) : undefined;
+        reportUpdate(node, member, node.operator, method === undefined ? [] : atomicsSuggestion(node, replacement, method));
+        return true;
+      }
+      const key = elementKey(member);
+      if (!readsElement(node.right, key)) return true; // a plain store is atomic on its own
+      const right = skipWrappers(node.right);
+      if (right.type !== AST_NODE_TYPES.BinaryExpression) {
+        reportUpdate(node, member, '=', []);
+        return true;
+      }
+      const binary = ATOMIC_BINARY.get(right.operator);
+      let operand: TSESTree.Node | undefined;
+      if (binary !== undefined && isElement(right.left, key) && !readsElement(right.right, key)) operand = right.right;
+      else if (binary?.commutative === true && isElement(right.right, key) && !readsElement(right.left, key)) operand = right.left;
+      const replacement = atomic && binary !== undefined && operand !== undefined && hasNoSideEffects(member.property) ? atomicsCall(binary.method, member, parenthesizedIfSequence(operand)) : undefined;
+      reportUpdate(node, member, right.operator, binary === undefined ? [] : atomicsSuggestion(node, replacement, binary.method));
+      return true;
+    }
+
+    function isElement(node: TSESTree.Node, key: string): boolean {
+      const member = skipWrappers(node);
+      return member.type === AST_NODE_TYPES.MemberExpression && member.computed && elementKey(member) === key;
+    }
+
+    function checkIfStatement(node: TSESTree.IfStatement): void {
+      const candidates: TSESTree.MemberExpression[] = [];
+      walk(node.test, (candidate) => {
+        if (candidate.type === AST_NODE_TYPES.MemberExpression && candidate.computed) candidates.push(candidate);
+      });
+      if (candidates.length === 0) return;
+      for (const read of candidates) {
+        const key = elementKey(read);
+        // A plain store of the same element in the consequent; a read-modify-write there is reported on its own.
+        let write: TSESTree.AssignmentExpression | undefined;
+        walk(node.consequent, (candidate) => {
+          if (write === undefined && candidate.type === AST_NODE_TYPES.AssignmentExpression && candidate.operator === '=' && isElement(candidate.left, key) && !readsElement(candidate.right, key)) write = candidate;
+        });
+        if (write === undefined) continue;
+        const arrayType = sharedViewOf(read.object);
+        if (arrayType === undefined) continue;
+        if (lockHeld(node, node)) return;
+        const data: CheckThenActData = { view: text(read.object), element: text(read) };
+        const suggest: TSESLint.ReportSuggestionArray<MessageId> = [];
+        const expected = compareExchangeExpected(node, read, write);
+        if (TYPED_ARRAYS.get(arrayType) === true && expected !== undefined && sourceCode.getCommentsInside(node).length === 0) {
+          const replacement = `${atomicsCall('compareExchange', read, `${parenthesizedIfSequence(expected)}, ${parenthesizedIfSequence(write.right)}`)};`;
+          suggest.push({ messageId: 'useAtomics', data: { method: 'compareExchange' }, fix: (fixer) => fixer.replaceText(node, replacement) });
+        }
+        context.report({
+          node,
+          loc: { start: node.loc.start, end: node.test.loc.end },
+          messageId: 'nonAtomicCheckThenAct',
+          data,
+          ...(suggest.length === 0 ? {} : { suggest }),
+        });
+        return;
+      }
+    }
+
+    /** `a` of `if (x[i] === a) x[i] = b;` when the `if` is exactly that (no `else`, nothing else in it). */
+    function compareExchangeExpected(node: TSESTree.IfStatement, read: TSESTree.MemberExpression, write: TSESTree.AssignmentExpression): TSESTree.Node | undefined {
+      if (node.alternate !== null) return undefined;
+      let statement: TSESTree.Statement = node.consequent;
+      if (statement.type === AST_NODE_TYPES.BlockStatement) {
+        if (statement.body.length !== 1 || statement.body[0] === undefined) return undefined;
+        statement = statement.body[0];
+      }
+      if (statement.type !== AST_NODE_TYPES.ExpressionStatement || statement.expression !== write) return undefined;
+      const test = skipWrappers(node.test);
+      if (test.type !== AST_NODE_TYPES.BinaryExpression || test.operator !== '===' || !hasNoSideEffects(read.property)) return undefined;
+      if (test.left === read) return test.right;
+      if (test.right === read) return test.left;
+      return undefined;
+    }
+
+    // ---- (b) stale writes across await ----------------------------------------------------------
+
+    function factsOf(fn: FunctionNode): FunctionFacts {
+      let facts = factsByFunction.get(fn);
+      if (facts === undefined) {
+        const suspensions: TSESTree.Node[] = [];
+        const memberReads = new Map<string, TSESTree.Node[]>();
+        walk(fn.body, (node) => {
+          if (node.type === AST_NODE_TYPES.AwaitExpression || node.type === AST_NODE_TYPES.YieldExpression) suspensions.push(node);
+          else if (node.type === AST_NODE_TYPES.MemberExpression && !isPlainWriteTarget(node)) {
+            const key = targetKey(node);
+            if (key === undefined) return;
+            const list = memberReads.get(key) ?? [];
+            list.push(node);
+            memberReads.set(key, list);
+          }
+        });
+        factsByFunction.set(fn, (facts = { suspensions, memberReads }));
+      }
+      return facts;
+    }
+
+    /** Reads of `target` (a module variable or a member chain) in `fn`, not in nested functions. */
+    function readsOf(target: TSESTree.Node, key: string, fn: FunctionNode): readonly TSESTree.Node[] {
+      if (target.type !== AST_NODE_TYPES.Identifier) return factsOf(fn).memberReads.get(key) ?? [];
+      const variable = variableOf(target);
+      if (variable === undefined) return [];
+      return variable.references
+        .filter((reference) => reference.isRead() && enclosingFunction(reference.identifier) === fn)
+        .map((reference) => reference.identifier);
+    }
+
+    /**
+     * The reads of `key` the written value depends on: the target itself for a compound assignment,
+     * reads in the right-hand side, and reads in the initializers of the locals it uses (`const v =
+     * this.count; …; this.count = v + 1`), a few levels deep.
+     */
+    function dependedReads(node: TSESTree.AssignmentExpression, target: TSESTree.Node, key: string, fn: FunctionNode): TSESTree.Node[] {
+      const reads = new Set(readsOf(target, key, fn));
+      const found: TSESTree.Node[] = [];
+      if (node.operator !== '=') found.push(node.left);
+      const visited = new Set<ScopeVariable>();
+      const collect = (expression: TSESTree.Node, depth: number): void => {
+        walk(expression, (candidate) => {
+          if (reads.has(candidate)) found.push(candidate);
+          else if (candidate.type === AST_NODE_TYPES.Identifier && depth > 0) {
+            const variable = variableOf(candidate);
+            if (variable === undefined || visited.has(variable) || !contains(fn, variable.defs[0]?.node)) return;
+            visited.add(variable);
+            const init = constantInit(candidate);
+            if (init !== undefined) collect(init, depth - 1);
+          }
+        });
+      };
+      collect(node.right, 3);
+      return found;
+    }
+
+    /** Whether `target`'s state can be changed by other tasks while this function is suspended. */
+    function isShared(target: TSESTree.Node): boolean {
+      if (target.type === AST_NODE_TYPES.Identifier) {
+        const variable = variableOf(target);
+        return variable !== undefined && isModuleVariable(variable);
+      }
+      const root = rootOf(target);
+      if (root.type === AST_NODE_TYPES.ThisExpression) return true;
+      if (root.type !== AST_NODE_TYPES.Identifier) return false;
+      const variable = variableOf(root);
+      // An undeclared global (`window`, `process`) is reachable from everywhere.
+      if (variable === undefined || variable.defs.length === 0 || isModuleVariable(variable)) return true;
+      const definition = variable.defs[0];
+      if (definition === undefined) return false;
+      if (definition.type === DefinitionType.ImportBinding || definition.type === DefinitionType.ClassName) return true;
+      if (definition.type === DefinitionType.Parameter) {
+        // A destructured parameter's parts are values taken from the argument, not the argument.
+        if (definition.name.type !== AST_NODE_TYPES.Identifier) return false;
+        if (isPerCallParameter(definition.name)) return escapesToSharedState(variable, false);
+        // Without types a parameter may be anything: only a typed class or interface instance counts.
+        const type = tsTypeOf(definition.name);
+        return type !== undefined && isInstanceType(type);
+      }
+      if (definition.type === DefinitionType.Variable && definition.node.type === AST_NODE_TYPES.VariableDeclarator && definition.node.id.type === AST_NODE_TYPES.Identifier) {
+        const init = definition.node.init === null ? undefined : skipWrappers(definition.node.init);
+        if (init === undefined) return false;
+        if (init.type === AST_NODE_TYPES.ObjectExpression || init.type === AST_NODE_TYPES.ArrayExpression || init.type === AST_NODE_TYPES.NewExpression) {
+          return escapesToSharedState(variable, true);
+        }
+        // An alias of shared state: `const stats = this.stats`.
+        return init.type === AST_NODE_TYPES.MemberExpression && isSharedRoot(rootOf(init));
+      }
+      return false;
+    }
+
+    function isSharedRoot(root: TSESTree.Node): boolean {
+      if (root.type === AST_NODE_TYPES.ThisExpression) return true;
+      if (root.type !== AST_NODE_TYPES.Identifier) return false;
+      const variable = variableOf(root);
+      return variable !== undefined && isModuleVariable(variable);
+    }
+
+    function isPerCallParameter(name: TSESTree.Identifier): boolean {
+      if (PER_CALL_NAMES.test(name.name)) return true;
+      const type = tsTypeOf(name);
+      const typeName = type?.aliasSymbol?.getName() ?? type?.getSymbol()?.getName();
+      return typeName !== undefined && PER_CALL_TYPE_NAMES.test(typeName);
+    }
+
+    /**
+     * Whether a local object is made reachable from elsewhere: stored into module or `this` state,
+     * handed to a method of such state (`pending.push(ctx)`), or — for an object made in the
+     * function, when `anyCall` — passed to any call, which may keep it.
+     */
+    function escapesToSharedState(variable: ScopeVariable, anyCall: boolean): boolean {
+      return variable.references.some((reference) => {
+        let node: TSESTree.Node = reference.identifier;
+        while (isTypeWrapper(node.parent)) node = node.parent;
+        const parent = node.parent;
+        if (parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.right === node) return isSharedRoot(rootOf(parent.left));
+        if ((parent?.type === AST_NODE_TYPES.CallExpression || parent?.type === AST_NODE_TYPES.NewExpression) && parent.arguments.includes(node as TSESTree.CallExpressionArgument)) {
+          if (anyCall) return true;
+          const callee = skipWrappers(parent.callee);
+          return callee.type === AST_NODE_TYPES.MemberExpression && isSharedRoot(rootOf(callee.object));
+        }
+        return false;
+      });
+    }
+
+    function checkStaleWrite(node: TSESTree.AssignmentExpression): void {
+      const fn = enclosingFunction(node);
+      if (fn === undefined || !(fn.async || fn.generator)) return;
+      const target = skipWrappers(node.left);
+      const key = targetKey(target);
+      if (key === undefined) return;
+      const { suspensions } = factsOf(fn);
+      // Cheap first: a suspension must end before the write does.
+      if (!suspensions.some((suspension) => suspension.range[1] <= node.range[1])) return;
+      if (!isShared(target)) return;
+      const reads = readsOf(target, key, fn);
+      const stale = dependedReads(node, target, key, fn).sort((a, b) => a.range[0] - b.range[0]);
+      for (const read of stale) {
+        // The last suspension between this read and the write: other tasks ran there.
+        let suspension: TSESTree.Node | undefined;
+        for (const candidate of suspensions) {
+          if (read.range[1] <= candidate.range[1] && candidate.range[1] <= node.range[1]) suspension = candidate;
+        }
+        if (suspension === undefined) continue;
+        const after = suspension.range[1];
+        // Read again after the suspension: the code works from the current value (e.g. compares the two).
+        const fresh = reads.some((other) => other !== node.left && other.range[0] >= after && other.range[1] <= node.range[1]);
+        if (fresh || lockHeld(read, node)) continue;
+        const data: StaleWriteData = { target: text(target), line: String(suspension.loc.start.line) };
+        context.report({ node, messageId: 'staleWriteAfterAwait', data });
+        return;
+      }
+    }
+
+    return {
+      UpdateExpression: checkUpdateExpression,
+      AssignmentExpression(node): void {
+        if (checkElementAssignment(node)) return;
+        checkStaleWrite(node);
+      },
+      IfStatement: checkIfStatement,
+    } satisfies TSESLint.RuleListener;
+  },
+});
+
+/** Method names a release may have, to skip the type query on every other call. */
+const RELEASE_NAMES: ReadonlySet<string> = new Set([...FALLBACK_METHODS].filter(([, role]) => role === 'release').map(([name]) => name));
+
+function recognizerFor(checker: ts.TypeChecker, settings: ResolvedSettings): LockRecognizer {
+  let bySettings = recognizers.get(checker);
+  if (bySettings === undefined) recognizers.set(checker, (bySettings = new Map<string, LockRecognizer>()));
+  let recognizer = bySettings.get(settings.key);
+  if (recognizer === undefined) {
+    // Only roles are asked for, never identities, so the resolver's root does not matter.
+    recognizer = new LockRecognizer(checker, new LockIdentityResolver(checker, ''), { lockTypes: lockTypesWith(settings.lockTypes), nameFallback: true });
+    bySettings.set(settings.key, recognizer);
+  }
+  return recognizer;
+}
+
+/** Whether the typed array's `buffer` is certainly a SharedArrayBuffer, certainly not, or may be either. */
+function bufferKindOf(checker: ts.TypeChecker, type: ts.Type): 'shared' | 'unshared' | 'unknown' {
+  const property = type.getProperty('buffer');
+  if (property === undefined) return 'unknown';
+  const buffer = checker.getTypeOfSymbol(property);
+  const members = buffer.isUnion() ? buffer.types : [buffer];
+  const names = members.map((member) => member.getSymbol()?.getName());
+  if (names.every((name) => name === 'SharedArrayBuffer')) return 'shared';
+  if (names.every((name) => name === 'ArrayBuffer')) return 'unshared';
+  return 'unknown';
+}
+
+/** A class or interface instance (not a primitive, not an anonymous object type). */
+function isInstanceType(type: ts.Type): boolean {
+  if (type.isUnion()) return type.types.some(isInstanceType);
+  if (!(type.flags & ts.TypeFlags.Object)) return false;
+  const objectType = type as ts.ObjectType;
+  const target = objectType.objectFlags & ts.ObjectFlags.Reference ? (objectType as ts.TypeReference).target : objectType;
+  return (target.objectFlags & ts.ObjectFlags.ClassOrInterface) !== 0;
+}
+
+function isNode(value: unknown): value is TSESTree.Node {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+function isFunction(node: TSESTree.Node): node is FunctionNode {
+  return node.type === AST_NODE_TYPES.FunctionDeclaration || node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.ArrowFunctionExpression;
+}
+
+function enclosingFunction(node: TSESTree.Node): FunctionNode | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (isFunction(current)) return current;
+    // Field initialisers and static blocks run apart from the enclosing function.
+    if (current.type === AST_NODE_TYPES.PropertyDefinition || current.type === AST_NODE_TYPES.StaticBlock) return undefined;
+  }
+  return undefined;
+}
+
+function contains(outer: TSESTree.Node, inner: TSESTree.Node | undefined): boolean {
+  return inner !== undefined && outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
+}
+
+function statementsOf(node: TSESTree.Node): readonly TSESTree.Node[] | undefined {
+  switch (node.type) {
+    case AST_NODE_TYPES.BlockStatement:
+    case AST_NODE_TYPES.Program:
+    case AST_NODE_TYPES.StaticBlock:
+      return node.body;
+    case AST_NODE_TYPES.SwitchCase:
+      return node.consequent;
+    default:
+      return undefined;
+  }
+}
+
+function endsByLeaving(block: TSESTree.BlockStatement): boolean {
+  const last = block.body[block.body.length - 1];
+  return (
+    last?.type === AST_NODE_TYPES.ReturnStatement ||
+    last?.type === AST_NODE_TYPES.ThrowStatement ||
+    last?.type === AST_NODE_TYPES.BreakStatement ||
+    last?.type === AST_NODE_TYPES.ContinueStatement
+  );
+}
+
+/** The call an expression evaluates, through `await`, `!`, casts and parentheses. */
+function callIn(expression: TSESTree.Node): TSESTree.CallExpression | undefined {
+  let node = skipWrappers(expression);
+  if (node.type === AST_NODE_TYPES.AwaitExpression) node = skipWrappers(node.argument);
+  if (node.type === AST_NODE_TYPES.ChainExpression) node = node.expression;
+  return node.type === AST_NODE_TYPES.CallExpression ? node : undefined;
+}
+
+function isTypeWrapper(node: TSESTree.Node | undefined): node is TSESTree.TSAsExpression | TSESTree.TSSatisfiesExpression | TSESTree.TSNonNullExpression | TSESTree.TSTypeAssertion {
+  return (
+    node?.type === AST_NODE_TYPES.TSAsExpression ||
+    node?.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+    node?.type === AST_NODE_TYPES.TSNonNullExpression ||
+    node?.type === AST_NODE_TYPES.TSTypeAssertion
+  );
+}
+
+function skipWrappers<T extends TSESTree.Node>(node: T): TSESTree.Node {
+  let current: TSESTree.Node = node;
+  while (isTypeWrapper(current)) current = current.expression;
+  return current;
+}
+
+/** The object a member chain starts from (`this` of `this.a.b`). */
+function rootOf(node: TSESTree.Node): TSESTree.Node {
+  let current = skipWrappers(node);
+  while (current.type === AST_NODE_TYPES.MemberExpression) current = skipWrappers(current.object);
+  return current;
+}
+
+/**
+ * `count`, `this.count`, `cache.entries.size`, `headers['x']` (as `headers.x`): a variable or a
+ * member chain with static keys. Anything else (`a[i]`, calls in the chain) has no stable key.
+ */
+function targetKey(node: TSESTree.Node): string | undefined {
+  const current = skipWrappers(node);
+  if (current.type === AST_NODE_TYPES.Identifier) return current.name;
+  if (current.type === AST_NODE_TYPES.ThisExpression) return 'this';
+  if (current.type !== AST_NODE_TYPES.MemberExpression) return undefined;
+  const object = targetKey(current.object);
+  if (object === undefined) return undefined;
+  if (!current.computed) return current.property.type === AST_NODE_TYPES.PrivateIdentifier ? `${object}.#${current.property.name}` : `${object}.${current.property.name}`;
+  const property = current.property;
+  if (property.type === AST_NODE_TYPES.Literal && (typeof property.value === 'string' || typeof property.value === 'number')) return `${object}.${String(property.value)}`;
+  return undefined;
+}
+
+/** The left side of a plain `=`: written, not read. */
+function isPlainWriteTarget(node: TSESTree.Node): boolean {
+  let current = node;
+  while (isTypeWrapper(current.parent)) current = current.parent;
+  const parent = current.parent;
+  return parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.operator === '=' && parent.left === current;
+}
+
+function receiverName(receiver: TSESTree.Node): string | undefined {
+  const node = skipWrappers(receiver);
+  if (node.type === AST_NODE_TYPES.Identifier) return node.name;
+  if (node.type === AST_NODE_TYPES.MemberExpression) {
+    if (!node.computed && node.property.type === AST_NODE_TYPES.Identifier) return node.property.name;
+    return receiverName(node.object);
+  }
+  return undefined;
+}
+
+/** An index expression that evaluates the same however often it is evaluated. */
+function hasNoSideEffects(node: TSESTree.Node): boolean {
+  const current = skipWrappers(node);
+  switch (current.type) {
+    case AST_NODE_TYPES.Identifier:
+    case AST_NODE_TYPES.Literal:
+    case AST_NODE_TYPES.ThisExpression:
+      return true;
+    case AST_NODE_TYPES.MemberExpression:
+      return hasNoSideEffects(current.object) && (!current.computed || hasNoSideEffects(current.property));
+    case AST_NODE_TYPES.BinaryExpression:
+      return current.left.type !== AST_NODE_TYPES.PrivateIdentifier && hasNoSideEffects(current.left) && hasNoSideEffects(current.right);
+    case AST_NODE_TYPES.UnaryExpression:
+      return current.operator !== 'delete' && hasNoSideEffects(current.argument);
+    default:
+      return false;
+  }
+}

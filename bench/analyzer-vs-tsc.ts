@@ -13,20 +13,16 @@
  *   LOCKSTEP_BIN=path                another lockstep entry point (a previous build, say) instead of the repository's
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { prepareRealSources, PROJECTS_DIR, REPO } from './lib/bench-projects.js';
 import { generateLockProject, type GeneratedProject } from './lib/generate-lock-project.js';
-import { BENCH_DIR, BUILD_DIR } from './lib/paths.js';
 import { count, duration, median, meets, nowMs, printTable, QUICK, ratio, RUNS, type Cell, type TargetCheck } from './lib/report.js';
 
-const REPO = resolve(BENCH_DIR, '..');
-const PROJECTS_DIR = resolve(BUILD_DIR, 'projects');
 const TSC = resolve(REPO, 'node_modules/typescript/bin/tsc');
 const LOCKSTEP = process.env.LOCKSTEP_BIN === undefined || process.env.LOCKSTEP_BIN === '' ? resolve(REPO, 'packages/analyzer/bin/lockstep.js') : resolve(process.env.LOCKSTEP_BIN);
 const LOCKSTEP_MAIN = resolve(REPO, 'packages/analyzer/dist/cli/main.js');
-/** The real code base: an npm package that ships its TypeScript sources (root devDependency, pinned). */
-const REAL_PACKAGE = 'effect';
 /**
  * Both tools get the same Node flags. The default heap (~4 GiB here) is too small for a whole-program
  * check of the 20 000-file project; raising it for both keeps the comparison fair.
@@ -174,63 +170,11 @@ function progress(p: ProjectInput, tool: string, ms: number, n: number, extra: s
   console.log(`  · ${p.name}: ${tool} run ${n}/${p.runs}: ${duration(ms)}${extra}`);
 }
 
-function countLines(dir: string): { files: number; lines: number } {
-  let files = 0;
-  let lines = 0;
-  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    if (!entry.endsWith('.ts')) continue;
-    const path = join(dir, entry);
-    if (!statSync(path).isFile()) continue;
-    files++;
-    const text = readFileSync(path, 'utf8');
-    lines += text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
-  }
-  return { files, lines };
-}
-
-/**
- * The real code base: the package's shipped `src/` copied into `projects/real-<pkg>/src` with a
- * generated tsconfig (the package ships none for its sources). `node_modules` there links to the
- * directory pnpm installed the package in, where its own dependencies are (`fast-check`,
- * `@standard-schema/spec`); `@types/node` resolves from the repository's `node_modules`.
- */
+/** The real code base, prepared by `lib/bench-projects.ts`, with this benchmark's number of runs. */
 function prepareRealProject(): ProjectInput | string {
-  const installed = resolve(REPO, 'node_modules', REAL_PACKAGE);
-  if (!existsSync(installed)) return `${REAL_PACKAGE} is not installed (a root devDependency): run \`npx pnpm@10 install\``;
-  const pkgDir = realpathSync(installed);
-  const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string };
-  const source = join(pkgDir, 'src');
-  if (!existsSync(source)) return `${REAL_PACKAGE}@${version} ships no src/`;
-  const name = `real-${REAL_PACKAGE}`;
-  const dir = join(PROJECTS_DIR, name);
-  const stampFile = join(dir, 'copied-from.json');
-  const stamp = JSON.stringify({ package: REAL_PACKAGE, version, source });
-  if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    cpSync(source, join(dir, 'src'), { recursive: true });
-    symlinkSync(dirname(pkgDir), join(dir, 'node_modules'), 'dir');
-    const tsconfig = {
-      compilerOptions: {
-        target: 'ES2022',
-        // No ESNext.Disposable: with it, Generator requires [Symbol.dispose], which effect's SingleShotGen lacks.
-        lib: ['ES2024'],
-        module: 'NodeNext',
-        moduleResolution: 'NodeNext',
-        strict: true,
-        exactOptionalPropertyTypes: true,
-        skipLibCheck: true,
-        noEmit: true,
-        types: ['node'],
-      },
-      include: ['src'],
-    };
-    writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
-    writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: `lockstep-bench-${name}`, private: true, type: 'module' }, null, 2)}\n`);
-    writeFileSync(stampFile, stamp);
-  }
-  const { files, lines } = countLines(join(dir, 'src'));
-  return { name: `${REAL_PACKAGE}@${version}`, dir, files, lines, runs: runsFor(files), note: `${REAL_PACKAGE}@${version}'s shipped src/ (${files} files)` };
+  const real = prepareRealSources();
+  if (typeof real === 'string') return real;
+  return { name: real.name, dir: real.dir, files: real.files, lines: real.lines, runs: runsFor(real.files), note: real.note };
 }
 
 /** How many of the generator's deliberate inversions a finding shows (both locks in one finding). */

@@ -5,8 +5,10 @@
  * walked — what keeps the analysis near the cost of parsing on code that has few locks.
  *
  * A lock-like method name alone (`release`, `request`, `lock`) is common in code without locks, so it
- * counts only in a file that can see a lock library (it imports one, or imports a file that can,
- * transitively) or on a receiver whose own name reads as a lock (`accountsLock.acquire()`).
+ * is a candidate only in a file that can see a lock library (it imports one, or imports a file that
+ * can, transitively) or on a receiver whose own name reads as a lock (`accountsLock.acquire()`); a
+ * candidate then counts only once the recogniser confirms it with types (effect's `semaphore.release`
+ * is not a lock).
  */
 import path from 'node:path';
 import ts from 'typescript';
@@ -24,13 +26,19 @@ interface Facts {
   readonly node: FunctionLike;
   readonly names: readonly string[];
   readonly called: Set<string>;
-  touchesLocks: boolean;
+  /** Calls that look like lock operations; one confirmed by types makes the function matter. */
+  readonly candidates: ts.CallExpression[];
 }
 
 /** Where locks can come from: the lock libraries' package names; `undefined` when anything can be a lock. */
 export type LockModules = ReadonlySet<string> | undefined;
 
-export function findRelevantFunctions(files: readonly ts.SourceFile[], lockMethodNames: ReadonlySet<string>, lockModules: LockModules): Relevance {
+export function findRelevantFunctions(
+  files: readonly ts.SourceFile[],
+  lockMethodNames: ReadonlySet<string>,
+  lockModules: LockModules,
+  isLockOperation: (call: ts.CallExpression) => boolean,
+): Relevance {
   const aware = lockAwareFiles(files, lockModules);
   const facts: Facts[] = [];
   for (const file of files) collectFacts(file, lockMethodNames, aware === undefined || aware.has(file), facts);
@@ -45,7 +53,8 @@ export function findRelevantFunctions(files: readonly ts.SourceFile[], lockMetho
   }
   const calleeNames = new Set<string>();
   const relevant = new Set<Facts>();
-  const work: Facts[] = facts.filter((fact) => fact.touchesLocks);
+  // One type query per candidate call, and only until one is confirmed: few calls in real code.
+  const work: Facts[] = facts.filter((fact) => fact.candidates.some((call) => isLockOperation(call)));
   while (work.length > 0) {
     const fact = work.pop()!;
     if (relevant.has(fact)) continue;
@@ -60,13 +69,13 @@ export function findRelevantFunctions(files: readonly ts.SourceFile[], lockMetho
 }
 
 function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>, seesLockLibrary: boolean, out: Facts[]): void {
-  const moduleFacts: Facts = { node: file, names: [], called: new Set(), touchesLocks: false };
+  const moduleFacts: Facts = { node: file, names: [], called: new Set(), candidates: [] };
   out.push(moduleFacts);
   const stack: Facts[] = [moduleFacts];
 
   const visit = (node: ts.Node): void => {
     if (isFunctionWithBody(node)) {
-      const fact: Facts = { node, names: namesOf(node), called: new Set(), touchesLocks: false };
+      const fact: Facts = { node, names: namesOf(node), called: new Set(), candidates: [] };
       out.push(fact);
       stack.push(fact);
       ts.forEachChild(node, visit);
@@ -74,7 +83,7 @@ function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>,
       // What a nested function does may happen in its parent (an inlined callback): let it count there.
       const parent = stack[stack.length - 1]!;
       for (const name of fact.called) parent.called.add(name);
-      if (fact.touchesLocks) parent.touchesLocks = true;
+      parent.candidates.push(...fact.candidates);
       return;
     }
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
@@ -88,7 +97,7 @@ function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>,
           lockMethodNames.has(name) &&
           (seesLockLibrary || receiverReadsAsLock(node.expression.expression))
         ) {
-          current.touchesLocks = true;
+          current.candidates.push(node);
         }
       }
       // `runExclusive(doWork)`, `setTimeout(tick)`: a function passed by name is called too.

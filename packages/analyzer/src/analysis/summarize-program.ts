@@ -4,7 +4,7 @@
  * `lockBoth(); …; unlockBoth()` helpers are understood.
  */
 import type ts from 'typescript';
-import type { FunctionLike } from '../model/function-names.js';
+import { enclosingFunction, type FunctionLike } from '../model/function-names.js';
 import type { LockRecognizer } from '../model/lock-recognizer.js';
 import { instanceKey, type LockRef } from '../model/lock-ref.js';
 import { CallResolver } from './call-resolver.js';
@@ -27,7 +27,10 @@ export function summarizeProgram(
   recognizer: LockRecognizer,
   root: string,
 ): ProgramSummaries {
-  const relevance = findRelevantFunctions(files, recognizer.methodNames, recognizer.lockModules);
+  const relevance = findRelevantFunctions(files, recognizer.methodNames, recognizer.lockModules, (call) => {
+    const within = enclosingFunction(call);
+    return recognizer.operationOf(call, within) !== undefined;
+  });
   const resolver = new CallResolver(checker, relevance.calleeNames, new Set<ts.Node>(relevance.functions));
   const summaries = new Map<FunctionLike, FunctionSummary>();
   const argumentLocks = new Map<ts.Expression, LockRef | null>();

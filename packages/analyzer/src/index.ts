@@ -32,6 +32,7 @@ export {
 export { LockIdentityResolver, skipOuterExpressions, type LockTypeFacts } from './model/lock-identity.js';
 export { LockRecognizer, type LockOperation, type RecognizerOptions } from './model/lock-recognizer.js';
 export { sameInstance, type LockInstance, type LockRef } from './model/lock-ref.js';
+export { packageNameOf } from './model/package-name.js';
 export { functionName, type FunctionLike } from './model/function-names.js';
 export { LockOrderGraph } from './graph/lock-order-graph.js';
 export { canonicalRotation, shortestCycleThrough, stronglyConnectedComponents, tarjan } from './graph/cycles.js';

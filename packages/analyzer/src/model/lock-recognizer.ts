@@ -4,12 +4,12 @@
  * the operation says it was guessed.
  */
 import path from 'node:path';
-import fs from 'node:fs';
 import ts from 'typescript';
 import type { LockFlavor } from '../report/report-model.js';
 import { FALLBACK_METHODS, flavorFromName, looksLikeLockName, type LockMethodRole, type LockType } from './lock-catalog.js';
 import { skipOuterExpressions, type LockIdentityResolver, type LockTypeFacts } from './lock-identity.js';
 import type { LockRef } from './lock-ref.js';
+import { packageNameOf } from './package-name.js';
 
 /** A call that takes, tries, releases or scopes a lock. */
 export interface LockOperation {
@@ -44,7 +44,6 @@ export class LockRecognizer {
   readonly #typesByName = new Map<string, LockType[]>();
   readonly #methodNames: ReadonlySet<string>;
   readonly #nameFallback: boolean;
-  readonly #packageOfDirectory = new Map<string, string | null>();
   readonly #lockTypeOfSymbol = new Map<ts.Symbol, LockType | null>();
   readonly #lockModules: ReadonlySet<string> | undefined;
 
@@ -170,22 +169,7 @@ export class LockRecognizer {
 
   #declaredIn(fileName: string, module: string): boolean {
     if (path.isAbsolute(module)) return path.resolve(fileName) === path.resolve(module) || stripExtension(fileName) === stripExtension(module);
-    return this.#packageNameOf(path.dirname(fileName)) === module;
-  }
-
-  #packageNameOf(directory: string): string | undefined {
-    const cached = this.#packageOfDirectory.get(directory);
-    if (cached !== undefined) return cached ?? undefined;
-    let name: string | null;
-    try {
-      const manifest = JSON.parse(fs.readFileSync(path.join(directory, 'package.json'), 'utf8')) as { name?: unknown };
-      name = typeof manifest.name === 'string' ? manifest.name : null;
-    } catch {
-      const parent = path.dirname(directory);
-      name = parent === directory ? null : (this.#packageNameOf(parent) ?? null);
-    }
-    this.#packageOfDirectory.set(directory, name);
-    return name ?? undefined;
+    return packageNameOf(fileName) === module;
   }
 
   /**

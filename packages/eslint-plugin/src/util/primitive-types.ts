@@ -3,8 +3,7 @@
  * `…Async` twin waits without blocking. Kept apart from the analyzer's lock catalog because Event,
  * Barrier and the queues are not locks (they take part in no lock order), yet block all the same.
  */
-import fs from 'node:fs';
-import path from 'node:path';
+import { packageNameOf } from '@lockstep/analyzer';
 import ts from 'typescript';
 
 /** The package that must declare a class for it to count (a same-named user class does not). */
@@ -58,7 +57,6 @@ export interface BlockingMethod {
 /** Answers "is this type a primitive with a blocking `method`?", caching package lookups per directory. */
 export class PrimitiveTypes {
   readonly #checker: ts.TypeChecker;
-  readonly #packageOfDirectory = new Map<string, string | null>();
 
   constructor(checker: ts.TypeChecker) {
     this.#checker = checker;
@@ -98,24 +96,9 @@ export class PrimitiveTypes {
 
   #declaredInPrimitives(symbol: ts.Symbol): boolean {
     const declaration = symbol.declarations?.[0];
-    return declaration !== undefined && this.#packageNameOf(path.dirname(declaration.getSourceFile().fileName)) === PRIMITIVES_PACKAGE;
+    return declaration !== undefined && packageNameOf(declaration.getSourceFile().fileName) === PRIMITIVES_PACKAGE;
   }
 
-  /** The `name` of the nearest package.json at or above `directory`. */
-  #packageNameOf(directory: string): string | undefined {
-    const cached = this.#packageOfDirectory.get(directory);
-    if (cached !== undefined) return cached ?? undefined;
-    let name: string | null;
-    try {
-      const manifest = JSON.parse(fs.readFileSync(path.join(directory, 'package.json'), 'utf8')) as { name?: unknown };
-      name = typeof manifest.name === 'string' ? manifest.name : null;
-    } catch {
-      const parent = path.dirname(directory);
-      name = parent === directory ? null : (this.#packageNameOf(parent) ?? null);
-    }
-    this.#packageOfDirectory.set(directory, name);
-    return name ?? undefined;
-  }
 }
 
 // One instance per checker, so package lookups are shared by every file of a program.

@@ -7,6 +7,7 @@ import noDoubleAcquire from './no-double-acquire.js';
 import noNonatomicUpdate from './no-nonatomic-update.js';
 import noUnreleasedLock from './no-unreleased-lock.js';
 import preferUsing from './prefer-using.js';
+import requireHeldLock from './require-held-lock.js';
 import waitInLoop from './wait-in-loop.js';
 
 /** A rule of this plugin, whatever its options and messages. */
@@ -21,6 +22,7 @@ export const rules = {
   'no-nonatomic-update': noNonatomicUpdate,
   'no-unreleased-lock': noUnreleasedLock,
   'prefer-using': preferUsing,
+  'require-held-lock': requireHeldLock,
   'wait-in-loop': waitInLoop,
 } satisfies Record<string, LockstepRule>;
 

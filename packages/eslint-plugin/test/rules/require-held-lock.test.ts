@@ -1,0 +1,245 @@
+import rule from '../../src/rules/require-held-lock.js';
+import { createTypedRuleTester, createUntypedRuleTester } from '../rule-tester.js';
+
+const ruleTester = createTypedRuleTester();
+
+ruleTester.run('require-held-lock', rule, {
+  valid: [
+    {
+      name: 'a helper that only notifies: its caller may hold the condition',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+export function signal(): void {
+  cond.notify();
+}
+export function waitHere(): void {
+  cond.wait();
+}
+`,
+    },
+    {
+      name: 'acquire, then notify and release',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+export function produce(): void {
+  cond.acquire();
+  try {
+    cond.notify();
+  } finally {
+    cond.release();
+  }
+}
+cond.acquire();
+cond.notifyAll();
+cond.release();
+`,
+    },
+    {
+      name: 'notify and waitFor inside the using hold',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+let ready = false;
+export function produce(): void {
+  using _ = cond.hold();
+  ready = true;
+  cond.notify();
+}
+export async function consume(): Promise<void> {
+  await using _ = await cond.holdAsync();
+  await cond.waitForAsync(() => ready);
+  cond.waitFor(() => ready);
+}
+`,
+    },
+    {
+      name: 'an RLock acquired twice and released twice',
+      code: `
+import { RLock } from '@lockstep/primitives';
+const rlock = new RLock();
+export function nested(): void {
+  rlock.acquire();
+  rlock.acquire();
+  rlock.release();
+  rlock.release();
+}
+`,
+    },
+    {
+      name: 'a release then notify where the release only happens on a branch',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+export function maybe(early: boolean): void {
+  if (early) cond.release();
+  cond.notify();
+}
+`,
+    },
+    {
+      name: 'release then re-acquire before the notify, and loops the rule does not follow',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+export function pause(): void {
+  cond.release();
+  cond.acquire();
+  cond.notify();
+}
+export function loop(n: number): void {
+  for (let i = 0; i < n; i += 1) {
+    cond.release();
+    cond.notify();
+  }
+}
+`,
+    },
+    {
+      name: 'the condition handed to another call in between may be acquired there',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+declare function reacquire(c: Condition): void;
+export function handOff(): void {
+  cond.release();
+  reacquire(cond);
+  cond.notify();
+}
+`,
+    },
+    {
+      name: 'a plain Lock release twice and a non-lock notify are out of scope',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+const emitter = { notify(): void {}, release(): void {} };
+lock.acquire();
+lock.release();
+lock.release();
+emitter.notify();
+emitter.release();
+`,
+    },
+    {
+      name: 'module top level inside a using block holds the condition',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+{
+  using _ = cond.hold();
+  cond.notifyAll();
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'release then notify in one function',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+export function handOver(): void {
+  cond.release();
+  cond.notify();
+}
+`,
+      errors: [{ messageId: 'notHeldNotify', data: { lock: 'cond', method: 'notify', line: '5' }, line: 6, column: 3, endLine: 6, endColumn: 16 }],
+    },
+    {
+      name: 'module top level: notify with no acquire, and an awaited wait after a release',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+cond.notify();
+cond.acquire();
+cond.release();
+await cond.waitAsync();
+`,
+      errors: [
+        { messageId: 'notHeldNotify', data: { lock: 'cond', method: 'notify', line: 'module' }, line: 4, column: 1, endLine: 4, endColumn: 14 },
+        { messageId: 'notHeldWait', data: { lock: 'cond', method: 'waitAsync', line: '6' }, line: 7, column: 7, endLine: 7, endColumn: 23 },
+      ],
+    },
+    {
+      name: 'an RLock released twice after one acquire',
+      code: `
+import { RLock } from '@lockstep/primitives';
+class Store {
+  readonly rlock = new RLock();
+  update(): void {
+    this.rlock.acquire();
+    this.rlock.release();
+    this.rlock.release();
+  }
+}
+export { Store };
+`,
+      errors: [{ messageId: 'notHeldRelease', data: { lock: 'this.rlock', method: 'release', line: '7' }, line: 8, column: 5, endLine: 8, endColumn: 25 }],
+    },
+    {
+      name: 'notify after the using block that held the condition ended',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+let ready = false;
+export function produce(): void {
+  {
+    using _ = cond.hold();
+    ready = true;
+  }
+  if (ready) {
+    cond.notifyAll();
+  }
+}
+`,
+      errors: [{ messageId: 'notHeldNotify', data: { lock: 'cond', method: 'notifyAll', line: '9' }, line: 11, column: 5, endLine: 11, endColumn: 21 }],
+    },
+  ],
+});
+
+createUntypedRuleTester().run('require-held-lock (no type information)', rule, {
+  valid: [
+    {
+      name: 'a condition-named helper notify, and receivers whose names say nothing',
+      filename: 'plain.js',
+      code: `
+export function signal(cond) {
+  cond.notify();
+}
+export function other(second, lock) {
+  second.release();
+  second.notify();
+  lock.release();
+  lock.release();
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'plain JavaScript: release then wait on a condition-named receiver is a guess',
+      filename: 'plain.js',
+      code: `
+export function consume(cv) {
+  cv.release();
+  cv.wait();
+}
+`,
+      errors: [{ messageId: 'notHeldWaitGuessed', data: { lock: 'cv', method: 'wait', line: '3' }, line: 4, column: 3, endLine: 4, endColumn: 12 }],
+    },
+    {
+      name: 'plain JavaScript: an rlock released twice after one acquire',
+      filename: 'plain.js',
+      code: `
+export function update(tableRLock) {
+  tableRLock.acquire();
+  tableRLock.release();
+  tableRLock.release();
+}
+`,
+      errors: [{ messageId: 'notHeldReleaseGuessed', data: { lock: 'tableRLock', method: 'release', line: '4' }, line: 5, column: 3, endLine: 5, endColumn: 23 }],
+    },
+  ],
+});

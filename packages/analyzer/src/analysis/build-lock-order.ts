@@ -35,6 +35,7 @@ interface PendingEdge {
   readonly from: LockRef;
   readonly to: LockRef;
   readonly witness: EdgeWitness;
+  readonly fromPartial: boolean;
 }
 
 export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries): LockOrderGraph {
@@ -61,16 +62,16 @@ export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries)
           acquired: acquisitionOf(to, site, chain),
           alsoHeld: [...new Set(alsoHeld)].filter((id) => id !== from.ref.info.id && id !== to.info.id).sort(),
         };
-        addEdge(summary, from.ref, to, witness);
+        addEdge(summary, from.ref, to, witness, from.partial === true);
       };
-      const addEdge = (owner: FunctionSummary, from: LockRef, to: LockRef, witness: EdgeWitness): void => {
+      const addEdge = (owner: FunctionSummary, from: LockRef, to: LockRef, witness: EdgeWitness, fromPartial: boolean): void => {
         if (from.info.id === to.info.id) {
-          if (canDeadlockOnItself(to) && sameInstance(from, to)) graph.addSelfDeadlock(to.info.id, witness);
+          if (canDeadlockOnItself(to) && sameInstance(from, to) && !fromPartial) graph.addSelfDeadlock(to.info.id, witness);
           return; // re-entry, or two instances of one lock class: not an ordering between locks
         }
         if (from.parameter?.owner === owner.node || to.parameter?.owner === owner.node) {
           const list = pending.get(owner.node) ?? [];
-          list.push({ from, to, witness });
+          list.push({ from, to, witness, fromPartial });
           pending.set(owner.node, list);
           return;
         }
@@ -93,7 +94,7 @@ export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries)
             held: { ...edge.witness.held, lock: from.info.id, callChain: [call.step, ...edge.witness.held.callChain] },
             acquired: { ...edge.witness.acquired, lock: to.info.id },
           };
-          addEdge(summary, from, to, witness);
+          addEdge(summary, from, to, witness, edge.fromPartial);
         }
         if (call.held.length === 0) continue;
         const heldIds = call.held.map((entry) => entry.ref.info.id);

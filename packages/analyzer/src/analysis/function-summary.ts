@@ -30,6 +30,12 @@ export interface HeldLock {
   readonly tried?: boolean;
   /** A `using` declaration's block: the lock is released when it ends. */
   readonly scope?: ts.Node;
+  /**
+   * Held after a call whose callee returns holding it on some of its exits only (a lock leaked on an
+   * early return, or handed over only when a try succeeded). It orders the locks taken after it, but a
+   * re-acquisition of it is no provable self-deadlock: on the paths that matter it may not be held.
+   */
+  readonly partial?: boolean;
 }
 
 export interface LocalAcquisition {

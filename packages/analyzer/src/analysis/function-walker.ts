@@ -104,8 +104,15 @@ class FunctionWalker {
     } else {
       end = this.#functionBody(this.#node as ts.FunctionLikeDeclaration, []);
     }
-    const exit = mergeAll([end, ...this.#frame.returns]) ?? [];
-    const exitEffect: ExitEffect = { leftHeld: exit.filter((held) => held.scope === undefined), releasedFromCaller: this.#releasedFromCaller };
+    const exits = [end, ...this.#frame.returns].filter((state): state is readonly HeldLock[] => state !== null);
+    const exit = mergeAll(exits) ?? [];
+    const leftHeld = exit
+      .filter((held) => held.scope === undefined)
+      .map((held) => {
+        const onEveryExit = exits.every((state) => state.some((other) => other.ref.info.id === held.ref.info.id));
+        return held.partial === true || onEveryExit ? held : { ...held, partial: true };
+      });
+    const exitEffect: ExitEffect = { leftHeld, releasedFromCaller: this.#releasedFromCaller };
     return {
       node: this.#node,
       name: this.#name,
@@ -434,10 +441,11 @@ class FunctionWalker {
     let current: readonly HeldLock[] = state;
     // What the callee gives back of ours, or (when we do not hold it) of our caller's.
     for (const released of exit.releasedFromCaller) current = this.#release(this.#context.substitute(released, call), current, true);
-    const added = exit.leftHeld.map((held) => ({
+    const added = exit.leftHeld.map((held): HeldLock => ({
       ref: this.#context.substitute(held.ref, call),
       site: held.site,
       chain: [step, ...held.chain],
+      ...(held.partial === true ? { partial: true } : {}),
     }));
     return [...current, ...added];
   }

@@ -41,8 +41,8 @@ export interface NotHeldData extends Record<string, string> {
   readonly lock: string;
   /** The method called: `notify`, `wait`, `release`… */
   readonly method: string;
-  /** The line of the release (or of the end of the `using` block) that left it unheld, or `module`. */
-  readonly line: string;
+  /** A sentence saying what left it unheld: the release, the end of the `using` block, or no acquisition at all. */
+  readonly since: string;
 }
 
 const CONDITION_METHODS: ReadonlyMap<string, BaseMessageId> = new Map([
@@ -61,7 +61,7 @@ const CONDITION_WORDS: ReadonlySet<string> = new Set(['cond', 'conds', 'conditio
 const STATE_ROLES: ReadonlySet<LockMethodRole> = new Set(['acquire', 'tryAcquire', 'release', 'hold']);
 
 const GUESS = " '{{lock}}' was recognised by its name only (no type information), so this is a guess.";
-const WHERE = " It stopped being held at: {{line}} ('module': never acquired at the module's top level).";
+const WHERE = ' {{since}}.';
 
 const recognizers = new WeakMap<ts.TypeChecker, Map<string, LockRecognizer>>();
 
@@ -238,7 +238,7 @@ export default createRule<Options, MessageId>({
         const role = simpleOperation(statement, subject);
         if (role === 'release') {
           count -= 1;
-          releasedAt = String(statement.loc.start.line);
+          releasedAt = `It was released at line ${statement.loc.start.line}`;
         } else if (role === 'acquire' || role === 'tryAcquire' || role === 'hold') {
           // An acquisition that may fail (timeout, tryAcquire) is counted as held: never a false report.
           count += 1;
@@ -246,7 +246,7 @@ export default createRule<Options, MessageId>({
         } else if (role !== undefined) {
           return undefined;
         } else if (isUsingBlock(statement, subject)) {
-          releasedAt = String(statement.loc.end.line);
+          releasedAt = `The block whose 'using' declaration held it ended at line ${statement.loc.end.line}`;
         } else if (!isNeutral(statement, subject)) {
           return undefined;
         }
@@ -254,7 +254,7 @@ export default createRule<Options, MessageId>({
       if (count > 0) return undefined;
       // In a function the caller may hold it: only the function's own release proves it is gone.
       if (path.mode === 'function') return releasedAt;
-      return releasedAt ?? 'module';
+      return releasedAt ?? "Nothing acquires it before this point of the module's top-level code";
     }
 
     return {
@@ -270,12 +270,12 @@ export default createRule<Options, MessageId>({
         const kind = targetKind(callee.object, method);
         if (kind === undefined) return;
         const subject: Subject = { text: sourceCode.getText(callee.object), ref: kind.ref };
-        const line = notHeldSince(path, subject);
-        if (line === undefined) return;
+        const since = notHeldSince(path, subject);
+        if (since === undefined) return;
         context.report({
           node: call,
           messageId: kind.guessed ? `${kind.messageId}Guessed` : kind.messageId,
-          data: { lock: subject.text, method, line } satisfies NotHeldData,
+          data: { lock: subject.text, method, since } satisfies NotHeldData,
         });
       },
     } satisfies TSESLint.RuleListener;

@@ -3,6 +3,11 @@ import { createTypedRuleTester, createUntypedRuleTester } from '../rule-tester.j
 
 const ruleTester = createTypedRuleTester();
 
+/** The `since` sentence of a report, as the rule words it for each way of losing the lock. */
+const releasedAt = (line: number): string => `It was released at line ${line}`;
+const usingEndedAt = (line: number): string => `The block whose 'using' declaration held it ended at line ${line}`;
+const NEVER_ACQUIRED = "Nothing acquires it before this point of the module's top-level code";
+
 ruleTester.run('require-held-lock', rule, {
   valid: [
     {
@@ -145,7 +150,7 @@ export function handOver(): void {
   cond.notify();
 }
 `,
-      errors: [{ messageId: 'notHeldNotify', data: { lock: 'cond', method: 'notify', line: '5' }, line: 6, column: 3, endLine: 6, endColumn: 16 }],
+      errors: [{ messageId: 'notHeldNotify', data: { lock: 'cond', method: 'notify', since: releasedAt(5) }, line: 6, column: 3, endLine: 6, endColumn: 16 }],
     },
     {
       name: 'module top level: notify with no acquire, and an awaited wait after a release',
@@ -158,8 +163,8 @@ cond.release();
 await cond.waitAsync();
 `,
       errors: [
-        { messageId: 'notHeldNotify', data: { lock: 'cond', method: 'notify', line: 'module' }, line: 4, column: 1, endLine: 4, endColumn: 14 },
-        { messageId: 'notHeldWait', data: { lock: 'cond', method: 'waitAsync', line: '6' }, line: 7, column: 7, endLine: 7, endColumn: 23 },
+        { messageId: 'notHeldNotify', data: { lock: 'cond', method: 'notify', since: NEVER_ACQUIRED }, line: 4, column: 1, endLine: 4, endColumn: 14 },
+        { messageId: 'notHeldWait', data: { lock: 'cond', method: 'waitAsync', since: releasedAt(6) }, line: 7, column: 7, endLine: 7, endColumn: 23 },
       ],
     },
     {
@@ -176,7 +181,7 @@ class Store {
 }
 export { Store };
 `,
-      errors: [{ messageId: 'notHeldRelease', data: { lock: 'this.rlock', method: 'release', line: '7' }, line: 8, column: 5, endLine: 8, endColumn: 25 }],
+      errors: [{ messageId: 'notHeldRelease', data: { lock: 'this.rlock', method: 'release', since: releasedAt(7) }, line: 8, column: 5, endLine: 8, endColumn: 25 }],
     },
     {
       name: 'notify after the using block that held the condition ended',
@@ -194,7 +199,25 @@ export function produce(): void {
   }
 }
 `,
-      errors: [{ messageId: 'notHeldNotify', data: { lock: 'cond', method: 'notifyAll', line: '9' }, line: 11, column: 5, endLine: 11, endColumn: 21 }],
+      errors: [{ messageId: 'notHeldNotify', data: { lock: 'cond', method: 'notifyAll', since: usingEndedAt(9) }, line: 11, column: 5, endLine: 11, endColumn: 21 }],
+    },
+    {
+      name: 'notify after the block whose await using … holdAsync() held the condition (a C++ habit)',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+const pending: number[] = [];
+export async function drop(): Promise<number> {
+  let dropped: number;
+  {
+    await using _ = await cond.holdAsync();
+    dropped = pending.splice(0).length;
+  }
+  cond.notifyAll();
+  return dropped;
+}
+`,
+      errors: [{ messageId: 'notHeldNotify', data: { lock: 'cond', method: 'notifyAll', since: usingEndedAt(10) }, line: 11, column: 3, endLine: 11, endColumn: 19 }],
     },
   ],
 });
@@ -227,7 +250,7 @@ export function consume(cv) {
   cv.wait();
 }
 `,
-      errors: [{ messageId: 'notHeldWaitGuessed', data: { lock: 'cv', method: 'wait', line: '3' }, line: 4, column: 3, endLine: 4, endColumn: 12 }],
+      errors: [{ messageId: 'notHeldWaitGuessed', data: { lock: 'cv', method: 'wait', since: releasedAt(3) }, line: 4, column: 3, endLine: 4, endColumn: 12 }],
     },
     {
       name: 'plain JavaScript: an rlock released twice after one acquire',
@@ -239,7 +262,7 @@ export function update(tableRLock) {
   tableRLock.release();
 }
 `,
-      errors: [{ messageId: 'notHeldReleaseGuessed', data: { lock: 'tableRLock', method: 'release', line: '4' }, line: 5, column: 3, endLine: 5, endColumn: 23 }],
+      errors: [{ messageId: 'notHeldReleaseGuessed', data: { lock: 'tableRLock', method: 'release', since: releasedAt(4) }, line: 5, column: 3, endLine: 5, endColumn: 23 }],
     },
   ],
 });

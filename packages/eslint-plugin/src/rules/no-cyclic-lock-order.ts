@@ -5,12 +5,12 @@
  * looks up the acquisition sites that lie in it.
  */
 import path from 'node:path';
-import type { Finding, ProgramAnalysis, SourceLocation } from '@lockstep/analyzer';
+import type { Finding, ProgramAnalysis } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { createRule } from '../util/create-rule.js';
-import { analysisOfProgram, analysisOfSingleFile } from '../util/program-analysis.js';
+import { displayPath, eslintLocation, sitesInLintedFile } from '../util/finding-sites.js';
+import type { SitesByFile } from '../util/finding-sites.js';
 import type { RootedAnalysis } from '../util/program-analysis.js';
-import { resolveSettings } from '../util/settings.js';
 
 /** The rule takes no options. */
 export type Options = [];
@@ -50,8 +50,8 @@ interface SiteReport {
 
 const CYCLE_KINDS: ReadonlySet<Finding['kind']> = new Set(['lock-order-cycle', 'semaphore-cycle']);
 
-// Built once per analysis, so each linted file costs one map lookup.
-const sitesByAnalysis = new WeakMap<ProgramAnalysis, ReadonlyMap<string, readonly SiteReport[]>>();
+// Built once per analysis (see sitesInLintedFile), so each linted file costs one map lookup.
+const sitesByAnalysis = new WeakMap<ProgramAnalysis, SitesByFile<SiteReport>>();
 
 export default createRule<Options, MessageId>({
   name: 'no-cyclic-lock-order',
@@ -76,15 +76,7 @@ export default createRule<Options, MessageId>({
   },
   defaultOptions: [],
   create(context) {
-    const settings = resolveSettings(context.settings, context.cwd);
-    const program = context.sourceCode.parserServices?.program ?? null;
-    const fileName = path.resolve(context.cwd, context.physicalFilename);
-    // The first file of a program pays for the whole program's analysis; every later one looks up its sites.
-    const rooted: RootedAnalysis =
-      program === null
-        ? analysisOfSingleFile(fileName, context.sourceCode.text, context.cwd, settings)
-        : analysisOfProgram(program, settings);
-    const sites = sitesOf(rooted).get(fileName) ?? [];
+    const sites = sitesInLintedFile(context, sitesByAnalysis, sitesOf);
 
     return {
       Program(): void {
@@ -103,9 +95,7 @@ export default createRule<Options, MessageId>({
  * for the first edge it closes; its other sites are then the cycle's other places, or itself when all of
  * the cycle's acquisitions are made there.
  */
-function sitesOf(rooted: RootedAnalysis): ReadonlyMap<string, readonly SiteReport[]> {
-  const cached = sitesByAnalysis.get(rooted.analysis);
-  if (cached !== undefined) return cached;
+function sitesOf(rooted: RootedAnalysis): SitesByFile<SiteReport> {
   const { analysis, root } = rooted;
   const nameOf = (id: string): string => analysis.locks.get(id)?.name ?? id;
   const sites = new Map<string, SiteReport[]>();
@@ -149,25 +139,12 @@ function sitesOf(rooted: RootedAnalysis): ReadonlyMap<string, readonly SiteRepor
       list.push(report);
     });
   }
-  sitesByAnalysis.set(analysis, sites);
   return sites;
 }
 
-/** Relative to ESLint's working directory, as ESLint shows file names, with `/` separators. */
-function displayPath(cwd: string, file: string): string {
-  const relative = path.relative(cwd, file);
-  return (relative === '' || path.isAbsolute(relative) ? file : relative).split(path.sep).join('/');
-}
 
 function messageIdOf(finding: Finding): MessageId {
   if (finding.kind === 'semaphore-cycle') return finding.guessed ? 'cyclicSemaphoreOrderGuessed' : 'cyclicSemaphoreOrder';
   return finding.guessed ? 'cyclicLockOrderGuessed' : 'cyclicLockOrder';
 }
 
-/** The analyzer counts columns from 1, ESLint from 0; both count UTF-16 code units. */
-function eslintLocation(location: SourceLocation): TSESTree.SourceLocation {
-  return {
-    start: { line: location.line, column: location.column - 1 },
-    end: { line: location.endLine, column: location.endColumn - 1 },
-  };
-}

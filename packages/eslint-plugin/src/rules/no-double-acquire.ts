@@ -5,12 +5,12 @@
  * file only looks up the re-acquisitions that lie in it.
  */
 import path from 'node:path';
-import type { CallStep, Finding, ProgramAnalysis, SourceLocation } from '@lockstep/analyzer';
+import type { CallStep, Finding, ProgramAnalysis } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { createRule } from '../util/create-rule.js';
-import { analysisOfProgram, analysisOfSingleFile } from '../util/program-analysis.js';
+import { displayPath, eslintLocation, sitesInLintedFile } from '../util/finding-sites.js';
+import type { SitesByFile } from '../util/finding-sites.js';
 import type { RootedAnalysis } from '../util/program-analysis.js';
-import { resolveSettings } from '../util/settings.js';
 
 /** The rule takes no options. */
 export type Options = [];
@@ -45,8 +45,8 @@ interface SiteReport {
   readonly firstLine: number;
 }
 
-// Built once per analysis, so each linted file costs one map lookup.
-const sitesByAnalysis = new WeakMap<ProgramAnalysis, ReadonlyMap<string, readonly SiteReport[]>>();
+// Built once per analysis (see sitesInLintedFile), so each linted file costs one map lookup.
+const sitesByAnalysis = new WeakMap<ProgramAnalysis, SitesByFile<SiteReport>>();
 
 export default createRule<Options, MessageId>({
   name: 'no-double-acquire',
@@ -71,15 +71,7 @@ export default createRule<Options, MessageId>({
   },
   defaultOptions: [],
   create(context) {
-    const settings = resolveSettings(context.settings, context.cwd);
-    const program = context.sourceCode.parserServices?.program ?? null;
-    const fileName = path.resolve(context.cwd, context.physicalFilename);
-    // The first file of a program pays for the whole program's analysis; every later one looks up its sites.
-    const rooted: RootedAnalysis =
-      program === null
-        ? analysisOfSingleFile(fileName, context.sourceCode.text, context.cwd, settings)
-        : analysisOfProgram(program, settings);
-    const sites = sitesOf(rooted).get(fileName) ?? [];
+    const sites = sitesInLintedFile(context, sitesByAnalysis, sitesOf);
 
     return {
       Program(): void {
@@ -93,9 +85,7 @@ export default createRule<Options, MessageId>({
 });
 
 /** Every self-deadlock finding's re-acquisition site, by absolute file. The analyzer makes one finding per site. */
-function sitesOf(rooted: RootedAnalysis): ReadonlyMap<string, readonly SiteReport[]> {
-  const cached = sitesByAnalysis.get(rooted.analysis);
-  if (cached !== undefined) return cached;
+function sitesOf(rooted: RootedAnalysis): SitesByFile<SiteReport> {
   const { analysis, root } = rooted;
   const sites = new Map<string, SiteReport[]>();
   for (const finding of analysis.findings) {
@@ -117,7 +107,6 @@ function sitesOf(rooted: RootedAnalysis): ReadonlyMap<string, readonly SiteRepor
     if (list === undefined) sites.set(file, (list = []));
     list.push(report);
   }
-  sitesByAnalysis.set(analysis, sites);
   return sites;
 }
 
@@ -133,16 +122,4 @@ function messageIdOf(finding: Finding, throughCall: boolean): MessageId {
   return finding.guessed ? 'doubleAcquireGuessed' : 'doubleAcquire';
 }
 
-/** Relative to ESLint's working directory, as ESLint shows file names, with `/` separators. */
-function displayPath(cwd: string, file: string): string {
-  const relative = path.relative(cwd, file);
-  return (relative === '' || path.isAbsolute(relative) ? file : relative).split(path.sep).join('/');
-}
 
-/** The analyzer counts columns from 1, ESLint from 0; both count UTF-16 code units. */
-function eslintLocation(location: SourceLocation): TSESTree.SourceLocation {
-  return {
-    start: { line: location.line, column: location.column - 1 },
-    end: { line: location.endLine, column: location.endColumn - 1 },
-  };
-}

@@ -6,6 +6,26 @@ const ruleTester = createTypedRuleTester();
 ruleTester.run('no-double-acquire', rule, {
   valid: [
     {
+      name: 'a lock a helper leaks on one early return only: the leak is no-unreleased-lock\'s finding, not a second one here',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const jobsLock = new Lock();
+const pending: string[] = [];
+let accepting = true;
+export async function submit(job: string): Promise<boolean> {
+  await jobsLock.acquireAsync();
+  if (!accepting) return false;
+  pending.push(job);
+  jobsLock.release();
+  return true;
+}
+export async function submitBoth(first: string, second: string): Promise<void> {
+  await submit(first);
+  await submit(second);
+}
+`,
+    },
+    {
       name: 'an RLock re-entered by its owner in the same function',
       code: `
 import { RLock } from '@lockstep/primitives';
@@ -221,6 +241,21 @@ export async function saveAll(): Promise<void> {
 }
 `,
       errors: [{ messageId: 'doubleAcquireThroughCall', data: { lock: 'lock', first: 'file.ts:9', chain: 'saveAll → save' }, line: 5, column: 9, endLine: 5, endColumn: 28 }],
+    },
+    {
+      name: 'a helper that returns holding the lock on every exit, then the lock taken again',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const ledgerLock = new Lock();
+function lockLedger(): void {
+  ledgerLock.acquire();
+}
+export function close(): void {
+  lockLedger();
+  ledgerLock.acquire();
+}
+`,
+      errors: [{ messageId: 'doubleAcquire', data: { lock: 'ledgerLock', first: 'file.ts:5', chain: '' }, line: 9, column: 3, endLine: 9, endColumn: 23 }],
     },
     {
       name: 'a Semaphore(1) taken twice',

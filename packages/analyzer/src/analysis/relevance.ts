@@ -24,10 +24,16 @@ export interface Relevance {
 
 interface Facts {
   readonly node: FunctionLike;
+  readonly file: ts.SourceFile;
   readonly names: readonly string[];
   readonly called: Set<string>;
   /** Calls that look like lock operations; one confirmed by types makes the function matter. */
   readonly candidates: ts.CallExpression[];
+}
+
+/** A call with a lock-like method name: a candidate anywhere when its receiver reads as a lock, else only in a lock-aware file. */
+function isNamedCandidate(call: ts.CallExpression): boolean {
+  return ts.isPropertyAccessExpression(call.expression) && receiverReadsAsLock(call.expression.expression);
 }
 
 /** Where locks can come from: the lock libraries' package names; `undefined` when anything can be a lock. */
@@ -39,9 +45,11 @@ export function findRelevantFunctions(
   lockModules: LockModules,
   isLockOperation: (call: ts.CallExpression) => boolean,
 ): Relevance {
-  const aware = lockAwareFiles(files, lockModules);
+  // One walk per file gathers both the functions' facts and the file's imports.
   const facts: Facts[] = [];
-  for (const file of files) collectFacts(file, lockMethodNames, aware === undefined || aware.has(file), facts);
+  const imports = new Map<ts.SourceFile, string[]>();
+  for (const file of files) imports.set(file, collectFacts(file, lockMethodNames, facts));
+  const aware = lockAwareFiles(files, imports, lockModules);
 
   const callersOf = new Map<string, Facts[]>();
   for (const fact of facts) {
@@ -54,7 +62,8 @@ export function findRelevantFunctions(
   const calleeNames = new Set<string>();
   const relevant = new Set<Facts>();
   // One type query per candidate call, and only until one is confirmed: few calls in real code.
-  const work: Facts[] = facts.filter((fact) => fact.candidates.some((call) => isLockOperation(call)));
+  const seesLockLibrary = (fact: Facts): boolean => aware === undefined || aware.has(fact.file);
+  const work: Facts[] = facts.filter((fact) => fact.candidates.some((call) => (seesLockLibrary(fact) || isNamedCandidate(call)) && isLockOperation(call)));
   while (work.length > 0) {
     const fact = work.pop()!;
     if (relevant.has(fact)) continue;
@@ -68,14 +77,16 @@ export function findRelevantFunctions(
   return { functions: facts.filter((fact) => relevant.has(fact)).map((fact) => fact.node), calleeNames };
 }
 
-function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>, seesLockLibrary: boolean, out: Facts[]): void {
-  const moduleFacts: Facts = { node: file, names: [], called: new Set(), candidates: [] };
+/** Appends the facts of the file's functions (and of its top-level code) to `out`; returns the file's module specifiers. */
+function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>, out: Facts[]): string[] {
+  const specifiers: string[] = [];
+  const moduleFacts: Facts = { node: file, file, names: [], called: new Set(), candidates: [] };
   out.push(moduleFacts);
   const stack: Facts[] = [moduleFacts];
 
   const visit = (node: ts.Node): void => {
     if (isFunctionWithBody(node)) {
-      const fact: Facts = { node, names: namesOf(node), called: new Set(), candidates: [] };
+      const fact: Facts = { node, file, names: namesOf(node), called: new Set(), candidates: [] };
       out.push(fact);
       stack.push(fact);
       ts.forEachChild(node, visit);
@@ -91,14 +102,7 @@ function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>,
       const name = calledName(node.expression);
       if (name !== undefined) {
         current.called.add(name);
-        if (
-          ts.isCallExpression(node) &&
-          ts.isPropertyAccessExpression(node.expression) &&
-          lockMethodNames.has(name) &&
-          (seesLockLibrary || receiverReadsAsLock(node.expression.expression))
-        ) {
-          current.candidates.push(node);
-        }
+        if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && lockMethodNames.has(name)) current.candidates.push(node);
       }
       // `runExclusive(doWork)`, `setTimeout(tick)`: a function passed by name is called too.
       for (const argument of node.arguments ?? []) {
@@ -106,9 +110,12 @@ function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>,
         if (passed !== undefined && (ts.isIdentifier(argument) || ts.isPropertyAccessExpression(argument))) current.called.add(passed);
       }
     }
+    const specifier = moduleSpecifierOf(node);
+    if (specifier !== undefined) specifiers.push(specifier);
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(file, visit);
+  return specifiers;
 }
 
 function calledName(expression: ts.Expression): string | undefined {
@@ -143,14 +150,14 @@ function receiverReadsAsLock(receiver: ts.Expression): boolean {
  * imports resolved among the analysed files by path). `undefined`: every file (a configured lock type
  * may come from anywhere).
  */
-function lockAwareFiles(files: readonly ts.SourceFile[], lockModules: LockModules): Set<ts.SourceFile> | undefined {
+function lockAwareFiles(files: readonly ts.SourceFile[], imports: ReadonlyMap<ts.SourceFile, readonly string[]>, lockModules: LockModules): Set<ts.SourceFile> | undefined {
   if (lockModules === undefined) return undefined;
   const byStem = new Map<string, ts.SourceFile>();
   for (const file of files) byStem.set(stem(file.fileName), file);
   const importers = new Map<ts.SourceFile, ts.SourceFile[]>();
   const aware = new Set<ts.SourceFile>();
   for (const file of files) {
-    for (const specifier of moduleSpecifiers(file)) {
+    for (const specifier of imports.get(file) ?? []) {
       if ([...lockModules].some((module) => specifier === module || specifier.startsWith(`${module}/`))) aware.add(file);
       if (!specifier.startsWith('.')) continue;
       const target = byStem.get(stem(path.resolve(path.dirname(file.fileName), specifier))) ?? byStem.get(path.resolve(path.dirname(file.fileName), specifier, 'index'));
@@ -172,24 +179,20 @@ function lockAwareFiles(files: readonly ts.SourceFile[], lockModules: LockModule
   return aware;
 }
 
-/** `import … from 'x'`, `export … from 'x'`, `import('x')`, `require('x')`. */
-function moduleSpecifiers(file: ts.SourceFile): string[] {
-  const specifiers: string[] = [];
-  const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
-      specifiers.push(node.moduleSpecifier.text);
-    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
-      specifiers.push(node.moduleReference.expression.text);
-    } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]!)) {
-      const callee = node.expression;
-      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')) specifiers.push(node.arguments[0].text);
-    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
-      specifiers.push(node.argument.literal.text);
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
-  return specifiers;
+/** The module a node names: `import … from 'x'`, `export … from 'x'`, `import('x')`, `require('x')`, `import('x').T`. */
+function moduleSpecifierOf(node: ts.Node): string | undefined {
+  if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
+    return node.moduleSpecifier.text;
+  }
+  if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference) && ts.isStringLiteral(node.moduleReference.expression)) {
+    return node.moduleReference.expression.text;
+  }
+  if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0]!)) {
+    const callee = node.expression;
+    if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')) return node.arguments[0].text;
+  }
+  if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) return node.argument.literal.text;
+  return undefined;
 }
 
 /** A path without its extension: `./a.js` in an import names `a.ts`. */

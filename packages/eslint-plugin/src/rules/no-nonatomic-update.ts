@@ -555,7 +555,11 @@ export default createRule<Options, MessageId>({
     function isShared(target: TSESTree.Node): boolean {
       if (target.type === AST_NODE_TYPES.Identifier) {
         const variable = variableOf(target);
-        return variable !== undefined && isModuleVariable(variable);
+        if (variable === undefined) return false;
+        if (isModuleVariable(variable)) return true;
+        // A variable of an enclosing function, updated by a closure that may run several times at once.
+        const fn = enclosingFunction(target);
+        return fn !== undefined && !contains(fn, variable.defs[0]?.node) && mayRunConcurrently(fn);
       }
       const root = rootOf(target);
       if (root.type === AST_NODE_TYPES.ThisExpression) return true;
@@ -584,6 +588,47 @@ export default createRule<Options, MessageId>({
         return init.type === AST_NODE_TYPES.MemberExpression && isSharedRoot(rootOf(init));
       }
       return false;
+    }
+
+    /**
+     * Whether calls of the closure `fn` may overlap: it is handed to a call (`items.map(async …)`,
+     * `emitter.on(…)`), returned, yielded or stored in a property, or bound to a variable that is.
+     * An immediately invoked closure, or one only called by its name, is not followed.
+     */
+    function mayRunConcurrently(fn: FunctionNode): boolean {
+      let node: TSESTree.Node = fn;
+      while (isTypeWrapper(node.parent)) node = node.parent;
+      const parent = node.parent;
+      if (parent === undefined) return false;
+      switch (parent.type) {
+        case AST_NODE_TYPES.CallExpression:
+        case AST_NODE_TYPES.NewExpression:
+          return parent.arguments.includes(node as TSESTree.CallExpressionArgument);
+        case AST_NODE_TYPES.ReturnStatement:
+        case AST_NODE_TYPES.YieldExpression:
+        case AST_NODE_TYPES.Property:
+        case AST_NODE_TYPES.PropertyDefinition:
+        case AST_NODE_TYPES.ArrayExpression:
+          return true;
+        case AST_NODE_TYPES.ArrowFunctionExpression:
+          return parent.body === node;
+        case AST_NODE_TYPES.AssignmentExpression:
+          return parent.right === node && skipWrappers(parent.left).type === AST_NODE_TYPES.MemberExpression;
+        case AST_NODE_TYPES.VariableDeclarator: {
+          if (parent.id.type !== AST_NODE_TYPES.Identifier) return false;
+          const variable = variableOf(parent.id);
+          return (
+            variable?.references.some((reference) => {
+              if (reference.init === true) return false;
+              let use: TSESTree.Node = reference.identifier;
+              while (isTypeWrapper(use.parent)) use = use.parent;
+              return !(use.parent?.type === AST_NODE_TYPES.CallExpression && use.parent.callee === use);
+            }) ?? false
+          );
+        }
+        default:
+          return false;
+      }
     }
 
     function isSharedRoot(root: TSESTree.Node): boolean {
@@ -636,7 +681,7 @@ export default createRule<Options, MessageId>({
         // The last suspension between this read and the write: other tasks ran there.
         let suspension: TSESTree.Node | undefined;
         for (const candidate of suspensions) {
-          if (read.range[1] <= candidate.range[1] && candidate.range[1] <= node.range[1]) suspension = candidate;
+          if (read.range[1] <= candidate.range[1] && candidate.range[1] <= node.range[1] && !onExclusiveBranches(read, candidate)) suspension = candidate;
         }
         if (suspension === undefined) continue;
         const after = suspension.range[1];
@@ -784,7 +829,26 @@ function targetKey(node: TSESTree.Node): string | undefined {
   if (!current.computed) return current.property.type === AST_NODE_TYPES.PrivateIdentifier ? `${object}.#${current.property.name}` : `${object}.${current.property.name}`;
   const property = current.property;
   if (property.type === AST_NODE_TYPES.Literal && (typeof property.value === 'string' || typeof property.value === 'number')) return `${object}.${String(property.value)}`;
-  return undefined;
+  // `totals[key]`: the same key variable names the same element within one function.
+  const key = targetKey(property);
+  return key === undefined ? undefined : `${object}[${key}]`;
+}
+
+/**
+ * Whether `a` and `b` lie on the two branches of one conditional (`c ? a : b`, `if (c) a; else b;`):
+ * they never both run, so a read on one is not followed by a suspension on the other.
+ */
+function onExclusiveBranches(a: TSESTree.Node, b: TSESTree.Node): boolean {
+  for (let node: TSESTree.Node | undefined = a; node !== undefined; node = node.parent) {
+    const parent = node.parent;
+    if (parent === undefined || !contains(parent, b)) continue;
+    if (parent.type === AST_NODE_TYPES.ConditionalExpression || parent.type === AST_NODE_TYPES.IfStatement) {
+      const branches: readonly (TSESTree.Node | null)[] = [parent.consequent, parent.alternate];
+      return branches.includes(node) && branches.some((branch) => branch !== null && branch !== node && contains(branch, b));
+    }
+    return false;
+  }
+  return false;
 }
 
 /** The left side of a plain `=`: written, not read. */

@@ -708,6 +708,46 @@ export async function handler(req: Req, res: Res): Promise<void> {
 }
 `,
     },
+    {
+      name: 'the old value read on one branch of a conditional, the await on the other: never both',
+      code: `
+let cached = 0;
+declare function load(): Promise<number>;
+export async function current(fresh: boolean): Promise<void> {
+  cached = fresh ? cached : await load();
+}
+`,
+    },
+    {
+      name: 'an async closure invoked once, in place, updating its enclosing function\'s variable',
+      code: `
+declare function fetchPart(): Promise<number>;
+export async function collect(): Promise<number> {
+  let total = 0;
+  await (async () => {
+    total += await fetchPart();
+  })();
+  const addOne = async (): Promise<void> => {
+    total += await fetchPart();
+  };
+  await addOne();
+  return total;
+}
+`,
+    },
+    {
+      name: 'a closure that only reads its enclosing function\'s variable cannot lose an update to it',
+      code: `
+declare function fetchPart(): Promise<number>;
+declare function report(read: () => number): void;
+export async function collect(): Promise<number> {
+  let total = 0;
+  report(() => total);
+  total += await fetchPart();
+  return total;
+}
+`,
+    },
   ],
   invalid: [
     {
@@ -720,6 +760,50 @@ export async function collect(): Promise<void> {
 }
 `,
       errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'total', line: '5' }, line: 5, column: 3, endColumn: 29 }],
+    },
+    {
+      name: 'async callbacks run together by Promise.all, each adding to the enclosing function\'s total',
+      code: `
+declare function priceOf(sku: string): Promise<number>;
+export async function orderTotal(skus: readonly string[]): Promise<number> {
+  let total = 0;
+  await Promise.all(
+    skus.map(async (sku) => {
+      total += await priceOf(sku);
+    }),
+  );
+  return total;
+}
+`,
+      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'total', line: '7' }, line: 7, column: 7 }],
+    },
+    {
+      name: 'an async handler handed out by a generator updates the generator\'s variable',
+      code: `
+declare function fetchPart(): Promise<number>;
+export function* handlers(): Generator<() => Promise<void>> {
+  let received = 0;
+  yield async function onPart(): Promise<void> {
+    received += await fetchPart();
+  };
+}
+`,
+      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'received', line: '6' }, line: 6 }],
+    },
+    {
+      name: 'an element of a module map picked by a key variable, updated across an await',
+      code: `
+const totals: Record<string, number> = {};
+declare function amountOf(customer: string): Promise<number>;
+export async function add(customer: string): Promise<void> {
+  totals[customer] += await amountOf(customer);
+  totals[customer] = (totals[customer] ?? 0) + (await amountOf(customer));
+}
+`,
+      errors: [
+        { messageId: 'staleWriteAfterAwait', data: { target: 'totals[customer]', line: '5' }, line: 5 },
+        { messageId: 'staleWriteAfterAwait', data: { target: 'totals[customer]', line: '6' }, line: 6 },
+      ],
     },
     {
       name: 'x = x + await y reads x before the await',

@@ -84,7 +84,10 @@ function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>,
   out.push(moduleFacts);
   const stack: Facts[] = [moduleFacts];
 
+  // Types hold no calls: skip them, unless an `import('x')` type may name a lock library.
+  const skipTypes = !file.text.includes('import(');
   const visit = (node: ts.Node): void => {
+    if (skipTypes && isTypeOnly(node)) return;
     if (isFunctionWithBody(node)) {
       const fact: Facts = { node, file, names: namesOf(node), called: new Set(), candidates: [] };
       out.push(fact);
@@ -116,6 +119,15 @@ function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>,
   };
   ts.forEachChild(file, visit);
   return specifiers;
+}
+
+/** A type annotation, interface or type alias: nothing in it runs. */
+function isTypeOnly(node: ts.Node): boolean {
+  return (
+    (node.kind >= ts.SyntaxKind.FirstTypeNode && node.kind <= ts.SyntaxKind.LastTypeNode) ||
+    node.kind === ts.SyntaxKind.InterfaceDeclaration ||
+    node.kind === ts.SyntaxKind.TypeAliasDeclaration
+  );
 }
 
 function calledName(expression: ts.Expression): string | undefined {

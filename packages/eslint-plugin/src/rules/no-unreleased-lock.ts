@@ -235,17 +235,11 @@ export default createRule<Options, MessageId>({
       return undefined;
     }
 
-    function analyzeFunction(fn: FunctionNode): void {
+    /** `operations`: the lock operations among the function's own calls (not those of nested functions or classes). */
+    function analyzeFunction(fn: FunctionNode, operations: ReadonlyMap<TSESTree.CallExpression, Operation>): void {
       if (fn.body.type !== AST_NODE_TYPES.BlockStatement) return;
       if (ACQUIRING_FUNCTION_NAME.test(functionNameOf(fn) ?? '')) return;
       const body = fn.body;
-      const operations = new Map<TSESTree.CallExpression, Operation>();
-      // Cheap syntactic filter first: only member calls can be lock operations.
-      forEachOwnNode(body, visitorKeys, (node) => {
-        if (node.type !== AST_NODE_TYPES.CallExpression || node.callee.type !== AST_NODE_TYPES.MemberExpression) return;
-        const op = classify(node);
-        if (op !== undefined) operations.set(node, op);
-      });
       for (const op of operations.values()) {
         const acquisition = acquisitionOf(op);
         if (acquisition === undefined || handedOff(fn, acquisition, visitorKeys, sourceCode)) continue;
@@ -360,10 +354,47 @@ export default createRule<Options, MessageId>({
       return /^\s*/.exec(line)?.[0] ?? '';
     }
 
+    // The lock operations of each function on the way down ESLint's own traversal, so that only the
+    // few functions holding one are analysed (a class body stops its enclosing function's collection).
+    interface Frame {
+      readonly fn: FunctionNode | undefined;
+      readonly operations: Map<TSESTree.CallExpression, Operation>;
+    }
+    const frames: Frame[] = [];
+    const methodNames: ReadonlySet<string> = recognizer?.methodNames ?? new Set(FALLBACK_METHODS.keys());
+    const enterFunction = (fn: FunctionNode): void => {
+      frames.push({ fn, operations: new Map() });
+    };
+    const exitFunction = (): void => {
+      const frame = frames.pop();
+      if (frame?.fn !== undefined && frame.operations.size > 0) analyzeFunction(frame.fn, frame.operations);
+    };
+    const enterClass = (): void => {
+      frames.push({ fn: undefined, operations: new Map() });
+    };
+    const exitClass = (): void => {
+      frames.pop();
+    };
+
     return {
-      FunctionDeclaration: analyzeFunction,
-      FunctionExpression: analyzeFunction,
-      ArrowFunctionExpression: analyzeFunction,
+      FunctionDeclaration: enterFunction,
+      FunctionExpression: enterFunction,
+      ArrowFunctionExpression: enterFunction,
+      'FunctionDeclaration:exit': exitFunction,
+      'FunctionExpression:exit': exitFunction,
+      'ArrowFunctionExpression:exit': exitFunction,
+      ClassDeclaration: enterClass,
+      ClassExpression: enterClass,
+      'ClassDeclaration:exit': exitClass,
+      'ClassExpression:exit': exitClass,
+      CallExpression(node): void {
+        const frame = frames.at(-1);
+        const callee = node.callee;
+        if (frame?.fn === undefined || callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return;
+        if (!methodNames.has(callee.property.name)) return;
+        const op = classify(node);
+        if (op !== undefined) frame.operations.set(node, op);
+      },
     } satisfies TSESLint.RuleListener;
   },
 });

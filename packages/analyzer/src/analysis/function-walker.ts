@@ -460,7 +460,7 @@ class FunctionWalker {
       form: operation.form,
     };
     // `const pending = lock.acquireAsync()` waits in the background: this context goes on without it.
-    const pending = operation.returnsPromise && !awaited;
+    const pending = !awaited && operation.returnsPromise;
     switch (operation.role) {
       case 'acquire':
       case 'hold': {

@@ -45,49 +45,69 @@ export function findRelevantFunctions(
   lockModules: LockModules,
   isLockOperation: (call: ts.CallExpression) => boolean,
 ): Relevance {
-  // One walk per file gathers both the functions' facts and the file's imports.
-  const facts: Facts[] = [];
-  const imports = new Map<ts.SourceFile, string[]>();
-  for (const file of files) imports.set(file, collectFacts(file, lockMethodNames, facts));
-  const aware = lockAwareFiles(files, imports, lockModules);
+  const aware = lockAwareFiles(files, new Map(files.map((file) => [file, importsOf(file)])), lockModules);
+  const seesLockLibrary = (fact: Facts): boolean => aware === undefined || aware.has(fact.file);
 
+  // Files are walked only once their text shows they can matter: first those that call a lock-like
+  // method, then those that mention the name of a function found to matter. A text search is far
+  // cheaper than a walk, and most files of a large project never match.
+  const factsByFile = new Map<ts.SourceFile, Facts[]>();
   const callersOf = new Map<string, Facts[]>();
-  for (const fact of facts) {
-    for (const name of fact.called) {
-      const list = callersOf.get(name);
-      if (list === undefined) callersOf.set(name, [fact]);
-      else list.push(fact);
-    }
-  }
   const calleeNames = new Set<string>();
   const relevant = new Set<Facts>();
-  // One type query per candidate call, and only until one is confirmed: few calls in real code.
-  const seesLockLibrary = (fact: Facts): boolean => aware === undefined || aware.has(fact.file);
-  const work: Facts[] = facts.filter((fact) => fact.candidates.some((call) => (seesLockLibrary(fact) || isNamedCandidate(call)) && isLockOperation(call)));
-  while (work.length > 0) {
-    const fact = work.pop()!;
-    if (relevant.has(fact)) continue;
-    relevant.add(fact);
-    for (const name of fact.names) {
-      if (calleeNames.has(name)) continue;
-      calleeNames.add(name);
-      for (const caller of callersOf.get(name) ?? []) if (!relevant.has(caller)) work.push(caller);
+  const work: Facts[] = [];
+  const walkFile = (file: ts.SourceFile): void => {
+    const facts: Facts[] = [];
+    collectFacts(file, lockMethodNames, facts);
+    factsByFile.set(file, facts);
+    for (const fact of facts) {
+      for (const name of fact.called) {
+        const list = callersOf.get(name);
+        if (list === undefined) callersOf.set(name, [fact]);
+        else list.push(fact);
+        if (calleeNames.has(name)) work.push(fact);
+      }
+      // One type query per candidate call, and only until one is confirmed: few calls in real code.
+      if (fact.candidates.some((call) => (seesLockLibrary(fact) || isNamedCandidate(call)) && isLockOperation(call))) work.push(fact);
     }
+  };
+
+  const lockCall = lockMethodNames.size === 0 ? undefined : new RegExp(`\\.\\s*(?:${[...lockMethodNames].map(escapeRegExp).join('|')})(?![\\w$])`);
+  if (lockCall !== undefined) for (const file of files) if (lockCall.test(file.text)) walkFile(file);
+  for (;;) {
+    const newNames: string[] = [];
+    while (work.length > 0) {
+      const fact = work.pop()!;
+      if (relevant.has(fact)) continue;
+      relevant.add(fact);
+      for (const name of fact.names) {
+        if (calleeNames.has(name)) continue;
+        calleeNames.add(name);
+        newNames.push(name);
+        for (const caller of callersOf.get(name) ?? []) if (!relevant.has(caller)) work.push(caller);
+      }
+    }
+    if (newNames.length === 0) break;
+    const mention = new RegExp(`(?<![\\w$])(?:${newNames.map(escapeRegExp).join('|')})(?![\\w$])`);
+    for (const file of files) if (!factsByFile.has(file) && mention.test(file.text)) walkFile(file);
   }
-  return { functions: facts.filter((fact) => relevant.has(fact)).map((fact) => fact.node), calleeNames };
+  const functions = files.flatMap((file) => (factsByFile.get(file) ?? []).filter((fact) => relevant.has(fact)).map((fact) => fact.node));
+  return { functions, calleeNames };
 }
 
-/** Appends the facts of the file's functions (and of its top-level code) to `out`; returns the file's module specifiers. */
-function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>, out: Facts[]): string[] {
-  const specifiers: string[] = [];
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Appends the facts of the file's functions (and of its top-level code) to `out`. */
+function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>, out: Facts[]): void {
   const moduleFacts: Facts = { node: file, file, names: [], called: new Set(), candidates: [] };
   out.push(moduleFacts);
   const stack: Facts[] = [moduleFacts];
 
-  // Types hold no calls: skip them, unless an `import('x')` type may name a lock library.
-  const skipTypes = !file.text.includes('import(');
   const visit = (node: ts.Node): void => {
-    if (skipTypes && isTypeOnly(node)) return;
+    // Types hold no calls.
+    if (isTypeOnly(node)) return;
     if (isFunctionWithBody(node)) {
       const fact: Facts = { node, file, names: namesOf(node), called: new Set(), candidates: [] };
       out.push(fact);
@@ -113,11 +133,30 @@ function collectFacts(file: ts.SourceFile, lockMethodNames: ReadonlySet<string>,
         if (passed !== undefined && (ts.isIdentifier(argument) || ts.isPropertyAccessExpression(argument))) current.called.add(passed);
       }
     }
-    const specifier = moduleSpecifierOf(node);
-    if (specifier !== undefined) specifiers.push(specifier);
     ts.forEachChild(node, visit);
   };
   ts.forEachChild(file, visit);
+}
+
+/**
+ * The modules a file names: its top-level imports and re-exports, and — only when its text has
+ * `import(` or `require(` — dynamic imports, `require` calls and `import('x')` types anywhere.
+ */
+function importsOf(file: ts.SourceFile): string[] {
+  const specifiers: string[] = [];
+  const add = (node: ts.Node): void => {
+    const specifier = moduleSpecifierOf(node);
+    if (specifier !== undefined) specifiers.push(specifier);
+  };
+  if (file.text.includes('import(') || file.text.includes('require(')) {
+    const visit = (node: ts.Node): void => {
+      add(node);
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(file, visit);
+  } else {
+    for (const statement of file.statements) add(statement);
+  }
   return specifiers;
 }
 

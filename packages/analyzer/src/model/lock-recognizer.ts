@@ -219,6 +219,10 @@ export class LockRecognizer {
   ): LockOperation {
     const callback = role === 'scoped' ? call.arguments[0] : undefined;
     const takes = role === 'acquire' || role === 'hold' || role === 'scoped';
+    // The call's type costs a signature resolution: asked for only by callers that need it (an
+    // acquisition nobody awaits), and then once.
+    let returnsPromise: boolean | undefined;
+    const computeReturnsPromise = (): boolean => (returnsPromise ??= takes && this.#returnsPromise(call, form));
     return {
       role,
       lock,
@@ -226,7 +230,9 @@ export class LockRecognizer {
       form,
       ...(callback === undefined ? {} : { callback }),
       ...(releaser === undefined || role !== 'acquire' ? {} : { releaser }),
-      returnsPromise: takes && this.#returnsPromise(call, form),
+      get returnsPromise(): boolean {
+        return computeReturnsPromise();
+      },
       bounded: takes && call.arguments.some((argument) => hasProperty(argument, 'timeout')),
     };
   }

@@ -25,6 +25,7 @@ export {
   FALLBACK_METHODS,
   flavorFromName,
   lockTypesWith,
+  identifierWords,
   looksLikeLockName,
   type LockMethodRole,
   type LockType,

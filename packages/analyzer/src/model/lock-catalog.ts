@@ -146,7 +146,8 @@ export function flavorFromName(name: string): LockFlavor {
   return 'mutex';
 }
 
-function identifierWords(name: string): string[] {
+/** camelCase, snake_case and kebab-case words of an identifier, lower-cased; `tableRLock` gives table, rlock. */
+export function identifierWords(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')

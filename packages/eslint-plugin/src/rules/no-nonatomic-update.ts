@@ -11,14 +11,14 @@
  * Both are quiet inside a held lock. "Shared" is decided from declarations and types, not from the
  * mere shape of the code: see docs/rules/no-nonatomic-update.md for what counts and why.
  */
-import { FALLBACK_METHODS, LockIdentityResolver, LockRecognizer, lockTypesWith, looksLikeLockName } from '@lockstep/analyzer';
+import { FALLBACK_METHODS, looksLikeLockName } from '@lockstep/analyzer';
 import type { LockMethodRole } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, TSESLint as TSESLintRuntime } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
+import { recognizerFor } from '../util/rule-recognizer.js';
 import { resolveSettings } from '../util/settings.js';
-import type { ResolvedSettings } from '../util/settings.js';
 
 /** The rule takes no options. */
 export type Options = [];
@@ -118,7 +118,6 @@ interface FunctionFacts {
 }
 
 // The recognizer caches answers per type symbol: one per checker and settings, shared by every file.
-const recognizers = new WeakMap<ts.TypeChecker, Map<string, LockRecognizer>>();
 
 export default createRule<Options, MessageId>({
   name: 'no-nonatomic-update',
@@ -148,7 +147,7 @@ export default createRule<Options, MessageId>({
     const program = services?.program ?? null;
     const nodeMap = services?.esTreeNodeToTSNodeMap;
     const checker = program?.getTypeChecker() ?? null;
-    const recognizer = checker === null ? null : recognizerFor(checker, settings);
+    const recognizer = checker === null ? null : recognizerFor(checker, settings, context.cwd);
     const sourceCode = context.sourceCode;
     const visitorKeys = sourceCode.visitorKeys;
 
@@ -707,18 +706,6 @@ export default createRule<Options, MessageId>({
 
 /** Method names a release may have, to skip the type query on every other call. */
 const RELEASE_NAMES: ReadonlySet<string> = new Set([...FALLBACK_METHODS].filter(([, role]) => role === 'release').map(([name]) => name));
-
-function recognizerFor(checker: ts.TypeChecker, settings: ResolvedSettings): LockRecognizer {
-  let bySettings = recognizers.get(checker);
-  if (bySettings === undefined) recognizers.set(checker, (bySettings = new Map<string, LockRecognizer>()));
-  let recognizer = bySettings.get(settings.key);
-  if (recognizer === undefined) {
-    // Only roles are asked for, never identities, so the resolver's root does not matter.
-    recognizer = new LockRecognizer(checker, new LockIdentityResolver(checker, ''), { lockTypes: lockTypesWith(settings.lockTypes), nameFallback: true });
-    bySettings.set(settings.key, recognizer);
-  }
-  return recognizer;
-}
 
 /** Whether the typed array's `buffer` is certainly a SharedArrayBuffer, certainly not, or may be either. */
 function bufferKindOf(checker: ts.TypeChecker, type: ts.Type): 'shared' | 'unshared' | 'unknown' {

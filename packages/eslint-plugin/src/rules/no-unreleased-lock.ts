@@ -10,14 +10,14 @@
  * labels, `try`/`catch`/`finally`), once per acquisition, tracking whether that lock may be held.
  * A held state remembers the `break`/`continue` it went through, so the report can name that path.
  */
-import { FALLBACK_METHODS, LockIdentityResolver, LockRecognizer, lockTypesWith, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
+import { FALLBACK_METHODS, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
 import type { LockMethodRole, LockRef, LockSource } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
+import { enclosingSignature, recognizerFor } from '../util/rule-recognizer.js';
 import { resolveSettings } from '../util/settings.js';
-import type { ResolvedSettings } from '../util/settings.js';
 
 /** The rule takes no options. */
 export type Options = [];
@@ -72,7 +72,6 @@ const PATH_MESSAGES: Record<PathMessageId, string> = {
 const ACQUIRING_FUNCTION_NAME = /^#?(?:try)?(?:lock|acquire)(?:$|[A-Z0-9_$])/i;
 
 // The recognizer caches its answers per type symbol: one per checker and settings, shared by every file.
-const recognizers = new WeakMap<ts.TypeChecker, Map<string, LockRecognizer>>();
 
 /** May-held state: empty when not held; `null` for "held", a `break`/`continue` node for "held, having gone through it". */
 type Held = ReadonlySet<TSESTree.Node | null>;
@@ -952,20 +951,3 @@ function abbreviate(text: string): string {
   return lines.length > 1 ? `${first}…` : first;
 }
 
-function enclosingSignature(node: ts.Node): ts.SignatureDeclaration | undefined {
-  for (let current: ts.Node | undefined = node.parent; current !== undefined; current = current.parent) {
-    if (ts.isFunctionLike(current)) return current;
-  }
-  return undefined;
-}
-
-function recognizerFor(checker: ts.TypeChecker, settings: ResolvedSettings, cwd: string): LockRecognizer {
-  let byKey = recognizers.get(checker);
-  if (byKey === undefined) recognizers.set(checker, (byKey = new Map<string, LockRecognizer>()));
-  let recognizer = byKey.get(settings.key);
-  if (recognizer === undefined) {
-    recognizer = new LockRecognizer(checker, new LockIdentityResolver(checker, cwd), { lockTypes: lockTypesWith(settings.lockTypes), nameFallback: true });
-    byKey.set(settings.key, recognizer);
-  }
-  return recognizer;
-}

@@ -11,14 +11,14 @@
  * follow (loops, `catch`/`finally`, a branch that acquires or releases, the lock passed to another call,
  * another lock's operations) makes it give up rather than guess.
  */
-import { FALLBACK_METHODS, LockIdentityResolver, LockRecognizer, lockTypesWith, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
+import { FALLBACK_METHODS, identifierWords, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
 import type { LockMethodRole, LockRef } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
+import { enclosingSignature, isUntyped, recognizerFor } from '../util/rule-recognizer.js';
 import { resolveSettings } from '../util/settings.js';
-import type { ResolvedSettings } from '../util/settings.js';
 
 /** The rule takes no options. */
 export type Options = [];
@@ -63,7 +63,6 @@ const STATE_ROLES: ReadonlySet<LockMethodRole> = new Set(['acquire', 'tryAcquire
 const GUESS = " '{{lock}}' was recognised by its name only (no type information), so this is a guess.";
 const WHERE = ' {{since}}.';
 
-const recognizers = new WeakMap<ts.TypeChecker, Map<string, LockRecognizer>>();
 
 type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
 
@@ -366,42 +365,3 @@ function receiverName(receiver: TSESTree.Node): string | undefined {
   return undefined;
 }
 
-/** camelCase, snake_case and kebab words, lower-cased; `tableRLock` gives table, rlock. */
-function identifierWords(name: string): string[] {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .filter((word) => word.length > 0)
-    .map((word) => word.toLowerCase())
-    .reduce<string[]>((words, word) => {
-      if (word === 'lock' && words[words.length - 1] === 'r') words[words.length - 1] = 'rlock';
-      else words.push(word);
-      return words;
-    }, []);
-}
-
-/** As the analyzer decides "untyped": `any`, `unknown`, or an object type inferred from plain JavaScript. */
-function isUntyped(type: ts.Type): boolean {
-  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
-  const declarations = type.getSymbol()?.declarations ?? [];
-  return declarations.length > 0 && declarations.every((declaration) => /\.[cm]?jsx?$/.test(declaration.getSourceFile().fileName));
-}
-
-function enclosingSignature(node: ts.Node): ts.SignatureDeclaration | undefined {
-  for (let current: ts.Node | undefined = node.parent; current !== undefined; current = current.parent) {
-    if (ts.isFunctionLike(current)) return current;
-  }
-  return undefined;
-}
-
-function recognizerFor(checker: ts.TypeChecker, settings: ResolvedSettings, cwd: string): LockRecognizer {
-  let byKey = recognizers.get(checker);
-  if (byKey === undefined) recognizers.set(checker, (byKey = new Map<string, LockRecognizer>()));
-  let recognizer = byKey.get(settings.key);
-  if (recognizer === undefined) {
-    recognizer = new LockRecognizer(checker, new LockIdentityResolver(checker, cwd), { lockTypes: lockTypesWith(settings.lockTypes), nameFallback: true });
-    byKey.set(settings.key, recognizer);
-  }
-  return recognizer;
-}

@@ -7,8 +7,9 @@
 import { BUILT_IN_LOCK_TYPES, LockIdentityResolver, LockRecognizer } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import ts from 'typescript';
+import type ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
+import { isUntyped } from '../util/rule-recognizer.js';
 
 /** The rule takes no options. */
 export type Options = [];
@@ -215,9 +216,3 @@ function looksLikeConditionName(name: string): boolean {
     .some((word) => CONDITION_WORDS.has(word.toLowerCase()));
 }
 
-/** As the analyzer decides "untyped": `any`, `unknown`, or an object type inferred from plain JavaScript. */
-function isUntyped(type: ts.Type): boolean {
-  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
-  const declarations = type.getSymbol()?.declarations ?? [];
-  return declarations.length > 0 && declarations.every((declaration) => /\.[cm]?jsx?$/.test(declaration.getSourceFile().fileName));
-}

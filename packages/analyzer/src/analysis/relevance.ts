@@ -50,7 +50,8 @@ export function findRelevantFunctions(
 
   // Files are walked only once their text shows they can matter: first those that call a lock-like
   // method, then those that mention the name of a function found to matter. A text search is far
-  // cheaper than a walk, and most files of a large project never match.
+  // cheaper than a walk, and most files of a large project never match. (A name spelled with unicode
+  // escapes, `\u0061cquire`, is not found by text: vanishingly rare, and accepted.)
   const factsByFile = new Map<ts.SourceFile, Facts[]>();
   const callersOf = new Map<string, Facts[]>();
   const calleeNames = new Set<string>();

@@ -19,7 +19,7 @@ if (run.status !== 0 && run.status !== 1) {
   console.error(`\nlockstep failed (exit ${run.status ?? run.signal}).`);
   process.exit(1);
 }
-console.log(`\nlockstep exited ${run.status} (${run.status === 1 ? 'findings: the demo app has a deliberate inversion' : 'no finding'}).\n`);
+console.log(`\nlockstep exited ${run.status} (${run.status === 1 ? "findings: the demo app's deliberate deadlocks, see fixtures/demo-app/README.md" : 'no finding'}).\n`);
 
 console.log('$ eslint fixtures/demo-app   (@lockstep/eslint-plugin configs.recommended)\n');
 const eslint = new ESLint({

@@ -26,12 +26,13 @@ export {
   flavorFromName,
   lockTypesWith,
   identifierWords,
+  looksLikeConditionName,
   looksLikeLockName,
   type LockMethodRole,
   type LockType,
 } from './model/lock-catalog.js';
 export { LockIdentityResolver, skipOuterExpressions, type LockTypeFacts } from './model/lock-identity.js';
-export { LockRecognizer, type LockOperation, type RecognizerOptions } from './model/lock-recognizer.js';
+export { isUntyped, LockRecognizer, type LockOperation, type RecognizerOptions } from './model/lock-recognizer.js';
 export { sameInstance, type LockInstance, type LockRef } from './model/lock-ref.js';
 export { packageNameOf } from './model/package-name.js';
 export { functionName, type FunctionLike } from './model/function-names.js';

@@ -138,6 +138,16 @@ export function looksLikeLockName(name: string): boolean {
   return identifierWords(name).some((word) => LOCK_WORDS.has(word));
 }
 
+const CONDITION_WORDS = new Set(['cond', 'conds', 'condition', 'conditions', 'condvar', 'cv']);
+
+/**
+ * Whether an identifier reads as a condition variable: one of its words is `cond`, `condition`,
+ * `condvar` or `cv` — `notEmptyCond`, `QUEUE_CV`, `condition` — but not `second`.
+ */
+export function looksLikeConditionName(name: string): boolean {
+  return identifierWords(name).some((word) => CONDITION_WORDS.has(word));
+}
+
 /** A flavor guessed from a lock-like name. */
 export function flavorFromName(name: string): LockFlavor {
   const words = identifierWords(name);

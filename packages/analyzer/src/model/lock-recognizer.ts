@@ -103,7 +103,7 @@ export class LockRecognizer {
       return this.#operation(role, this.#identity.resolve(receiver, within, facts), call, method, lockType.acquireReturnsReleaser);
     }
 
-    if (!this.#nameFallback || !this.#isUntyped(type)) return undefined;
+    if (!this.#nameFallback || !isUntyped(type)) return undefined;
     const role = FALLBACK_METHODS.get(method);
     const receiverName = nameOfReceiver(receiver);
     if (role === undefined || receiverName === undefined || !looksLikeLockName(receiverName)) return undefined;
@@ -121,7 +121,7 @@ export class LockRecognizer {
     const type = this.#checker.getNonNullableType(this.#checker.getTypeAtLocation(node));
     const lockType = this.lockTypeOf(type);
     if (lockType !== undefined) return this.#identity.resolve(node, within, { flavor: lockType.flavor, source: lockType.source, guessed: false });
-    if (guessedParameter && this.#nameFallback && this.#isUntyped(type)) {
+    if (guessedParameter && this.#nameFallback && isUntyped(type)) {
       const name = nameOfReceiver(node);
       if (name !== undefined && looksLikeLockName(name)) {
         return this.#identity.resolve(node, within, { flavor: flavorFromName(name), source: 'name-fallback', guessed: true });
@@ -176,13 +176,6 @@ export class LockRecognizer {
    * No type the user wrote: `any`, an unresolved import, or an object type inferred from plain
    * JavaScript. Only then does a lock-like name count.
    */
-  #isUntyped(type: ts.Type): boolean {
-    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
-    const symbol = type.getSymbol();
-    const declarations = symbol?.declarations ?? [];
-    if (declarations.length === 0) return false;
-    return declarations.every((declaration) => isJavaScriptFile(declaration.getSourceFile().fileName));
-  }
 
   #webLockRequest(call: ts.CallExpression, receiver: ts.Expression): LockOperation | undefined {
     const args = call.arguments;
@@ -193,7 +186,7 @@ export class LockRecognizer {
     const typed = typeName === 'LockManager';
     const node = skipOuterExpressions(receiver);
     const named = ts.isPropertyAccessExpression(node) && node.name.text === 'locks';
-    if (!typed && !(named && this.#isUntyped(receiverType))) return undefined;
+    if (!typed && !(named && isUntyped(receiverType))) return undefined;
     const options = args.length >= 3 ? args[1] : undefined;
     const lock = this.#identity.webLock(args[0], call, !typed);
     // `ifAvailable: true` never waits: like tryAcquire, it cannot close a cycle.
@@ -279,6 +272,17 @@ function hasTrueProperty(expression: ts.Expression, name: string): boolean {
 function hasProperty(expression: ts.Expression, name: string): boolean {
   const node = skipOuterExpressions(expression);
   return ts.isObjectLiteralExpression(node) && node.properties.some((property) => property.name !== undefined && property.name.getText() === name);
+}
+
+/**
+ * No type the user wrote: `any`, `unknown`, an unresolved import, or an object type inferred from plain
+ * JavaScript. Only then does a lock-like name count.
+ */
+export function isUntyped(type: ts.Type): boolean {
+  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+  const declarations = type.getSymbol()?.declarations ?? [];
+  if (declarations.length === 0) return false;
+  return declarations.every((declaration) => isJavaScriptFile(declaration.getSourceFile().fileName));
 }
 
 function isJavaScriptFile(fileName: string): boolean {

@@ -117,8 +117,6 @@ interface FunctionFacts {
   readonly memberReads: ReadonlyMap<string, readonly TSESTree.Node[]>;
 }
 
-// The recognizer caches answers per type symbol: one per checker and settings, shared by every file.
-
 export default createRule<Options, MessageId>({
   name: 'no-nonatomic-update',
   meta: {

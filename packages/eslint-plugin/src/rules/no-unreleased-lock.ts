@@ -71,7 +71,8 @@ const PATH_MESSAGES: Record<PathMessageId, string> = {
  */
 const ACQUIRING_FUNCTION_NAME = /^#?(?:try)?(?:lock|acquire)(?:$|[A-Z0-9_$])/i;
 
-// The recognizer caches its answers per type symbol: one per checker and settings, shared by every file.
+/** The methods the name-based fallback knows, for the first, cheap test of a call without types. */
+const FALLBACK_METHOD_NAMES: ReadonlySet<string> = new Set(FALLBACK_METHODS.keys());
 
 /** May-held state: empty when not held; `null` for "held", a `break`/`continue` node for "held, having gone through it". */
 type Held = ReadonlySet<TSESTree.Node | null>;
@@ -162,18 +163,20 @@ export default createRule<Options, MessageId>({
     const sourceCode = context.sourceCode;
     const visitorKeys = sourceCode.visitorKeys;
     const recognizer = checker === null ? undefined : recognizerFor(checker, settings, context.cwd);
+    const methodNames = recognizer?.methodNames ?? FALLBACK_METHOD_NAMES;
 
     function classify(call: TSESTree.CallExpression): Operation | undefined {
       const callee = call.callee;
       if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return undefined;
       const method = callee.property.name;
+      // Cheap first: most calls' method names are no lock method's.
+      if (!methodNames.has(method)) return undefined;
       const receiver = callee.object;
       // `this.acquire()` inside a lock class's own methods implements the lock (hold(), a semaphore's
       // wait loop): taking `this` and returning it held is the method's job, not a leak.
       if (receiver.type === AST_NODE_TYPES.ThisExpression) return undefined;
       const receiverText = sourceCode.getText(receiver);
       if (recognizer !== undefined && nodeMap !== undefined) {
-        if (!recognizer.methodNames.has(method)) return undefined;
         const tsCall = nodeMap.get(call);
         if (!ts.isCallExpression(tsCall)) return undefined;
         const operation = recognizer.operationOf(tsCall, enclosingSignature(tsCall));
@@ -360,7 +363,6 @@ export default createRule<Options, MessageId>({
       readonly operations: Map<TSESTree.CallExpression, Operation>;
     }
     const frames: Frame[] = [];
-    const methodNames: ReadonlySet<string> = recognizer?.methodNames ?? new Set(FALLBACK_METHODS.keys());
     const enterFunction = (fn: FunctionNode): void => {
       frames.push({ fn, operations: new Map() });
     };
@@ -388,9 +390,7 @@ export default createRule<Options, MessageId>({
       'ClassExpression:exit': exitClass,
       CallExpression(node): void {
         const frame = frames.at(-1);
-        const callee = node.callee;
-        if (frame?.fn === undefined || callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return;
-        if (!methodNames.has(callee.property.name)) return;
+        if (frame?.fn === undefined) return;
         const op = classify(node);
         if (op !== undefined) frame.operations.set(node, op);
       },
@@ -950,4 +950,3 @@ function abbreviate(text: string): string {
   if (first.length > 40) return `${first.slice(0, 39)}…`;
   return lines.length > 1 ? `${first}…` : first;
 }
-

@@ -11,13 +11,13 @@
  * follow (loops, `catch`/`finally`, a branch that acquires or releases, the lock passed to another call,
  * another lock's operations) makes it give up rather than guess.
  */
-import { FALLBACK_METHODS, identifierWords, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
+import { FALLBACK_METHODS, identifierWords, isUntyped, looksLikeConditionName, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
 import type { LockMethodRole, LockRef } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
-import { enclosingSignature, isUntyped, recognizerFor } from '../util/rule-recognizer.js';
+import { enclosingSignature, recognizerFor } from '../util/rule-recognizer.js';
 import { resolveSettings } from '../util/settings.js';
 
 /** The rule takes no options. */
@@ -54,15 +54,11 @@ const CONDITION_METHODS: ReadonlyMap<string, BaseMessageId> = new Map([
   ['notifyAll', 'notHeldNotify'],
 ]);
 
-/** Words of a receiver's name that make the untyped fallback take it for a condition variable. */
-const CONDITION_WORDS: ReadonlySet<string> = new Set(['cond', 'conds', 'condition', 'conditions', 'condvar', 'cv']);
-
 /** Roles that change whether a lock is held (a scoped call gives back what it takes). */
 const STATE_ROLES: ReadonlySet<LockMethodRole> = new Set(['acquire', 'tryAcquire', 'release', 'hold']);
 
 const GUESS = " '{{lock}}' was recognised by its name only (no type information), so this is a guess.";
 const WHERE = ' {{since}}.';
-
 
 type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
 
@@ -129,8 +125,7 @@ export default createRule<Options, MessageId>({
       }
       const name = receiverName(receiver);
       if (name === undefined) return undefined;
-      const words = identifierWords(name);
-      const matches = wanted === 'Condition' ? words.some((word) => CONDITION_WORDS.has(word)) : words.includes('rlock');
+      const matches = wanted === 'Condition' ? looksLikeConditionName(name) : identifierWords(name).includes('rlock');
       return matches ? { messageId, guessed: true, ref: undefined } : undefined;
     }
 
@@ -159,7 +154,7 @@ export default createRule<Options, MessageId>({
       if (fallbackRole === undefined || !STATE_ROLES.has(fallbackRole)) return undefined;
       const name = receiverName(callee.object);
       if (name === undefined) return undefined;
-      return looksLikeLockName(name) || identifierWords(name).some((word) => CONDITION_WORDS.has(word)) ? 'other' : undefined;
+      return looksLikeLockName(name) || looksLikeConditionName(name) ? 'other' : undefined;
     }
 
     /**
@@ -364,4 +359,3 @@ function receiverName(receiver: TSESTree.Node): string | undefined {
   if (receiver.type === AST_NODE_TYPES.TSNonNullExpression) return receiverName(receiver.expression);
   return undefined;
 }
-

@@ -4,12 +4,11 @@
  * first (a "stolen" wake-up), and a timed-out or aborted wait returns with nothing changed; only a loop
  * around the wait (or `waitFor`, which is that loop) makes the code after it safe.
  */
-import { BUILT_IN_LOCK_TYPES, LockIdentityResolver, LockRecognizer } from '@lockstep/analyzer';
+import { BUILT_IN_LOCK_TYPES, isUntyped, LockIdentityResolver, LockRecognizer, looksLikeConditionName } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
-import { isUntyped } from '../util/rule-recognizer.js';
 
 /** The rule takes no options. */
 export type Options = [];
@@ -41,9 +40,6 @@ const WAIT_METHODS: ReadonlyMap<string, string> = new Map([
   ['wait', 'waitFor'],
   ['waitAsync', 'waitForAsync'],
 ]);
-
-/** Words of a receiver's name that make the untyped fallback take it for a condition variable. */
-const CONDITION_WORDS: ReadonlySet<string> = new Set(['cond', 'conds', 'condition', 'conditions', 'condvar', 'cv']);
 
 // Only `Condition` (and its subclasses) has a wait that needs a loop: `Event.wait` and `Barrier.wait`
 // wait for something that stays true, and the lock types' own catalog entries are not needed here.
@@ -203,16 +199,3 @@ function nameOfReceiver(receiver: TSESTree.Node): string | undefined {
   if (receiver.type === AST_NODE_TYPES.TSNonNullExpression) return nameOfReceiver(receiver.expression);
   return undefined;
 }
-
-/**
- * Whether a name reads as a condition variable: one of its words (camelCase, snake_case or kebab) is
- * `cond`, `condition`, `condvar` or `cv` — `notEmptyCond`, `QUEUE_CV`, `condition` — but not `second`.
- */
-function looksLikeConditionName(name: string): boolean {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+/)
-    .some((word) => CONDITION_WORDS.has(word.toLowerCase()));
-}
-

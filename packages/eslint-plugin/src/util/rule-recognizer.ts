@@ -1,6 +1,6 @@
 /**
  * The analyzer's lock recogniser as the per-file rules use it: one per type checker and settings,
- * shared by every rule and file of a lint run, plus the small TypeScript lookups that go with it.
+ * shared by every rule and file of a lint run, and the enclosing signature it binds parameters with.
  */
 import { LockIdentityResolver, LockRecognizer, lockTypesWith } from '@lockstep/analyzer';
 import ts from 'typescript';
@@ -30,11 +30,4 @@ export function enclosingSignature(node: ts.Node): ts.SignatureDeclaration | und
     if (ts.isFunctionLike(current)) return current;
   }
   return undefined;
-}
-
-/** As the analyzer decides "untyped": `any`, `unknown`, or an object type inferred from plain JavaScript. */
-export function isUntyped(type: ts.Type): boolean {
-  if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
-  const declarations = type.getSymbol()?.declarations ?? [];
-  return declarations.length > 0 && declarations.every((declaration) => /\.[cm]?jsx?$/.test(declaration.getSourceFile().fileName));
 }

@@ -17,6 +17,8 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, TSESLint as TSESLintRuntime } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
+import { isFunction, isNode } from '../util/estree-nodes.js';
+import type { FunctionNode } from '../util/estree-nodes.js';
 import { recognizerFor } from '../util/rule-recognizer.js';
 import { resolveSettings } from '../util/settings.js';
 
@@ -99,7 +101,6 @@ const ATOMIC_BINARY: ReadonlyMap<string, { readonly method: string; readonly com
 const PER_CALL_NAMES = /^(?:ctx|context|req|request|res|response|reply|event|evt)$/i;
 const PER_CALL_TYPE_NAMES = /(?:Context|Request|Response|Reply|IncomingMessage|ServerResponse|Event)$/;
 
-type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
 type ScopeVariable = TSESLint.Scope.Variable;
 const { ScopeType, DefinitionType } = TSESLintRuntime.Scope;
 
@@ -724,14 +725,6 @@ function isInstanceType(type: ts.Type): boolean {
   const objectType = type as ts.ObjectType;
   const target = objectType.objectFlags & ts.ObjectFlags.Reference ? (objectType as ts.TypeReference).target : objectType;
   return (target.objectFlags & ts.ObjectFlags.ClassOrInterface) !== 0;
-}
-
-function isNode(value: unknown): value is TSESTree.Node {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
-}
-
-function isFunction(node: TSESTree.Node): node is FunctionNode {
-  return node.type === AST_NODE_TYPES.FunctionDeclaration || node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.ArrowFunctionExpression;
 }
 
 function enclosingFunction(node: TSESTree.Node): FunctionNode | undefined {

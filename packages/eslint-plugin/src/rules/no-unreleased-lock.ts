@@ -16,6 +16,8 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
+import { isFunction, isNode, receiverName } from '../util/estree-nodes.js';
+import type { FunctionNode } from '../util/estree-nodes.js';
 import { enclosingSignature, recognizerFor } from '../util/rule-recognizer.js';
 import { resolveSettings } from '../util/settings.js';
 
@@ -124,8 +126,6 @@ interface Acquisition {
   /** The statement that is only the acquisition, for the suggestions. */
   readonly statement: TSESTree.ExpressionStatement | TSESTree.VariableDeclaration | undefined;
 }
-
-type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
 
 export default createRule<Options, MessageId>({
   name: 'no-unreleased-lock',
@@ -869,10 +869,6 @@ function ownFunction(node: TSESTree.Node): TSESTree.Node | undefined {
   return undefined;
 }
 
-function isFunction(node: TSESTree.Node): node is FunctionNode {
-  return node.type === AST_NODE_TYPES.FunctionDeclaration || node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.ArrowFunctionExpression;
-}
-
 function isLoop(node: TSESTree.Node): boolean {
   switch (node.type) {
     case AST_NODE_TYPES.WhileStatement:
@@ -888,10 +884,6 @@ function isLoop(node: TSESTree.Node): boolean {
 
 function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
   return outer.range[0] <= inner.range[0] && inner.range[1] <= outer.range[1];
-}
-
-function isNode(value: unknown): value is TSESTree.Node {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
 /** Every node under `root`, nested functions included. */
@@ -928,14 +920,6 @@ function functionNameOf(fn: FunctionNode): string | undefined {
     if (parent.key.type === AST_NODE_TYPES.PrivateIdentifier) return `#${parent.key.name}`;
   }
   if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
-  return undefined;
-}
-
-function receiverName(receiver: TSESTree.Node): string | undefined {
-  if (receiver.type === AST_NODE_TYPES.Identifier) return receiver.name;
-  if (receiver.type === AST_NODE_TYPES.MemberExpression && !receiver.computed && receiver.property.type !== AST_NODE_TYPES.PrivateIdentifier) return receiver.property.name;
-  if (receiver.type === AST_NODE_TYPES.MemberExpression && receiver.property.type === AST_NODE_TYPES.PrivateIdentifier) return receiver.property.name;
-  if (receiver.type === AST_NODE_TYPES.TSNonNullExpression) return receiverName(receiver.expression);
   return undefined;
 }
 

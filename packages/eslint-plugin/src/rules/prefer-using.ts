@@ -13,6 +13,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
+import { isNode } from '../util/estree-nodes.js';
 import { primitiveTypesOf } from '../util/primitive-types.js';
 import type { PrimitiveTypes } from '../util/primitive-types.js';
 
@@ -215,10 +216,6 @@ function touchesLock(sourceCode: Readonly<TSESLint.SourceCode>, body: TSESTree.B
   };
   visit(body);
   return found;
-}
-
-function isNode(value: unknown): value is TSESTree.Node {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
 }
 
 /**

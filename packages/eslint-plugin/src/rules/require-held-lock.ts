@@ -17,6 +17,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
+import { isFunction, isNode, receiverName } from '../util/estree-nodes.js';
 import { enclosingSignature, recognizerFor } from '../util/rule-recognizer.js';
 import { resolveSettings } from '../util/settings.js';
 
@@ -59,8 +60,6 @@ const STATE_ROLES: ReadonlySet<LockMethodRole> = new Set(['acquire', 'tryAcquire
 
 const GUESS = " '{{lock}}' was recognised by its name only (no type information), so this is a guess.";
 const WHERE = ' {{since}}.';
-
-type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
 
 /** The statements that run before the call on its one path, and the `if` tests it passed through. */
 interface Path {
@@ -340,22 +339,3 @@ function unwrapAwait(expression: TSESTree.Expression | null): TSESTree.Expressio
   return expression?.type === AST_NODE_TYPES.AwaitExpression ? expression.argument : expression;
 }
 
-function isFunction(node: TSESTree.Node | undefined): node is FunctionNode {
-  return (
-    node?.type === AST_NODE_TYPES.FunctionDeclaration ||
-    node?.type === AST_NODE_TYPES.FunctionExpression ||
-    node?.type === AST_NODE_TYPES.ArrowFunctionExpression
-  );
-}
-
-function isNode(value: unknown): value is TSESTree.Node {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
-}
-
-function receiverName(receiver: TSESTree.Node): string | undefined {
-  if (receiver.type === AST_NODE_TYPES.Identifier) return receiver.name;
-  if (receiver.type === AST_NODE_TYPES.MemberExpression && !receiver.computed && receiver.property.type !== AST_NODE_TYPES.PrivateIdentifier) return receiver.property.name;
-  if (receiver.type === AST_NODE_TYPES.MemberExpression && receiver.property.type === AST_NODE_TYPES.PrivateIdentifier) return receiver.property.name;
-  if (receiver.type === AST_NODE_TYPES.TSNonNullExpression) return receiverName(receiver.expression);
-  return undefined;
-}

@@ -8,12 +8,13 @@ import { buildLockOrderGraph } from './analysis/build-lock-order.js';
 import { summarizeProgram } from './analysis/summarize-program.js';
 import type { LockstepConfig } from './config/config-model.js';
 import { findFindings } from './graph/find-findings.js';
-import type { LockOrderGraph } from './graph/lock-order-graph.js';
-import { lockTypesWith } from './model/lock-catalog.js';
+import type { LockOrderGraph } from './analysis/lock-order-graph.js';
+import { lockTypesWith } from './config/configured-lock-types.js';
 import { LockIdentityResolver } from './model/lock-identity.js';
 import { LockRecognizer } from './model/lock-recognizer.js';
 import { fingerprintFinding } from './report/fingerprint.js';
-import type { Finding, GatedCycle, LockInfo } from './report/report-model.js';
+import type { Finding, GatedCycle } from './graph/finding.js';
+import type { LockInfo } from './model/lock-info.js';
 
 export interface ProgramAnalysisOptions {
   readonly program: ts.Program;

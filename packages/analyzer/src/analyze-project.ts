@@ -9,7 +9,10 @@ import { DEFAULT_CONFIG, type LockstepConfig } from './config/config-model.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { loadProject } from './project/load-project.js';
 import { applyBaseline } from './report/baseline.js';
-import { REPORT_SCHEMA_VERSION, type Finding, type InputError, type LockInfo, type Report } from './report/report-model.js';
+import { type Finding } from './graph/finding.js';
+import { type LockInfo } from './model/lock-info.js';
+import { type InputError } from './project/input-error.js';
+import { REPORT_SCHEMA_VERSION, type Report } from './report/report-model.js';
 import { relativePath } from './model/source-location.js';
 import { LOCKSTEP_VERSION } from './version.js';
 

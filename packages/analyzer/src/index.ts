@@ -17,6 +17,7 @@
  */
 export { analyzeProgram, type ProgramAnalysis, type ProgramAnalysisOptions } from './analyze-program.js';
 export { analyzeProject, type AnalyzeProjectOptions, type ProjectAnalysis } from './analyze-project.js';
+export { lockTypesWith } from './config/configured-lock-types.js';
 export { DEFAULT_CONFIG, type LockstepConfig, type LockTypeConfig } from './config/config-model.js';
 export { ConfigError, findConfig, loadConfig } from './config/load-config.js';
 export { loadProject, type LoadedProject } from './project/load-project.js';
@@ -24,7 +25,6 @@ export {
   BUILT_IN_LOCK_TYPES,
   FALLBACK_METHODS,
   flavorFromName,
-  lockTypesWith,
   identifierWords,
   looksLikeConditionName,
   looksLikeLockName,
@@ -36,8 +36,9 @@ export { isUntyped, LockRecognizer, type LockOperation, type RecognizerOptions }
 export { sameInstance, type LockInstance, type LockRef } from './model/lock-ref.js';
 export { packageNameOf } from './model/package-name.js';
 export { functionName, type FunctionLike } from './model/function-names.js';
-export { LockOrderGraph } from './graph/lock-order-graph.js';
-export { canonicalRotation, shortestCycleThrough, stronglyConnectedComponents, tarjan } from './graph/cycles.js';
+export { LockOrderGraph } from './analysis/lock-order-graph.js';
+export { canonicalRotation, shortestCycleThrough, stronglyConnectedComponents } from './graph/cycles.js';
+export { tarjan } from './analysis/strongly-connected.js';
 export { findFindings, type FindingsResult, type Fingerprinter } from './graph/find-findings.js';
 export { applyBaseline, BaselineError, readBaseline, writeBaseline } from './report/baseline.js';
 export { fingerprintFinding } from './report/fingerprint.js';

@@ -8,9 +8,9 @@
 import type ts from 'typescript';
 import type { FunctionLike } from '../model/function-names.js';
 import { instanceKey, sameInstance, type LockRef } from '../model/lock-ref.js';
-import { tarjan } from '../graph/cycles.js';
-import { LockOrderGraph } from '../graph/lock-order-graph.js';
-import type { Acquisition, CallStep, EdgeWitness } from '../report/report-model.js';
+import { tarjan } from './strongly-connected.js';
+import { LockOrderGraph } from './lock-order-graph.js';
+import type { Acquisition, CallStep, EdgeWitness } from './lock-order-witness.js';
 import type { AcquisitionSite, FunctionSummary, HeldLock } from './function-summary.js';
 import { isReentryOf } from './function-walker.js';
 import type { ProgramSummaries } from './summarize-program.js';

@@ -7,7 +7,8 @@
 import type ts from 'typescript';
 import type { LockRef } from '../model/lock-ref.js';
 import type { FunctionLike } from '../model/function-names.js';
-import type { CallStep, SourceLocation } from '../report/report-model.js';
+import type { CallStep } from './lock-order-witness.js';
+import type { SourceLocation } from '../model/source-location.js';
 
 /** Where a lock was taken. */
 export interface AcquisitionSite {

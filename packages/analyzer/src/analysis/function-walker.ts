@@ -10,7 +10,7 @@ import { skipOuterExpressions } from '../model/lock-identity.js';
 import { instanceKey, sameInstance, type LockRef } from '../model/lock-ref.js';
 import type { LockOperation, LockRecognizer } from '../model/lock-recognizer.js';
 import { locationOf } from '../model/source-location.js';
-import type { CallStep } from '../report/report-model.js';
+import type { CallStep } from './lock-order-witness.js';
 import type { AcquisitionSite, ExitEffect, FunctionSummary, HeldLock, LocalAcquisition, LocalCall } from './function-summary.js';
 
 /** What the walker needs from the whole-program pass. */

@@ -3,7 +3,7 @@
  * `lockstep.config.json` or the `"lockstep"` key of `package.json` (see load-config.ts); the ESLint
  * plugin takes the same `lockTypes` from `settings.lockstep.lockTypes`.
  */
-import type { LockFlavor } from '../report/report-model.js';
+import type { LockFlavor } from '../model/lock-info.js';
 
 /** A user's lock class and the methods that take and give it back. */
 export interface LockTypeConfig {

@@ -10,7 +10,7 @@ import { DEFAULT_CONFIG } from './config-model.js';
 import type { LockstepConfig, LockTypeConfig } from './config-model.js';
 import { JsonSyntaxError, lineAndColumn, parseJson } from './json-source.js';
 import type { JsonNode } from './json-source.js';
-import type { LockFlavor } from '../report/report-model.js';
+import type { LockFlavor } from '../model/lock-info.js';
 
 /** The dedicated config file's name. */
 export const CONFIG_FILE_NAME = 'lockstep.config.json';

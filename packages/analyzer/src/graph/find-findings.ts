@@ -4,9 +4,11 @@
  * serialises them: no deadlock, the false positive go-deadlock is known for); self-deadlocks as
  * their own kind; cycles through a counting semaphore as theirs.
  */
-import type { EdgeWitness, Finding, FindingKind, FindingStep, GatedCycle, LockInfo } from '../report/report-model.js';
+import type { EdgeWitness } from '../analysis/lock-order-witness.js';
+import type { Finding, FindingKind, FindingStep, GatedCycle } from './finding.js';
+import type { LockInfo } from '../model/lock-info.js';
 import { canonicalRotation, shortestCycleThrough, stronglyConnectedComponents } from './cycles.js';
-import type { LockOrderGraph } from './lock-order-graph.js';
+import type { LockOrderGraph } from '../analysis/lock-order-graph.js';
 
 export type Fingerprinter = (kind: FindingKind, locks: readonly string[], steps: readonly FindingStep[]) => string;
 

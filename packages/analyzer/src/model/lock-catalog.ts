@@ -1,10 +1,9 @@
 /**
  * The lock types the analysis knows: what each library's classes are called, which package declares
  * them, and which of their methods take, try, give back or scope the lock. Users extend it through the
- * config file's `lockTypes` (see config-model.ts); the ESLint plugin reads the same catalog.
+ * config file's `lockTypes` (config/configured-lock-types.ts); the ESLint plugin reads the same catalog.
  */
-import type { LockTypeConfig } from '../config/config-model.js';
-import type { LockFlavor, LockSource } from '../report/report-model.js';
+import type { LockFlavor, LockSource } from './lock-info.js';
 
 /** What a method call does to the lock it is called on. */
 export type LockMethodRole =
@@ -36,7 +35,8 @@ export interface LockType {
   readonly wrapsConstructorLock?: boolean;
 }
 
-function methods(roles: Partial<Record<LockMethodRole, readonly string[]>>): ReadonlyMap<string, LockMethodRole> {
+/** A method-name → role map from role → names lists. */
+export function methodRoles(roles: Partial<Record<LockMethodRole, readonly string[]>>): ReadonlyMap<string, LockMethodRole> {
   const map = new Map<string, LockMethodRole>();
   for (const [role, names] of Object.entries(roles) as [LockMethodRole, readonly string[]][]) {
     for (const name of names) map.set(name, role);
@@ -44,7 +44,7 @@ function methods(roles: Partial<Record<LockMethodRole, readonly string[]>>): Rea
   return map;
 }
 
-const LOCKSTEP_METHODS = methods({
+const LOCKSTEP_METHODS = methodRoles({
   acquire: ['acquire', 'acquireAsync'],
   tryAcquire: ['tryAcquire'],
   release: ['release'],
@@ -52,7 +52,7 @@ const LOCKSTEP_METHODS = methods({
   hold: ['hold', 'holdAsync'],
 });
 
-const ASYNC_MUTEX_METHODS = methods({ acquire: ['acquire'], release: ['release'], scoped: ['runExclusive'] });
+const ASYNC_MUTEX_METHODS = methodRoles({ acquire: ['acquire'], release: ['release'], scoped: ['runExclusive'] });
 
 /** Locks recognised without any configuration. */
 export const BUILT_IN_LOCK_TYPES: readonly LockType[] = [
@@ -114,12 +114,12 @@ export const BUILT_IN_LOCK_TYPES: readonly LockType[] = [
     module: 'await-lock',
     flavor: 'mutex',
     source: 'await-lock',
-    methods: methods({ acquire: ['acquireAsync'], tryAcquire: ['tryAcquire'], release: ['release'] }),
+    methods: methodRoles({ acquire: ['acquireAsync'], tryAcquire: ['tryAcquire'], release: ['release'] }),
   },
 ];
 
 /** Method names the name-based fallback treats as lock operations on a lock-named receiver. */
-export const FALLBACK_METHODS = methods({
+export const FALLBACK_METHODS = methodRoles({
   acquire: ['acquire', 'acquireAsync', 'lock', 'lockAsync'],
   tryAcquire: ['tryAcquire', 'tryLock'],
   release: ['release', 'unlock'],
@@ -170,25 +170,6 @@ export function identifierWords(name: string): string[] {
       else words.push(word);
       return words;
     }, []);
-}
-
-/** The built-in catalog plus the user's lock types. */
-export function lockTypesWith(configured: readonly LockTypeConfig[]): readonly LockType[] {
-  const user: LockType[] = configured.map((config) => ({
-    name: config.name,
-    ...(config.module === undefined ? {} : { module: config.module }),
-    flavor: config.flavor,
-    source: 'config',
-    methods: methods({
-      acquire: config.acquire,
-      tryAcquire: config.tryAcquire,
-      release: config.release,
-      scoped: config.scoped,
-      hold: config.hold,
-    }),
-  }));
-  // A user's entry for a built-in name wins: they may declare extra methods on it.
-  return [...user, ...BUILT_IN_LOCK_TYPES];
 }
 
 /** Every method name any lock type gives a role to: the cheap syntactic filter before asking for types. */

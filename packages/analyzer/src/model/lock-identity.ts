@@ -7,7 +7,7 @@
  * never merged with another.
  */
 import ts from 'typescript';
-import type { LockFlavor, LockInfo, LockSource } from '../report/report-model.js';
+import type { LockFlavor, LockInfo, LockSource } from './lock-info.js';
 import { functionName, enclosingFunction } from './function-names.js';
 import type { LockInstance, LockRef } from './lock-ref.js';
 import { locationOf, relativePath } from './source-location.js';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import ts from 'typescript';
-import type { LockFlavor } from '../report/report-model.js';
+import type { LockFlavor } from './lock-info.js';
 import { FALLBACK_METHODS, flavorFromName, looksLikeLockName, type LockMethodRole, type LockType } from './lock-catalog.js';
 import { skipOuterExpressions, type LockIdentityResolver, type LockTypeFacts } from './lock-identity.js';
 import type { LockRef } from './lock-ref.js';

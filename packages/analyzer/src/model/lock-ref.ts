@@ -3,7 +3,7 @@
  * the report's LockInfo) and which instance of it, as far as the code lets us tell.
  */
 import type ts from 'typescript';
-import type { LockInfo } from '../report/report-model.js';
+import type { LockInfo } from './lock-info.js';
 
 /**
  * Which instance of a lock class an expression denotes, used only to tell a real self-deadlock (the

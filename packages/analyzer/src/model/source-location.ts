@@ -1,7 +1,19 @@
 /** Turning TypeScript nodes into the report's repo-relative, 1-based locations. */
 import path from 'node:path';
 import ts from 'typescript';
-import type { SourceLocation } from '../report/report-model.js';
+
+/** A place in a source file. Paths are relative to the report's root, with `/` separators. */
+export interface SourceLocation {
+  readonly file: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based, in UTF-16 code units as editors count them. */
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  /** The source line, without its indentation. */
+  readonly snippet: string;
+}
 
 /** A path relative to `root` with `/` separators; absolute when outside the root. */
 export function relativePath(root: string, fileName: string): string {

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import ts from 'typescript';
-import type { InputError } from '../report/report-model.js';
+import type { InputError } from './input-error.js';
 
 /** Extensions of the files analysed (declaration files excepted). */
 export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];

@@ -5,7 +5,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { lockNamer } from './lock-names.js';
-import type { Finding, FindingKind, LockInfo } from './report-model.js';
+import type { Finding, FindingKind } from '../graph/finding.js';
+import type { LockInfo } from '../model/lock-info.js';
 
 /** Version of the baseline file's shape. */
 export const BASELINE_VERSION = 1;

@@ -3,7 +3,8 @@
  * that a finding a team has accepted stays accepted while the code around it moves.
  */
 import { createHash } from 'node:crypto';
-import type { FindingKind, FindingStep, LockInfo } from './report-model.js';
+import type { FindingKind, FindingStep } from '../graph/finding.js';
+import type { LockInfo } from '../model/lock-info.js';
 
 /**
  * Version tag hashed into every fingerprint: bump it (and the SARIF `partialFingerprints` key) when the

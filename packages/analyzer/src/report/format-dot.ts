@@ -3,7 +3,8 @@
  * explains a cycle (and the order the rest of the code already follows) better than a list does.
  */
 import { lockNamer } from './lock-names.js';
-import type { LockInfo, Report } from './report-model.js';
+import type { LockInfo } from '../model/lock-info.js';
+import type { Report } from './report-model.js';
 
 /**
  * A DOT double-quoted string. Labels are escString, where a backslash starts an escape (`\n`, `\l`,

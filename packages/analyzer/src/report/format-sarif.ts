@@ -7,7 +7,11 @@ import { posix, win32 } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { lockNamer, type LockNamer } from './lock-names.js';
-import type { Acquisition, Finding, FindingKind, FindingStep, InputError, Report, SourceLocation } from './report-model.js';
+import type { Acquisition } from '../analysis/lock-order-witness.js';
+import type { Finding, FindingKind, FindingStep } from '../graph/finding.js';
+import type { SourceLocation } from '../model/source-location.js';
+import type { InputError } from '../project/input-error.js';
+import type { Report } from './report-model.js';
 
 /** Where SARIF viewers send a reader who wants to know what lockstep is. */
 export const LOCKSTEP_INFORMATION_URI = 'https://www.npmjs.com/package/@lockstep/analyzer';

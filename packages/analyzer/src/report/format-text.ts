@@ -4,7 +4,11 @@
  */
 import { createColors } from 'picocolors';
 import { formatSite, lockNamer, type LockNamer } from './lock-names.js';
-import type { Acquisition, CallStep, Finding, FindingKind, FindingStep, InputError, Report, SourceLocation } from './report-model.js';
+import type { Acquisition, CallStep } from '../analysis/lock-order-witness.js';
+import type { Finding, FindingKind, FindingStep } from '../graph/finding.js';
+import type { SourceLocation } from '../model/source-location.js';
+import type { InputError } from '../project/input-error.js';
+import type { Report } from './report-model.js';
 
 /** How {@link formatText} renders. */
 export interface TextFormatOptions {

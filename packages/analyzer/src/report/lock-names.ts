@@ -1,7 +1,8 @@
 /**
  * What every format shows a person for a lock: its name, never the id, unless two locks share a name.
  */
-import type { LockInfo, SourceLocation } from './report-model.js';
+import type { LockInfo } from '../model/lock-info.js';
+import type { SourceLocation } from '../model/source-location.js';
 
 /** Maps a lock id to what a person reads, and gives access to the lock's info. */
 export interface LockNamer {

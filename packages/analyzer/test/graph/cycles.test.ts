@@ -1,6 +1,7 @@
 /** The cycle search on its own: Tarjan's components, shortest cycles, canonical rotation. */
 import { describe, expect, it } from 'vitest';
-import { canonicalRotation, shortestCycleThrough, stronglyConnectedComponents, tarjan } from '../../src/graph/cycles.js';
+import { tarjan } from '../../src/analysis/strongly-connected.js';
+import { canonicalRotation, shortestCycleThrough, stronglyConnectedComponents } from '../../src/graph/cycles.js';
 
 function graphOf(edges: string): { nodes: string[]; successors: (node: string) => string[] } {
   const map = new Map<string, string[]>();

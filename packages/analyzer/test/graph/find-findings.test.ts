@@ -1,7 +1,7 @@
 /** From a hand-built lock-order graph to findings: gates, semaphores, self-deadlocks, components. */
 import { describe, expect, it } from 'vitest';
 import { findFindings } from '../../src/graph/find-findings.js';
-import { LockOrderGraph } from '../../src/graph/lock-order-graph.js';
+import { LockOrderGraph } from '../../src/analysis/lock-order-graph.js';
 import type { Acquisition, EdgeWitness, LockFlavor, LockInfo } from '../../src/report/report-model.js';
 
 let line = 1;

@@ -3,7 +3,14 @@
  * distinct witness. Self-deadlocks (a non-reentrant lock taken again by its holder) are kept apart:
  * they are findings of their own, not edges a cycle search should walk.
  */
-import type { EdgeWitness, LockOrderEdge } from '../report/report-model.js';
+import type { EdgeWitness } from './lock-order-witness.js';
+
+/** An edge of the lock-order graph with every witness found for it. */
+export interface LockOrderEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly witnesses: readonly EdgeWitness[];
+}
 
 interface MutableEdge {
   readonly from: string;

@@ -22,6 +22,12 @@ export class CallResolver {
     this.#summarised = summarised;
   }
 
+  /** The functions `call` may reach that have summaries: at most one today. */
+  resolveCalls(call: ts.CallExpression | ts.NewExpression): readonly ts.SignatureDeclaration[] {
+    const target = this.resolveCall(call);
+    return target === undefined ? [] : [target];
+  }
+
   resolveCall(call: ts.CallExpression | ts.NewExpression): ts.SignatureDeclaration | undefined {
     const callee = skipOuterExpressions(call.expression);
     const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;

@@ -17,8 +17,11 @@ import type { AcquisitionSite, ExitEffect, FunctionSummary, HeldLock, LocalAcqui
 export interface WalkerContext {
   readonly root: string;
   readonly recognizer: LockRecognizer;
-  /** The function a call reaches, when it is worth knowing (see call-resolver.ts). */
-  resolveCallee(call: ts.CallExpression | ts.NewExpression): ts.SignatureDeclaration | undefined;
+  /**
+   * The functions a call may reach, when worth knowing (see call-resolver.ts): one for a direct call,
+   * every implementation for a call through an interface, an abstract method or a union.
+   */
+  resolveCallees(call: ts.CallExpression | ts.NewExpression): readonly ts.SignatureDeclaration[];
   /** The callee's effect on its caller's held locks, as known so far. */
   exitOf(callee: ts.SignatureDeclaration): ExitEffect;
   /** Binds a callee's lock parameters to the caller's arguments. */
@@ -400,14 +403,20 @@ class FunctionWalker {
     const released = this.#releaseByReleaser(callee, current);
     if (released !== undefined) return released;
 
-    const target = this.#context.resolveCallee(call);
+    const targets = this.#context.resolveCallees(call);
     const deferring = DEFERRING_CALLS.has(calleeName(callee) ?? '');
     if (!deferring) {
       // Callbacks given to ordinary calls (`forEach`, `map`, `new Promise`) run during the call.
       for (const argument of call.arguments) if (isInlineFunction(argument)) this.#inline(argument, current);
     }
-    if (target === undefined) return current;
-    return this.#callTo(target, call, current, awaited || !isAsyncFunction(target));
+    return this.#callToEach(targets, call, current, awaited);
+  }
+
+  /** A call that may reach any of `targets` (one per implementation): what may be held after it is the union. */
+  #callToEach(targets: readonly ts.SignatureDeclaration[], expression: ts.CallExpression | ts.NewExpression, state: readonly HeldLock[], awaited: boolean): State {
+    if (targets.length === 0) return state;
+    if (targets.length === 1) return this.#callTo(targets[0]!, expression, state, awaited || !isAsyncFunction(targets[0]!));
+    return mergeAll(targets.map((target) => this.#callTo(target, expression, state, awaited || !isAsyncFunction(target))));
   }
 
   #new(node: ts.NewExpression, state: readonly HeldLock[]): State {
@@ -417,8 +426,7 @@ class FunctionWalker {
     }
     if (current === null) return null;
     for (const argument of node.arguments ?? []) if (isInlineFunction(argument)) this.#inline(argument, current);
-    const target = this.#context.resolveCallee(node);
-    return target === undefined ? current : this.#callTo(target, node, current, true);
+    return this.#callToEach(this.#context.resolveCallees(node), node, current, true);
   }
 
   /** Records a call and applies what the callee leaves held or releases (when the caller waits for it). */

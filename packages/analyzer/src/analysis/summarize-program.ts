@@ -57,7 +57,7 @@ export function summarizeProgram(
   const context: WalkerContext = {
     root,
     recognizer,
-    resolveCallee: (call) => resolver.resolveCall(call),
+    resolveCallees: (call) => resolver.resolveCalls(call),
     exitOf: (callee) => summaries.get(callee)?.exit ?? NO_EXIT_EFFECT,
     substitute,
     symbolOf: (node) => resolver.symbolOf(node),

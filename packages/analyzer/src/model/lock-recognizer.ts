@@ -108,7 +108,10 @@ export class LockRecognizer {
     const receiverName = nameOfReceiver(receiver);
     if (role === undefined || receiverName === undefined || !looksLikeLockName(receiverName)) return undefined;
     const facts: LockTypeFacts = { flavor: flavorFromName(receiverName), source: 'name-fallback', guessed: true };
-    return this.#operation(role, this.#identity.resolve(receiver, within, facts), call, method, undefined);
+    // Untyped, an awaited acquisition's value may be the function that releases it (async-mutex,
+    // await-semaphore): calling it counts as the release, exactly as without any type information.
+    const releaser = role === 'acquire' && isAwaited(call) ? 'function' : undefined;
+    return this.#operation(role, this.#identity.resolve(receiver, within, facts), call, method, releaser);
   }
 
   /**
@@ -232,7 +235,8 @@ export class LockRecognizer {
 
   #returnsPromise(call: ts.CallExpression, form: string): boolean {
     const type = this.#checker.getTypeAtLocation(call);
-    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return form.endsWith('Async');
+    // Without a type, an awaited acquisition is taken to return a promise (it is held after the await).
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return form.endsWith('Async') || isAwaited(call);
     return type.getProperty('then') !== undefined;
   }
 
@@ -248,6 +252,13 @@ function declaredName(symbol: ts.Symbol, declaration: ts.Declaration): string {
   if (symbol.getName() !== 'default') return symbol.getName();
   const name = ts.getNameOfDeclaration(declaration);
   return name !== undefined && ts.isIdentifier(name) ? name.text : 'default';
+}
+
+/** `await call`, through parentheses and casts. */
+function isAwaited(call: ts.CallExpression): boolean {
+  let node: ts.Node = call;
+  while (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent)) node = node.parent;
+  return ts.isAwaitExpression(node.parent);
 }
 
 function nameOfReceiver(receiver: ts.Expression): string | undefined {

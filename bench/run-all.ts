@@ -7,18 +7,20 @@
  *   pnpm bench contended queue    only the benchmarks whose file name contains one of the words
  *   pnpm bench analyzer           only the analyzer benchmark (lockstep vs tsc; about 11 minutes, 1.5 with --quick)
  *   pnpm bench eslint             only the ESLint plugin's overhead on typescript-eslint (about 25 minutes, 2.5 with --quick)
+ *   pnpm bench real-world         only both tools on published packages, every finding against its hand label (real-world.ts)
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { QUICK, RUNS } from './lib/report.js';
 
-const BENCHMARKS = ['uncontended-lock', 'contended-counter', 'queue-throughput', 'queue-round-trip', 'multithread-scaling', 'analyzer-vs-tsc', 'eslint-plugin-overhead'];
+const BENCHMARKS = ['uncontended-lock', 'contended-counter', 'queue-throughput', 'queue-round-trip', 'multithread-scaling', 'analyzer-vs-tsc', 'eslint-plugin-overhead', 'real-world'];
 /**
  * Minutes a benchmark may run before it is stopped (full, quick): the analyzer's type-checks 20 000 files
- * several times; the ESLint one lints with type information up to 5 000 files, twice per run.
+ * several times; the ESLint one lints with type information up to 5 000 files, twice per run; the
+ * real-world one installs its packages from the npm registry on its first run.
  */
-const TIMEOUT_MINUTES: Readonly<Record<string, readonly [number, number]>> = { 'analyzer-vs-tsc': [60, 20], 'eslint-plugin-overhead': [60, 15] };
+const TIMEOUT_MINUTES: Readonly<Record<string, readonly [number, number]>> = { 'analyzer-vs-tsc': [60, 20], 'eslint-plugin-overhead': [60, 15], 'real-world': [20, 20] };
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const selected = BENCHMARKS.filter((name) => filters.length === 0 || filters.some((f) => name.includes(f)));

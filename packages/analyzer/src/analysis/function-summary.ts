@@ -62,12 +62,31 @@ export interface LocalCall {
   readonly within: ts.SignatureDeclaration | undefined;
   /** As for {@link LocalAcquisition.releasedBefore}. */
   readonly releasedBefore: readonly LockRef[];
+  /**
+   * A function passed as a value (`runExclusive(this.flush)`, a callback given to a lock helper): it
+   * runs with `held`, but the call's arguments are not its arguments, so its parameters stay unbound.
+   */
+  readonly unbound?: boolean;
+}
+
+/**
+ * One of the function's own parameters called while it holds locks: `fn()`, `await fn()`,
+ * `fn.call(…)`, or `fn` passed on to `runExclusive`, `navigator.locks.request` or another such helper.
+ * At each call of the function, the callback passed for that parameter runs with these locks held.
+ */
+export interface CallbackInvocation {
+  /** The parameter's index. */
+  readonly parameter: number;
+  /** What the function holds when the callback runs (lock parameters are bound by each caller). */
+  readonly held: readonly HeldLock[];
 }
 
 /** A lock a function leaves held, or gives back without having taken it, at its normal exit. */
 export interface ExitEffect {
   readonly leftHeld: readonly HeldLock[];
   readonly releasedFromCaller: readonly LockRef[];
+  /** Callbacks it runs while holding locks: what its callers' callbacks run under. */
+  readonly callbacks: readonly CallbackInvocation[];
 }
 
 export interface FunctionSummary {
@@ -80,4 +99,4 @@ export interface FunctionSummary {
   readonly guessed: boolean;
 }
 
-export const NO_EXIT_EFFECT: ExitEffect = { leftHeld: [], releasedFromCaller: [] };
+export const NO_EXIT_EFFECT: ExitEffect = { leftHeld: [], releasedFromCaller: [], callbacks: [] };

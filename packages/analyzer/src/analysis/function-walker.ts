@@ -11,7 +11,7 @@ import { instanceKey, sameInstance, type LockRef } from '../model/lock-ref.js';
 import type { LockOperation, LockRecognizer } from '../model/lock-recognizer.js';
 import { locationOf } from '../model/source-location.js';
 import type { CallStep } from './lock-order-witness.js';
-import type { AcquisitionSite, ExitEffect, FunctionSummary, HeldLock, LocalAcquisition, LocalCall } from './function-summary.js';
+import type { AcquisitionSite, CallbackInvocation, ExitEffect, FunctionSummary, HeldLock, LocalAcquisition, LocalCall } from './function-summary.js';
 
 /** What the walker needs from the whole-program pass. */
 export interface WalkerContext {
@@ -30,6 +30,8 @@ export interface WalkerContext {
   symbolOf(node: ts.Node): ts.Symbol | undefined;
   /** The function a value denotes (`runExclusive(doWork)`), if it has a body. */
   functionOfValue(expression: ts.Expression): ts.SignatureDeclaration | undefined;
+  /** Told of every function seen running with locks held that its caller passed as a callback. */
+  noteLockedCallback(fn: ts.Node, held: readonly HeldLock[]): void;
 }
 
 /** Held locks at a point, or `null` where no path reaches. */
@@ -88,6 +90,7 @@ class FunctionWalker {
   readonly #calls: LocalCall[] = [];
   readonly #recorded = new Set<string>();
   readonly #releasedFromCaller: LockRef[] = [];
+  readonly #callbacks: CallbackInvocation[] = [];
   #recording = true;
   #guessed = false;
   #frame: Frame;
@@ -115,7 +118,7 @@ class FunctionWalker {
         const onEveryExit = exits.every((state) => state.some((other) => other.ref.info.id === held.ref.info.id));
         return held.partial === true || onEveryExit ? held : { ...held, partial: true };
       });
-    const exitEffect: ExitEffect = { leftHeld, releasedFromCaller: this.#releasedFromCaller };
+    const exitEffect: ExitEffect = { leftHeld, releasedFromCaller: this.#releasedFromCaller, callbacks: this.#callbacks };
     return {
       node: this.#node,
       name: this.#name,
@@ -131,7 +134,7 @@ class FunctionWalker {
     if (body === undefined) return state;
     if (ts.isBlock(body)) return this.#statements(body.statements, state, body);
     // A concise arrow body is its return value.
-    const after = this.#expression(body, state, this.#frame.isAsync);
+    const after = this.#expression(body, state, true);
     this.#frame.returns.push(after);
     return null;
   }
@@ -161,8 +164,9 @@ class FunctionWalker {
         return this.#if(node as ts.IfStatement, state);
       case ts.SyntaxKind.ReturnStatement: {
         const expression = (node as ts.ReturnStatement).expression;
-        // `return promise` from an async function: the caller's await waits for it.
-        const after = expression === undefined ? state : this.#expression(expression, state, this.#frame.isAsync);
+        // `return promise`: the value goes to the caller, whose await (if any) waits for it; a helper
+        // written `return withLock(this.#mutex, fn)` is as async as what it returns.
+        const after = expression === undefined ? state : this.#expression(expression, state, true);
         this.#exitFunction(after);
         return null;
       }
@@ -403,13 +407,132 @@ class FunctionWalker {
     const released = this.#releaseByReleaser(callee, current);
     if (released !== undefined) return released;
 
+    // `fn()`, `fn.call(…)` on a parameter: the function runs its caller's callback under what it holds.
+    const invoked = this.#invokedParameter(callee);
+    if (invoked !== undefined) {
+      this.#recordCallback(invoked, current);
+      return current;
+    }
+
     const targets = this.#context.resolveCallees(call);
     const deferring = DEFERRING_CALLS.has(calleeName(callee) ?? '');
-    if (!deferring) {
+    // A lock helper (`withLock(mutex, fn)`) runs the callbacks it is given with its locks held.
+    const underHelper = this.#helperCallbackLocks(targets, call, current, awaited);
+    call.arguments.forEach((argument, index) => {
+      const held = underHelper.get(index);
+      if (held !== undefined) this.#runCallback(argument, held);
       // Callbacks given to ordinary calls (`forEach`, `map`, `new Promise`) run during the call.
-      for (const argument of call.arguments) if (isInlineFunction(argument)) this.#inline(argument, current);
-    }
+      else if (!deferring && isInlineFunction(argument)) this.#inline(argument, current);
+    });
     return this.#callToEach(targets, call, current, awaited);
+  }
+
+  /**
+   * For each argument position of `call` that some target runs as a callback while holding locks,
+   * what the callback runs with: those locks (bound at this call) after the caller's own, when the
+   * caller waits for the helper.
+   */
+  #helperCallbackLocks(
+    targets: readonly ts.SignatureDeclaration[],
+    expression: ts.CallExpression,
+    state: readonly HeldLock[],
+    awaited: boolean,
+  ): ReadonlyMap<number, readonly HeldLock[]> {
+    const result = new Map<number, HeldLock[]>();
+    for (const target of targets) {
+      const invocations = this.#context.exitOf(target).callbacks;
+      if (invocations.length === 0) continue;
+      // An async helper nobody waits for runs its callback after the caller moved on.
+      const base = awaited || !isAsyncFunction(target) ? state : [];
+      const call = this.#localCall(target, expression, state);
+      for (const invocation of invocations) {
+        let list = result.get(invocation.parameter);
+        if (list === undefined) result.set(invocation.parameter, (list = [...base]));
+        for (const held of invocation.held) {
+          const ref = this.#context.substitute(held.ref, call);
+          if (list.some((other) => other.site === held.site && instanceKey(other.ref) === instanceKey(ref))) continue;
+          list.push({
+            ref,
+            site: held.site,
+            chain: [call.step, ...held.chain],
+            ...(held.partial === true ? { partial: true } : {}),
+            ...(held.tried === true ? { tried: true } : {}),
+          });
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * A function value that runs with `held` (a scoped lock's or a lock helper's callback): an inline
+   * function is walked here, a parameter of ours becomes our own callback invocation, and a function
+   * or method reference (`this.flush`, `this.flush.bind(this)`, `doWork`) is a call made with `held`.
+   */
+  #runCallback(argument: ts.Expression, held: readonly HeldLock[]): void {
+    if (isInlineFunction(argument)) {
+      this.#context.noteLockedCallback(argument, held);
+      this.#inline(argument, held);
+      return;
+    }
+    const parameter = this.#parameterIndexOf(argument);
+    if (parameter !== undefined) {
+      this.#recordCallback(parameter, held);
+      return;
+    }
+    const reference = this.#functionReference(argument);
+    if (reference === undefined) return;
+    this.#context.noteLockedCallback(reference.target, held);
+    const call: LocalCall = {
+      callee: reference.target,
+      expression: enclosingCall(argument),
+      step: { location: locationOf(argument, this.#context.root), caller: this.#name, callee: functionName(reference.target) },
+      held,
+      sameThis: reference.sameThis,
+      within: this.#within,
+      releasedBefore: [...this.#releasedFromCaller],
+      unbound: true,
+    };
+    this.#recordCall(call);
+  }
+
+  /** `doWork`, `this.flush`, `this.flush.bind(this)`: the function it denotes and whether it runs on our `this`. */
+  #functionReference(expression: ts.Expression): { target: ts.SignatureDeclaration; sameThis: boolean } | undefined {
+    let node = skipOuterExpressions(expression);
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'bind') {
+      node = skipOuterExpressions(node.expression.expression);
+    }
+    if (!ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node)) return undefined;
+    const target = this.#context.functionOfValue(node);
+    if (target === undefined) return undefined;
+    return { target, sameThis: ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword };
+  }
+
+  /** The index of the walked function's parameter that `expression` names, if it names one. */
+  #parameterIndexOf(expression: ts.Expression): number | undefined {
+    const within = this.#within;
+    const node = skipOuterExpressions(expression);
+    if (within === undefined || !ts.isIdentifier(node)) return undefined;
+    // Cheap first: most identifiers are not a parameter's name.
+    if (!within.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === node.text)) return undefined;
+    const declaration = this.#context.symbolOf(node)?.valueDeclaration;
+    if (declaration === undefined || !ts.isParameter(declaration) || declaration.parent !== within) return undefined;
+    return within.parameters.indexOf(declaration);
+  }
+
+  /** `fn` in `fn()`, `fn?.()`, `fn.call(…)`, `fn.apply(…)`: the parameter called, if any. */
+  #invokedParameter(callee: ts.Expression): number | undefined {
+    if (ts.isIdentifier(callee)) return this.#parameterIndexOf(callee);
+    if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply')) return this.#parameterIndexOf(callee.expression);
+    return undefined;
+  }
+
+  #recordCallback(parameter: number, held: readonly HeldLock[]): void {
+    if (!this.#recording || held.length === 0) return;
+    const key = `cb:${parameter}:${heldKey(held)}`;
+    if (this.#recorded.has(key)) return;
+    this.#recorded.add(key);
+    this.#callbacks.push({ parameter, held });
   }
 
   /** A call that may reach any of `targets` (one per implementation): what may be held after it is the union. */
@@ -431,16 +554,8 @@ class FunctionWalker {
 
   /** Records a call and applies what the callee leaves held or releases (when the caller waits for it). */
   #callTo(target: ts.SignatureDeclaration, expression: ts.CallExpression | ts.NewExpression, state: readonly HeldLock[], completes: boolean): State {
-    const callee = skipOuterExpressions(expression.expression);
-    const step: CallStep = {
-      location: locationOf(expression, this.#context.root),
-      caller: this.#name,
-      callee: functionName(target),
-    };
-    const sameThis =
-      ts.isPropertyAccessExpression(callee) &&
-      (callee.expression.kind === ts.SyntaxKind.ThisKeyword || callee.expression.kind === ts.SyntaxKind.SuperKeyword);
-    const call: LocalCall = { callee: target, expression, step, held: state, sameThis, within: this.#within, releasedBefore: [...this.#releasedFromCaller] };
+    const call = this.#localCall(target, expression, state);
+    const step = call.step;
     // An async call not awaited runs its locking after the caller has moved on: it orders nothing.
     if (!completes) return state;
     this.#recordCall(call);
@@ -456,6 +571,20 @@ class FunctionWalker {
       ...(held.partial === true ? { partial: true } : {}),
     }));
     return [...current, ...added];
+  }
+
+  /** The call of `target` by `expression`, as the summary records it. */
+  #localCall(target: ts.SignatureDeclaration, expression: ts.CallExpression | ts.NewExpression, state: readonly HeldLock[]): LocalCall {
+    const callee = skipOuterExpressions(expression.expression);
+    const step: CallStep = {
+      location: locationOf(expression, this.#context.root),
+      caller: this.#name,
+      callee: functionName(target),
+    };
+    const sameThis =
+      ts.isPropertyAccessExpression(callee) &&
+      (callee.expression.kind === ts.SyntaxKind.ThisKeyword || callee.expression.kind === ts.SyntaxKind.SuperKeyword);
+    return { callee: target, expression, step, held: state, sameThis, within: this.#within, releasedBefore: [...this.#releasedFromCaller] };
   }
 
   #lockOperation(operation: LockOperation, state: readonly HeldLock[], awaited: boolean): State {
@@ -490,14 +619,7 @@ class FunctionWalker {
           this.#recordAcquisition({ ref: lock, site, held: state, releasedBefore: [...this.#releasedFromCaller] });
         }
         const inside = [...before, { ref: lock, site, chain: [] }];
-        const callback = operation.callback;
-        if (callback !== undefined) {
-          if (isInlineFunction(callback)) this.#inline(callback, inside);
-          else {
-            const target = this.#resolveFunctionValue(callback);
-            if (target !== undefined) this.#callTo(target, operation.call, inside, true);
-          }
-        }
+        if (operation.callback !== undefined) this.#runCallback(operation.callback, inside);
         return state;
       }
     }
@@ -546,10 +668,6 @@ class FunctionWalker {
     }
   }
 
-  #resolveFunctionValue(expression: ts.Expression): ts.SignatureDeclaration | undefined {
-    return this.#context.functionOfValue(expression);
-  }
-
   #recordAcquisition(acquisition: LocalAcquisition): void {
     if (!this.#recording) return;
     const key = `a:${acquisition.site.node.pos}:${acquisition.ref.info.id}:${heldKey(acquisition.held)}`;
@@ -560,7 +678,8 @@ class FunctionWalker {
 
   #recordCall(call: LocalCall): void {
     if (!this.#recording) return;
-    const key = `c:${call.expression.pos}:${heldKey(call.held)}`;
+    // One call may reach several implementations, and one helper call may run several callbacks.
+    const key = `c:${call.step.location.line}:${call.step.location.column}:${call.callee.getSourceFile().fileName}:${call.callee.pos}:${heldKey(call.held)}`;
     if (this.#recorded.has(key)) return;
     this.#recorded.add(key);
     this.#calls.push(call);
@@ -603,12 +722,26 @@ function contains(outer: ts.Node, inner: ts.Node): boolean {
   return inner.getSourceFile() === outer.getSourceFile() && inner.pos >= outer.pos && inner.end <= outer.end;
 }
 
+/** The call an argument is passed to (a callback's call, for its summary's call record). */
+function enclosingCall(argument: ts.Expression): ts.CallExpression | ts.NewExpression {
+  let node: ts.Node = argument;
+  while (!ts.isCallExpression(node) && !ts.isNewExpression(node)) node = node.parent;
+  return node;
+}
+
 function isInlineFunction(node: ts.Expression): node is ts.ArrowFunction | ts.FunctionExpression {
   return ts.isArrowFunction(node) || ts.isFunctionExpression(node);
 }
 
+/**
+ * An `async` function, or one declared to return a promise (`f(): Promise<T> { return g(); }`): its
+ * callers wait for its locking only when they await it.
+ */
 export function isAsyncFunction(node: ts.SignatureDeclaration): boolean {
-  return isFunctionWithBody(node) && (ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Async) !== 0;
+  if (!isFunctionWithBody(node)) return false;
+  if ((ts.getCombinedModifierFlags(node) & ts.ModifierFlags.Async) !== 0) return true;
+  const type = node.type;
+  return type !== undefined && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && (type.typeName.text === 'Promise' || type.typeName.text === 'PromiseLike');
 }
 
 function isNegation(expression: ts.Expression): boolean {

@@ -19,6 +19,11 @@ export interface ProgramSummaries {
   readonly summaries: ReadonlyMap<FunctionLike, FunctionSummary>;
   /** Binds a callee's lock parameter (or `this`) at a call site. */
   readonly substitute: (ref: LockRef, call: LocalCall) => LockRef;
+  /**
+   * Functions passed as callbacks that run with locks held (a lock helper's or a scoped lock's
+   * callback), with the ids of those locks: what runs in them is under those locks.
+   */
+  readonly lockedCallbacks: ReadonlyMap<ts.Node, ReadonlySet<string>>;
 }
 
 export function summarizeProgram(
@@ -34,11 +39,12 @@ export function summarizeProgram(
   const resolver = new CallResolver(checker, relevance.calleeNames, new Set<ts.Node>(relevance.functions));
   const summaries = new Map<FunctionLike, FunctionSummary>();
   const argumentLocks = new Map<ts.Expression, LockRef | null>();
+  const lockedCallbacks = new Map<ts.Node, Set<string>>();
 
   const substitute = (ref: LockRef, call: LocalCall): LockRef => {
     const parameter = ref.parameter;
     if (parameter !== undefined && parameter.owner === call.callee) {
-      const argument = call.expression.arguments?.[parameter.index];
+      const argument = call.unbound === true ? undefined : call.expression.arguments?.[parameter.index];
       if (argument !== undefined) {
         let bound = argumentLocks.get(argument);
         if (bound === undefined) {
@@ -62,6 +68,11 @@ export function summarizeProgram(
     substitute,
     symbolOf: (node) => resolver.symbolOf(node),
     functionOfValue: (expression) => resolver.functionOfValue(expression),
+    noteLockedCallback: (fn, held) => {
+      const ids = lockedCallbacks.get(fn) ?? new Set<string>();
+      for (const entry of held) ids.add(entry.ref.info.id);
+      lockedCallbacks.set(fn, ids);
+    },
   };
 
   for (const fn of relevance.functions) summaries.set(fn, summarizeFunction(fn, context));
@@ -77,13 +88,17 @@ export function summarizeProgram(
       if (exitKey(again.exit) !== exitKey(caller.exit)) changed.push(caller.node);
     }
   }
-  return { summaries, substitute };
+  return { summaries, substitute, lockedCallbacks };
 }
 
 function hasExitEffect(exit: ExitEffect): boolean {
-  return exit.leftHeld.length > 0 || exit.releasedFromCaller.length > 0;
+  return exit.leftHeld.length > 0 || exit.releasedFromCaller.length > 0 || exit.callbacks.length > 0;
 }
 
 function exitKey(exit: ExitEffect): string {
-  return [...exit.leftHeld.map((held) => `+${instanceKey(held.ref)}@${held.site.node.pos}`), ...exit.releasedFromCaller.map((ref) => `-${instanceKey(ref)}`)].join(',');
+  return [
+    ...exit.leftHeld.map((held) => `+${instanceKey(held.ref)}@${held.site.node.pos}`),
+    ...exit.releasedFromCaller.map((ref) => `-${instanceKey(ref)}`),
+    ...exit.callbacks.map((callback) => `${callback.parameter}(${callback.held.map((held) => `${instanceKey(held.ref)}@${held.site.node.pos}`).join(' ')})`),
+  ].join(',');
 }

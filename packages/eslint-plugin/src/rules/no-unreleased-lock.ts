@@ -9,11 +9,16 @@
  * Each function is walked on its own, structurally (blocks, `if`/`switch`, loops to a fixpoint,
  * labels, `try`/`catch`/`finally`), once per acquisition, tracking whether that lock may be held.
  * A held state remembers the `break`/`continue` it went through, so the report can name that path.
+ *
+ * A function that hands the lock on (returns, stores, passes or aliases it or its release function)
+ * is not checked, except when every release is in one callback it passes to a call: that callback
+ * owns the lock, and is walked from its start with the lock held, reporting a `return`, an explicit
+ * `throw` or its end that leaves it held (a call that may throw in it is its caller's business).
  */
 import { FALLBACK_METHODS, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
 import type { LockMethodRole, LockRef, LockSource } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
-import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
 import { isFunction, isNode, receiverName } from '../util/estree-nodes.js';
@@ -25,6 +30,7 @@ import { resolveSettings } from '../util/settings.js';
 export type Options = [];
 
 type PathMessageId = 'releaseMissingOnReturn' | 'releaseMissingOnBreak' | 'releaseMissingOnContinue' | 'releaseMissingOnThrow' | 'releaseMissingAtEnd';
+type CallbackPathMessageId = 'releaseMissingInCallbackOnReturn' | 'releaseMissingInCallbackOnThrow' | 'releaseMissingInCallbackAtEnd';
 
 export type MessageId =
   /** A path leaves the function by `return` while the lock is held. */
@@ -39,6 +45,14 @@ export type MessageId =
   | 'releaseMissingAtEnd'
   /** The five above, for a lock recognised by its name only (no type information). */
   | `${PathMessageId}Guessed`
+  /** Every release is in one callback, which owns the lock, and a path of it leaves by `return` holding it. */
+  | 'releaseMissingInCallbackOnReturn'
+  /** A path of the owning callback leaves by an explicit `throw` holding the lock. */
+  | 'releaseMissingInCallbackOnThrow'
+  /** The owning callback runs to its end holding the lock. */
+  | 'releaseMissingInCallbackAtEnd'
+  /** The three above, for a lock recognised by its name only (no type information). */
+  | `${CallbackPathMessageId}Guessed`
   /** Suggestion: `using _lock = lock.hold();` instead of acquire/release. */
   | 'useUsingDeclaration'
   /** Suggestion: wrap the rest of the block in `try { … } finally { release }`. */
@@ -47,8 +61,17 @@ export type MessageId =
 /** The data of every report: the lock as written and the line of the path that leaves it held. */
 export interface UnreleasedLockData extends Record<string, string> {
   readonly lock: string;
-  /** The line of the `return`, `break`, `continue`, throwing expression, or the function's closing brace. */
+  /**
+   * The line of the `return`, `break`, `continue`, throwing expression, or the function's closing brace
+   * (for `releaseMissingInCallback…`: of the callback's `return` or `throw`, or where its body ends).
+   */
   readonly line: string;
+}
+
+/** `releaseMissingInCallback…` also names where the owning callback does release the lock. */
+export interface UnreleasedInCallbackData extends UnreleasedLockData {
+  /** The line of the callback's first release. */
+  readonly releaseLine: string;
 }
 
 /** `releaseMissingOnThrow…` also names the expression that may throw. */
@@ -59,6 +82,12 @@ export interface UnreleasedOnThrowData extends UnreleasedLockData {
 
 const GUESS = ' The lock was recognised by its name only (no type information), so this is a guess.';
 const FIX = " Release it in a 'finally' block, or hold it with 'using'.";
+const CALLBACK_FIX = " Release it on that path too, or wrap the callback's body in 'try { … } finally { … }'.";
+const CALLBACK_MESSAGES: Record<CallbackPathMessageId, string> = {
+  releaseMissingInCallbackOnReturn: "'{{lock}}' is released in the callback at line {{releaseLine}}, but not when it returns at line {{line}}.",
+  releaseMissingInCallbackOnThrow: "'{{lock}}' is released in the callback at line {{releaseLine}}, but not when it throws at line {{line}}.",
+  releaseMissingInCallbackAtEnd: "'{{lock}}' is released in the callback at line {{releaseLine}}, but not when the callback ends at line {{line}}.",
+};
 const PATH_MESSAGES: Record<PathMessageId, string> = {
   releaseMissingOnReturn: "'{{lock}}' is acquired here but not released when the function returns at line {{line}}.",
   releaseMissingOnBreak: "'{{lock}}' is acquired here but not released when 'break' at line {{line}} leaves the loop.",
@@ -72,6 +101,9 @@ const PATH_MESSAGES: Record<PathMessageId, string> = {
  * their caller releases, as the analyzer's exit effects assume.
  */
 const ACQUIRING_FUNCTION_NAME = /^#?(?:try)?(?:lock|acquire)(?:$|[A-Z0-9_$])/i;
+
+/** Calls whose callback may run many times: a lock released in it is not owned by one run. */
+const REPEATING_CALLBACK_HOSTS: ReadonlySet<string> = new Set(['setInterval', 'on', 'addListener', 'prependListener', 'addEventListener']);
 
 /** The methods the name-based fallback knows, for the first, cheap test of a call without types. */
 const FALLBACK_METHOD_NAMES: ReadonlySet<string> = new Set(FALLBACK_METHODS.keys());
@@ -123,9 +155,21 @@ interface Acquisition {
   readonly conditional: { readonly ifStatement: TSESTree.IfStatement; readonly negated: boolean } | undefined;
   /** The name the release function of async-mutex's `acquire()` is bound to. */
   readonly releaserName: string | undefined;
+  /** Where that name is declared (`release` in `const release = await mutex.acquire()`). */
+  readonly releaserId: TSESTree.Identifier | undefined;
   /** The statement that is only the acquisition, for the suggestions. */
   readonly statement: TSESTree.ExpressionStatement | TSESTree.VariableDeclaration | undefined;
 }
+
+/** A callback that makes every release of a lock taken by its enclosing function, and so owns it. */
+interface CallbackOwner {
+  readonly callback: FunctionNode;
+  /** Its release calls: of the release function, or `release()`/`unlock()` on the lock. */
+  readonly releases: readonly TSESTree.CallExpression[];
+}
+
+/** Who releases a lock: the function that took it, someone it handed the lock to, or a callback of its. */
+type Owner = 'function' | 'handedOff' | CallbackOwner;
 
 export default createRule<Options, MessageId>({
   name: 'no-unreleased-lock',
@@ -148,6 +192,12 @@ export default createRule<Options, MessageId>({
       releaseMissingOnContinueGuessed: PATH_MESSAGES.releaseMissingOnContinue + FIX + GUESS,
       releaseMissingOnThrowGuessed: PATH_MESSAGES.releaseMissingOnThrow + FIX + GUESS,
       releaseMissingAtEndGuessed: PATH_MESSAGES.releaseMissingAtEnd + FIX + GUESS,
+      releaseMissingInCallbackOnReturn: CALLBACK_MESSAGES.releaseMissingInCallbackOnReturn + CALLBACK_FIX,
+      releaseMissingInCallbackOnThrow: CALLBACK_MESSAGES.releaseMissingInCallbackOnThrow + CALLBACK_FIX,
+      releaseMissingInCallbackAtEnd: CALLBACK_MESSAGES.releaseMissingInCallbackAtEnd + CALLBACK_FIX,
+      releaseMissingInCallbackOnReturnGuessed: CALLBACK_MESSAGES.releaseMissingInCallbackOnReturn + CALLBACK_FIX + GUESS,
+      releaseMissingInCallbackOnThrowGuessed: CALLBACK_MESSAGES.releaseMissingInCallbackOnThrow + CALLBACK_FIX + GUESS,
+      releaseMissingInCallbackAtEndGuessed: CALLBACK_MESSAGES.releaseMissingInCallbackAtEnd + CALLBACK_FIX + GUESS,
       useUsingDeclaration: "Hold '{{lock}}' with '{{declaration}}', which releases it when the block exits.",
       wrapInTryFinally: "Wrap the rest of the block in 'try { … } finally { {{release}} }'.",
     },
@@ -198,6 +248,7 @@ export default createRule<Options, MessageId>({
       const role = FALLBACK_METHODS.get(method);
       const name = receiverName(receiver);
       if (role === undefined || role === 'scoped' || name === undefined || !looksLikeLockName(name)) return undefined;
+      const awaited = call.parent.type === AST_NODE_TYPES.AwaitExpression;
       return {
         call,
         role,
@@ -207,9 +258,10 @@ export default createRule<Options, MessageId>({
         guessed: true,
         ref: undefined,
         source: undefined,
-        // Unknown without types: an awaited acquisition is held after the `await`, any other after the call.
-        returnsPromise: call.parent.type === AST_NODE_TYPES.AwaitExpression || method.endsWith('Async'),
-        releaser: undefined,
+        // Unknown without types: an awaited acquisition is held after the `await`, any other after the call,
+        // and its value may be the function that releases it — as the recogniser says of a receiver typed `any`.
+        returnsPromise: awaited || method.endsWith('Async'),
+        releaser: role === 'acquire' && awaited ? 'function' : undefined,
       };
     }
 
@@ -224,15 +276,22 @@ export default createRule<Options, MessageId>({
       }
       const context = point.parent;
       const tested = ifTestOf(point);
-      if (tested !== undefined) return { op, point, conditional: tested, releaserName: undefined, statement: undefined };
+      if (tested !== undefined) return { op, point, conditional: tested, releaserName: undefined, releaserId: undefined, statement: undefined };
       // A `tryAcquire()` whose result is kept or returned cannot be followed into its branches.
       if (op.role === 'tryAcquire') return undefined;
-      if (context?.type === AST_NODE_TYPES.ExpressionStatement) return { op, point, conditional: undefined, releaserName: undefined, statement: context };
+      if (context?.type === AST_NODE_TYPES.ExpressionStatement) return { op, point, conditional: undefined, releaserName: undefined, releaserId: undefined, statement: context };
       if (context?.type === AST_NODE_TYPES.VariableDeclarator && context.init === point) {
-        const name = releaserNameOf(context.id, op);
-        if (name === undefined) return undefined;
+        const releaserId = releaserOf(context.id, op);
+        if (releaserId === undefined) return undefined;
         const declaration = context.parent;
-        return { op, point, conditional: undefined, releaserName: name, statement: declaration.declarations.length === 1 ? declaration : undefined };
+        return {
+          op,
+          point,
+          conditional: undefined,
+          releaserName: releaserId.name,
+          releaserId,
+          statement: declaration.declarations.length === 1 ? declaration : undefined,
+        };
       }
       return undefined;
     }
@@ -244,17 +303,126 @@ export default createRule<Options, MessageId>({
       const body = fn.body;
       for (const op of operations.values()) {
         const acquisition = acquisitionOf(op);
-        if (acquisition === undefined || handedOff(fn, acquisition, visitorKeys, sourceCode)) continue;
+        if (acquisition === undefined) continue;
         const isRelease = (call: TSESTree.CallExpression): boolean => {
           if (acquisition.releaserName !== undefined && call.callee.type === AST_NODE_TYPES.Identifier && call.callee.name === acquisition.releaserName) return true;
           const other = operations.get(call);
           if (other?.role !== 'release') return false;
           return other.receiverText === op.receiverText || (op.ref !== undefined && other.ref !== undefined && sameInstance(op.ref, other.ref));
         };
+        const owner = ownerOf(fn, acquisition, operations, isRelease);
+        if (owner === 'handedOff') continue;
+        if (owner !== 'function') {
+          checkCallback(acquisition, owner);
+          continue;
+        }
         const walker = new PathWalker(acquisition, isRelease, visitorKeys);
         const completion = walker.block(body.body, NOT_HELD);
         report(fn, body, acquisition, completion, operations);
       }
+    }
+
+    /**
+     * Who releases the lock. The function itself, unless the lock or its release function leaves its
+     * hands: any mention other than a member access on the lock (`lock.release()`, `lock.locked`) or a
+     * call of the release function in the function's own body — returned, stored, passed, aliased, or
+     * used by a closure — is a hand-off, and someone else releases it. Except that when every release
+     * is a call in one and the same callback, passed as an argument to a call (or `new`) of the function,
+     * or of a callback so passed, and nothing else mentions the lock, that callback owns it.
+     */
+    function ownerOf(
+      fn: FunctionNode,
+      acquisition: Acquisition,
+      operations: ReadonlyMap<TSESTree.CallExpression, Operation>,
+      isRelease: (call: TSESTree.CallExpression) => boolean,
+    ): Owner {
+      const { op, releaserName, releaserId } = acquisition;
+      const receiverIsName = op.receiver.type === AST_NODE_TYPES.Identifier;
+      const inClosures: TSESTree.CallExpression[] = [];
+      let handedOff = false;
+      let releasedHere = false;
+      const mentionsReceiver = (mention: TSESTree.Node): void => {
+        const member = mention.parent;
+        if (member?.type !== AST_NODE_TYPES.MemberExpression || member.object !== mention) {
+          handedOff = true;
+          return;
+        }
+        if (ownFunction(mention) === fn) return;
+        const call = member.parent;
+        if (call.type === AST_NODE_TYPES.CallExpression && call.callee === member && allOperations.get(call)?.role === 'release' && sameReceiver(mention, op.receiver, fn)) {
+          inClosures.push(call);
+        } else {
+          handedOff = true;
+        }
+      };
+      forEachNode(fn.body, visitorKeys, (node) => {
+        if (handedOff) return;
+        if (node.type === AST_NODE_TYPES.Identifier && isReference(node)) {
+          if (node.name === releaserName && !isDeclarationId(node)) {
+            const call = node.parent;
+            if (call.type !== AST_NODE_TYPES.CallExpression || call.callee !== node) handedOff = true;
+            else if (ownFunction(node) === fn) releasedHere = true;
+            else if (releaserId !== undefined && sameBinding(node, releaserId)) inClosures.push(call);
+            else handedOff = true;
+          }
+          if (receiverIsName && node.name === op.receiverText && !isDeclarationId(node)) mentionsReceiver(node);
+        } else if (!receiverIsName && node.type === AST_NODE_TYPES.MemberExpression && sourceCode.getText(node) === op.receiverText) {
+          mentionsReceiver(node);
+        }
+      });
+      if (handedOff) return 'handedOff';
+      if (inClosures.length === 0) return 'function';
+      // Released here too, and in a closure: which paths hand the lock over is not followed.
+      if (releasedHere || [...operations.keys()].some(isRelease)) return 'handedOff';
+      const callbacks = new Set(inClosures.map(ownFunction));
+      const [callback] = callbacks;
+      if (callbacks.size !== 1 || callback === undefined || !isCallbackOf(callback, fn)) return 'handedOff';
+      return { callback, releases: inClosures };
+    }
+
+    /**
+     * The receiver of a release in a closure is the acquisition's, not a namesake: the same variable
+     * at its root, or the same `this` (only arrow functions between them).
+     */
+    function sameReceiver(mention: TSESTree.Node, receiver: TSESTree.Node, fn: FunctionNode): boolean {
+      const root = rootObjectOf(mention);
+      const acquired = rootObjectOf(receiver);
+      if (root.type === AST_NODE_TYPES.Identifier && acquired.type === AST_NODE_TYPES.Identifier) return sameBinding(root, acquired);
+      if (root.type === AST_NODE_TYPES.ThisExpression) {
+        for (let current = ownFunction(mention); current !== undefined && current !== fn; current = ownFunction(current)) {
+          if (current.type !== AST_NODE_TYPES.ArrowFunctionExpression) return false;
+        }
+      }
+      return true;
+    }
+
+    /** Whether two identifiers of one name denote one variable (or, both undeclared, one global). */
+    function sameBinding(a: TSESTree.Identifier, b: TSESTree.Identifier): boolean {
+      return ASTUtils.findVariable(sourceCode.getScope(a), a) === ASTUtils.findVariable(sourceCode.getScope(b), b);
+    }
+
+    /**
+     * The callback that owns the lock is walked from its start with the lock held. A `return`, a
+     * `throw` or its end while still holding it is reported; a call that may throw is not, since the
+     * callback's caller decides what an exception from it does.
+     */
+    function checkCallback(acquisition: Acquisition, owner: CallbackOwner): void {
+      const { callback, releases } = owner;
+      const walker = new PathWalker(acquisition, (call) => releases.includes(call), visitorKeys);
+      const body = callback.body;
+      let walked: Completion;
+      if (body.type === AST_NODE_TYPES.BlockStatement) {
+        walked = walker.block(body.body, HELD);
+      } else {
+        walked = completion(HELD);
+        walked.normal = walker.expression(body, HELD, walked);
+      }
+      const found = callbackPathOf(body, walked);
+      const release = earliest(releases);
+      if (found === undefined || release === undefined) return;
+      const { op } = acquisition;
+      const data: UnreleasedInCallbackData = { lock: op.receiverText, line: String(found.line), releaseLine: String(release.loc.start.line) };
+      context.report({ node: op.call, messageId: op.guessed ? `${found.messageId}Guessed` : found.messageId, data });
     }
 
     function report(
@@ -363,6 +531,8 @@ export default createRule<Options, MessageId>({
       readonly operations: Map<TSESTree.CallExpression, Operation>;
     }
     const frames: Frame[] = [];
+    // Every function's lock operations, for the releases a callback makes of its enclosing function's lock.
+    const allOperations = new Map<TSESTree.CallExpression, Operation>();
     const enterFunction = (fn: FunctionNode): void => {
       frames.push({ fn, operations: new Map() });
     };
@@ -392,7 +562,9 @@ export default createRule<Options, MessageId>({
         const frame = frames.at(-1);
         if (frame?.fn === undefined) return;
         const op = classify(node);
-        if (op !== undefined) frame.operations.set(node, op);
+        if (op === undefined) return;
+        frame.operations.set(node, op);
+        allOperations.set(node, op);
       },
     } satisfies TSESLint.RuleListener;
   },
@@ -414,6 +586,19 @@ function pathOf(body: TSESTree.BlockStatement, completion: Completion): { messag
   // The first to run: in `await load()` the call runs (and ends) before the `await`.
   const thrown = firstToEnd(completion.throws.filter((exit) => exit.held.has(null)).map((exit) => exit.node));
   if (thrown !== undefined) return { messageId: 'releaseMissingOnThrow', node: thrown };
+  return undefined;
+}
+
+/**
+ * Which path of an owning callback to report: its end first, then a `return`, then an explicit `throw`
+ * (the expressions that merely may throw are left to the callback's caller).
+ */
+function callbackPathOf(body: FunctionNode['body'], walked: Completion): { messageId: CallbackPathMessageId; line: number } | undefined {
+  if (walked.normal !== undefined && walked.normal.size > 0) return { messageId: 'releaseMissingInCallbackAtEnd', line: body.loc.end.line };
+  const ret = earliest(walked.returns.filter((exit) => exit.held.size > 0).map((exit) => exit.node));
+  if (ret !== undefined) return { messageId: 'releaseMissingInCallbackOnReturn', line: ret.loc.start.line };
+  const thrown = earliest(walked.throws.filter((exit) => exit.held.size > 0 && exit.node.type === AST_NODE_TYPES.ThrowStatement).map((exit) => exit.node));
+  if (thrown !== undefined) return { messageId: 'releaseMissingInCallbackOnThrow', line: thrown.loc.start.line };
   return undefined;
 }
 
@@ -805,45 +990,17 @@ function ifTestOf(point: TSESTree.Expression): Acquisition['conditional'] {
   return undefined;
 }
 
-/** `const release = await mutex.acquire()` / `const [, release] = await semaphore.acquire()`. */
-function releaserNameOf(id: TSESTree.Node, op: Operation): string | undefined {
+/** `release` in `const release = await mutex.acquire()` / `const [, release] = await semaphore.acquire()`. */
+function releaserOf(id: TSESTree.Node, op: Operation): TSESTree.Identifier | undefined {
   if (op.releaser === 'tuple') {
     if (id.type !== AST_NODE_TYPES.ArrayPattern) return undefined;
     const element = id.elements[1];
-    return element?.type === AST_NODE_TYPES.Identifier ? element.name : undefined;
+    return element?.type === AST_NODE_TYPES.Identifier ? element : undefined;
   }
-  // Untyped, an awaited acquisition's value may be a release function: calling it counts as the release.
-  if (op.releaser === 'function' || (op.ref === undefined && op.returnsPromise)) return id.type === AST_NODE_TYPES.Identifier ? id.name : undefined;
+  // Typed (async-mutex), or guessed for an awaited acquisition (plain JavaScript, or a receiver typed
+  // `any`, as the recogniser and `classify` both say): calling the value is the release.
+  if (op.releaser === 'function') return id.type === AST_NODE_TYPES.Identifier ? id : undefined;
   return undefined;
-}
-
-/**
- * Whether the function hands the lock (or its release function) on, so that someone else releases it:
- * any mention other than a member access on the lock (`lock.release()`, `lock.locked`) or a call of the
- * release function in the function's own body — returned, stored, passed, aliased, or used by a closure.
- */
-function handedOff(fn: FunctionNode, acquisition: Acquisition, keys: TSESLint.SourceCode.VisitorKeys, sourceCode: Readonly<TSESLint.SourceCode>): boolean {
-  const { receiverText } = acquisition.op;
-  const receiverIsName = acquisition.op.receiver.type === AST_NODE_TYPES.Identifier;
-  let found = false;
-  forEachNode(fn.body, keys, (node) => {
-    if (found) return;
-    if (node.type === AST_NODE_TYPES.Identifier && isReference(node)) {
-      if (node.name === acquisition.releaserName && !isDeclarationId(node)) {
-        const parent = node.parent;
-        if (!(parent.type === AST_NODE_TYPES.CallExpression && parent.callee === node && ownFunction(node) === fn)) found = true;
-      }
-      if (receiverIsName && node.name === receiverText && !isDeclarationId(node) && !isMemberObjectHere(node, fn)) found = true;
-    } else if (!receiverIsName && node.type === AST_NODE_TYPES.MemberExpression && sourceCode.getText(node) === receiverText && !isMemberObjectHere(node, fn)) {
-      found = true;
-    }
-  });
-  return found;
-}
-
-function isMemberObjectHere(node: TSESTree.Node, fn: FunctionNode): boolean {
-  const parent = node.parent;
-  return parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === node && ownFunction(node) === fn;
 }
 
 /** Not a property name (`a.lock`, `{ lock: 1 }`), where an identifier names no variable. */
@@ -864,8 +1021,40 @@ function isDeclarationId(node: TSESTree.Identifier): boolean {
   );
 }
 
-function ownFunction(node: TSESTree.Node): TSESTree.Node | undefined {
+function ownFunction(node: TSESTree.Node): FunctionNode | undefined {
   for (let current: TSESTree.Node | undefined = node.parent; current !== undefined; current = current.parent) if (isFunction(current)) return current;
+  return undefined;
+}
+
+/** `a` of `a.b.c`, `this` of `this.#lock`, through `!`. */
+function rootObjectOf(node: TSESTree.Node): TSESTree.Node {
+  let current = node;
+  while (current.type === AST_NODE_TYPES.MemberExpression || current.type === AST_NODE_TYPES.TSNonNullExpression) {
+    current = current.type === AST_NODE_TYPES.MemberExpression ? current.object : current.expression;
+  }
+  return current;
+}
+
+/**
+ * Whether `callback` is passed as an argument to a call (or `new`) made by `fn`, or by a callback of
+ * `fn`'s so passed, and so on: `send(payload, (err) => { … })`, `open(() => read(() => { … }))`.
+ * Not when one of those calls registers a callback that runs again and again (`setInterval`,
+ * `emitter.on`): releasing on one of its runs only, the last, is how such code hands a lock over.
+ */
+function isCallbackOf(callback: FunctionNode, fn: FunctionNode): boolean {
+  for (let current: FunctionNode | undefined = callback; current !== fn; current = ownFunction(current)) {
+    if (current === undefined) return false;
+    const call = current.parent;
+    if ((call?.type !== AST_NODE_TYPES.CallExpression && call?.type !== AST_NODE_TYPES.NewExpression) || !call.arguments.some((argument) => argument === current)) return false;
+    if (REPEATING_CALLBACK_HOSTS.has(calleeNameOf(call.callee) ?? '')) return false;
+  }
+  return true;
+}
+
+/** `f` of `f()`, `on` of `emitter.on()`. */
+function calleeNameOf(callee: TSESTree.Expression): string | undefined {
+  if (callee.type === AST_NODE_TYPES.Identifier) return callee.name;
+  if (callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed && callee.property.type === AST_NODE_TYPES.Identifier) return callee.property.name;
   return undefined;
 }
 

@@ -1,4 +1,6 @@
+import type { InvalidTestCase, ValidTestCase } from '@typescript-eslint/rule-tester';
 import rule from '../../src/rules/no-unreleased-lock.js';
+import type { MessageId, Options } from '../../src/rules/no-unreleased-lock.js';
 import { createTypedRuleTester, createUntypedRuleTester } from '../rule-tester.js';
 
 const ruleTester = createTypedRuleTester();
@@ -398,6 +400,194 @@ const pool = { acquire(): number { return 1; }, release(): void {} };
 export function use(): number {
   pool.acquire();
   return 2;
+}
+`,
+    },
+    {
+      name: 'callback: releases in .finally(() => release())',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+export async function save(write: () => Promise<void>): Promise<void> {
+  const release = await mutex.acquire();
+  write().finally(() => release());
+}
+`,
+    },
+    {
+      name: 'callback: released in both callbacks of .then(ok, failed) is a hand-off, even with an early return in one',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+export async function save(write: () => Promise<boolean>, log: string[]): Promise<void> {
+  const release = await mutex.acquire();
+  write().then(
+    (done) => {
+      if (!done) return;
+      log.push('saved');
+      release();
+    },
+    () => release(),
+  );
+}
+`,
+    },
+    {
+      name: 'callback: releases on every path, calls that may throw in it are not reported',
+      code: `
+import { Mutex } from 'async-mutex';
+interface Provider {
+  send(payload: string, cb: (err: Error | null, res?: string) => void): void;
+}
+export class Client {
+  readonly mutex = new Mutex();
+  readonly cache = new Map<string, string>();
+  constructor(private readonly provider: Provider) {}
+  async sendRequest(payload: string, cb: (err: Error | null, res?: string) => void): Promise<void> {
+    const releaseLock = await this.mutex.acquire();
+    this.provider.send(payload, (err, res) => {
+      if (err) {
+        releaseLock();
+        return cb(err);
+      }
+      this.cache.set(payload, res ?? '');
+      releaseLock();
+      cb(null, res);
+    });
+  }
+}
+`,
+    },
+    {
+      name: 'callback: try/finally inside the callback releases on every path',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+declare function read(path: string, cb: (err: Error | null, data: string) => void): void;
+export function load(path: string, out: string[]): void {
+  lock.acquire();
+  read(path, (err, data) => {
+    try {
+      if (err) throw err;
+      if (data === '') return;
+      out.push(data);
+    } finally {
+      lock.release();
+    }
+  });
+}
+`,
+    },
+    {
+      name: 'callback: the release function passed as a value (cb(release)) is a hand-off',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+export async function enter(cb: (release: () => void) => void): Promise<void> {
+  const release = await mutex.acquire();
+  cb(release);
+}
+`,
+    },
+    {
+      name: 'callback: the release function passed on from inside a callback is a hand-off',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+declare function read(cb: (err: Error | null) => void): void;
+export async function enter(done: (err: Error | null, release: () => void) => void): Promise<void> {
+  const release = await mutex.acquire();
+  read((err) => {
+    if (err) return done(err, release);
+    release();
+  });
+}
+`,
+    },
+    {
+      name: 'callback: the release function stored in this.release is a hand-off',
+      code: `
+import { Mutex } from 'async-mutex';
+export class Session {
+  readonly mutex = new Mutex();
+  release: (() => void) | undefined;
+  async begin(): Promise<void> {
+    const release = await this.mutex.acquire();
+    this.release = release;
+    setTimeout(() => {
+      if (this.release === undefined) return;
+      release();
+    }, 10);
+  }
+}
+`,
+    },
+    {
+      name: 'callback: an alias of the release function is a hand-off',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+declare function read(cb: (err: Error | null) => void): void;
+export async function enter(): Promise<void> {
+  const release = await mutex.acquire();
+  const done = release;
+  read((err) => {
+    if (err) return;
+    done();
+  });
+}
+`,
+    },
+    {
+      name: 'callback: released by the function on one path and by a callback on another is a hand-off',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+declare function read(cb: (err: Error | null, data: string) => void): void;
+export async function load(cached: string | undefined, out: string[]): Promise<void> {
+  const release = await mutex.acquire();
+  if (cached !== undefined) {
+    out.push(cached);
+    release();
+    return;
+  }
+  read((err, data) => {
+    if (err) return;
+    out.push(data);
+    release();
+  });
+}
+`,
+    },
+    {
+      name: 'callback: a callback kept in a variable before it is passed is a hand-off',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+declare function read(cb: (err: Error | null) => void): void;
+export async function enter(): Promise<void> {
+  const release = await mutex.acquire();
+  const onRead = (err: Error | null): void => {
+    if (err) return;
+    release();
+  };
+  read(onRead);
+}
+`,
+    },
+    {
+      name: "callback: a variable of the callback named like the release function is not the lock's",
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+declare function pool(cb: (lease: { done: () => void }) => void): void;
+export async function enter(items: number[]): Promise<void> {
+  const release = await mutex.acquire();
+  pool((lease) => {
+    const release = lease.done;
+    if (items.length === 0) return;
+    release();
+  });
 }
 `,
     },
@@ -937,16 +1127,192 @@ export function guarded(dbLock: any, f: () => void): void {
         },
       ],
     },
+    {
+      name: 'callback: an early return in the callback that owns the release function (async-mutex)',
+      code: `
+import { Mutex } from 'async-mutex';
+interface Provider {
+  send(payload: string, cb: (err: Error | null, res?: string) => void): void;
+}
+export class Client {
+  readonly mutex = new Mutex();
+  readonly cache = new Map<string, string>();
+  constructor(private readonly provider: Provider) {}
+  async sendRequest(payload: string, cb: (err: Error | null, res?: string) => void): Promise<void> {
+    const releaseLock = await this.mutex.acquire();
+    this.provider.send(payload, (err, res) => {
+      if (err) return cb(err);
+      this.cache.set(payload, res ?? '');
+      releaseLock();
+      cb(null, res);
+    });
+  }
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingInCallbackOnReturn',
+          data: { lock: 'this.mutex', line: '13', releaseLine: '15' },
+          line: 11,
+          column: 31,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'callback: an explicit throw in the callback that owns lock.release()',
+      code: `
+import { Lock } from '@lockstep/primitives';
+const lock = new Lock();
+declare function read(path: string, cb: (err: Error | null, data: string) => void): void;
+export function load(path: string, out: string[]): void {
+  lock.acquire();
+  read(path, (err, data) => {
+    if (err) throw err;
+    out.push(data);
+    lock.release();
+  });
+}
+`,
+      errors: [{ messageId: 'releaseMissingInCallbackOnThrow', data: { lock: 'lock', line: '8', releaseLine: '10' }, line: 6, column: 3, suggestions: [] }],
+    },
+    {
+      name: "callback: the callback owning a semaphore's release function runs to its end holding it",
+      code: `
+import { Semaphore } from 'async-mutex';
+const semaphore = new Semaphore(2);
+declare function fetchAll(cb: (err: Error | null, rows: string[]) => void): void;
+export async function load(out: string[]): Promise<void> {
+  const [, release] = await semaphore.acquire();
+  fetchAll((err, rows) => {
+    if (!err) {
+      out.push(...rows);
+      release();
+    }
+  });
+}
+`,
+      errors: [{ messageId: 'releaseMissingInCallbackAtEnd', data: { lock: 'semaphore', line: '12', releaseLine: '10' }, line: 6, column: 29 }],
+    },
+    {
+      name: 'callback: nested callbacks, the inner one owns the lock',
+      code: `
+import { Mutex } from 'async-mutex';
+interface Db {
+  query(sql: string, cb: (err: Error | null, rows: string[]) => void): void;
+}
+declare function open(cb: (db: Db) => void): void;
+const mutex = new Mutex();
+export async function rows(sql: string, done: (err: Error | null, rows?: string[]) => void): Promise<void> {
+  const release = await mutex.acquire();
+  open((db) => {
+    db.query(sql, (err, found) => {
+      if (err) return done(err);
+      release();
+      done(null, found);
+    });
+  });
+}
+`,
+      errors: [{ messageId: 'releaseMissingInCallbackOnReturn', data: { lock: 'mutex', line: '12', releaseLine: '13' }, line: 9, column: 25 }],
+    },
+    {
+      name: "callback: a callback inside a promise executor, returning after reject",
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+declare function read(path: string, cb: (err: Error | null, data: string) => void): void;
+export async function load(path: string): Promise<string> {
+  const release = await mutex.acquire();
+  return new Promise((resolve, reject) => {
+    read(path, (err, data) => {
+      if (err) {
+        reject(err);
+        return;
+      }
+      release();
+      resolve(data);
+    });
+  });
+}
+`,
+      errors: [{ messageId: 'releaseMissingInCallbackOnReturn', data: { lock: 'mutex', line: '11', releaseLine: '13' }, line: 6, column: 25 }],
+    },
+    {
+      name: 'a receiver typed any (a require() in a .ts file) is followed as untyped code: an early return',
+      code: `
+const Mutex = require('await-semaphore').Mutex;
+export class Client {
+  mutex = new Mutex();
+  async update(items: string[]): Promise<void> {
+    const releaseLock = await this.mutex.acquire();
+    if (items.length === 0) return;
+    items.length = 0;
+    releaseLock();
+  }
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnReturnGuessed',
+          data: { lock: 'this.mutex', line: '7' },
+          line: 6,
+          column: 31,
+          suggestions: [
+            {
+              messageId: 'wrapInTryFinally',
+              data: { release: 'releaseLock();' },
+              output: `
+const Mutex = require('await-semaphore').Mutex;
+export class Client {
+  mutex = new Mutex();
+  async update(items: string[]): Promise<void> {
+    const releaseLock = await this.mutex.acquire();
+    try {
+      if (items.length === 0) return;
+      items.length = 0;
+    } finally {
+      releaseLock();
+    }
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'callback: a receiver typed any, the owning callback returns early',
+      code: `
+const Mutex = require('await-semaphore').Mutex;
+export class Client {
+  mutex = new Mutex();
+  provider: any;
+  async sendRequest(payload: unknown, cb: (err: unknown, res?: unknown) => void): Promise<void> {
+    const releaseLock = await this.mutex.acquire();
+    this.provider.send(payload, (err: unknown, res: unknown) => {
+      if (err) return cb(err);
+      releaseLock();
+      cb(null, res);
+    });
+  }
+}
+`,
+      errors: [{ messageId: 'releaseMissingInCallbackOnReturnGuessed', data: { lock: 'this.mutex', line: '9', releaseLine: '10' }, line: 7, column: 31 }],
+    },
   ],
 });
 
 const untypedRuleTester = createUntypedRuleTester();
 
-untypedRuleTester.run('no-unreleased-lock (no type information)', rule, {
-  valid: [
-    {
-      name: 'try/finally, recognised by name',
-      code: `
+// The same code, without type information and with every receiver typed `any` (parameters without a
+// type, `this.mutex` of no declared type): the recogniser's name-based fallback and the rule's own one
+// must give the same reports.
+const guessedValid: ValidTestCase<Options>[] = [
+  {
+    name: 'try/finally, recognised by name',
+    code: `
 export function save(accountsLock, items) {
   accountsLock.acquire();
   try {
@@ -956,19 +1322,19 @@ export function save(accountsLock, items) {
   }
 }
 `,
-    },
-    {
-      name: 'a receiver whose name is not a lock',
-      code: `
+  },
+  {
+    name: 'a receiver whose name is not a lock',
+    code: `
 export function take(pool) {
   pool.acquire();
   return pool.size;
 }
 `,
-    },
-    {
-      name: 'an awaited acquisition whose release function is called in finally',
-      code: `
+  },
+  {
+    name: 'an awaited acquisition whose release function is called in finally',
+    code: `
 export async function save(mutex, items) {
   const release = await mutex.acquire();
   try {
@@ -978,10 +1344,10 @@ export async function save(mutex, items) {
   }
 }
 `,
-    },
-    {
-      name: 'lock()/unlock() of the fallback, nothing between can throw',
-      code: `
+  },
+  {
+    name: 'lock()/unlock() of the fallback, nothing between can throw',
+    code: `
 let n = 0;
 export function bump(this: { stateMutex: any }) {
   this.stateMutex.lock();
@@ -989,12 +1355,69 @@ export function bump(this: { stateMutex: any }) {
   this.stateMutex.unlock();
 }
 `,
-    },
-  ],
-  invalid: [
-    {
-      name: 'an early return, guessed',
-      code: `
+  },
+  {
+    name: 'callback: a callback that releases on every path, guessed',
+    code: `
+export async function send(stateMutex, provider, payload, cb) {
+  const release = await stateMutex.acquire();
+  provider.send(payload, (err, res) => {
+    release();
+    if (err) return cb(err);
+    cb(null, res);
+  });
+}
+`,
+  },
+  {
+    name: 'callback: .then(ok, failed) releasing in both, guessed',
+    code: `
+export function save(dbLock, write) {
+  dbLock.acquire();
+  write().then(() => dbLock.release(), () => dbLock.release());
+}
+`,
+  },
+  {
+    name: 'callback: a callback that may run many times (emitter.on, setInterval) releasing on one run is a hand-off',
+    code: `
+export async function drain(queueMutex, stream, out) {
+  const release = await queueMutex.acquire();
+  stream.on('data', (chunk) => {
+    out.push(chunk);
+    if (chunk === null) release();
+  });
+}
+export function poll(stateLock, ready) {
+  stateLock.acquire();
+  const timer = setInterval(() => {
+    if (!ready()) return;
+    clearInterval(timer);
+    stateLock.release();
+  }, 10);
+}
+`,
+  },
+  {
+    name: 'callback: this.lock released in a function expression, whose this is another object, is a hand-off',
+    code: `
+export class Store {
+  save(write) {
+    this.stateLock.acquire();
+    write(function () {
+      if (this.skip) return;
+      this.stateLock.release();
+    });
+  }
+}
+`,
+  },
+];
+
+const guessedInvalid: InvalidTestCase<MessageId, Options>[] = [
+  {
+    name: 'an early return, guessed',
+    code: `
 export function save(accountsLock, items) {
   accountsLock.acquire();
   if (items.length === 0) return;
@@ -1002,17 +1425,17 @@ export function save(accountsLock, items) {
   accountsLock.release();
 }
 `,
-      errors: [
-        {
-          messageId: 'releaseMissingOnReturnGuessed',
-          data: { lock: 'accountsLock', line: '4' },
-          line: 3,
-          column: 3,
-          suggestions: [
-            {
-              messageId: 'wrapInTryFinally',
-              data: { release: 'accountsLock.release();' },
-              output: `
+    errors: [
+      {
+        messageId: 'releaseMissingOnReturnGuessed',
+        data: { lock: 'accountsLock', line: '4' },
+        line: 3,
+        column: 3,
+        suggestions: [
+          {
+            messageId: 'wrapInTryFinally',
+            data: { release: 'accountsLock.release();' },
+            output: `
 export function save(accountsLock, items) {
   accountsLock.acquire();
   try {
@@ -1023,31 +1446,31 @@ export function save(accountsLock, items) {
   }
 }
 `,
-            },
-          ],
-        },
-      ],
-    },
-    {
-      name: 'lock() with a call before unlock()',
-      code: `
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'lock() with a call before unlock()',
+    code: `
 export function bump(stateMutex, f) {
   stateMutex.lock();
   f();
   stateMutex.unlock();
 }
 `,
-      errors: [
-        {
-          messageId: 'releaseMissingOnThrowGuessed',
-          data: { lock: 'stateMutex', line: '4', throwingCall: 'f()' },
-          line: 3,
-          column: 3,
-          suggestions: [
-            {
-              messageId: 'wrapInTryFinally',
-              data: { release: 'stateMutex.unlock();' },
-              output: `
+    errors: [
+      {
+        messageId: 'releaseMissingOnThrowGuessed',
+        data: { lock: 'stateMutex', line: '4', throwingCall: 'f()' },
+        line: 3,
+        column: 3,
+        suggestions: [
+          {
+            messageId: 'wrapInTryFinally',
+            data: { release: 'stateMutex.unlock();' },
+            output: `
 export function bump(stateMutex, f) {
   stateMutex.lock();
   try {
@@ -1057,10 +1480,110 @@ export function bump(stateMutex, f) {
   }
 }
 `,
-            },
-          ],
-        },
-      ],
-    },
-  ],
-});
+          },
+        ],
+      },
+    ],
+  },
+  {
+    name: 'callback: an early return in the owning callback, guessed',
+    code: `
+export class Client {
+  async sendRequest(payload, cb) {
+    const releaseLock = await this.mutex.acquire();
+    this.provider.send(payload, (err, res) => {
+      if (err) return cb(err);
+      this.cache.set(payload.id, res);
+      releaseLock();
+      cb(null, res);
+    });
+  }
+}
+`,
+    errors: [{ messageId: 'releaseMissingInCallbackOnReturnGuessed', data: { lock: 'this.mutex', line: '6', releaseLine: '8' }, line: 4, column: 31, suggestions: [] }],
+  },
+  {
+    name: 'callback: an explicit throw in the owning callback, guessed',
+    code: `
+export function load(stateMutex, read, out) {
+  stateMutex.lock();
+  read((err, data) => {
+    if (err) throw err;
+    out.push(data);
+    stateMutex.unlock();
+  });
+}
+`,
+    errors: [{ messageId: 'releaseMissingInCallbackOnThrowGuessed', data: { lock: 'stateMutex', line: '5', releaseLine: '7' }, line: 3, column: 3 }],
+  },
+  {
+    name: 'callback: an expression-bodied callback that releases on one branch ends holding the lock, guessed',
+    code: `
+export async function save(mutex, write) {
+  const release = await mutex.acquire();
+  write().then((saved) => saved && release());
+}
+`,
+    errors: [{ messageId: 'releaseMissingInCallbackAtEndGuessed', data: { lock: 'mutex', line: '4', releaseLine: '4' }, line: 3, column: 25 }],
+  },
+  {
+    name: 'callback: nested callbacks, guessed',
+    code: `
+export async function rows(mutex, open, sql, done) {
+  const release = await mutex.acquire();
+  open((db) => {
+    db.query(sql, function (err, found) {
+      if (err) return done(err);
+      release();
+      done(null, found);
+    });
+  });
+}
+`,
+    errors: [{ messageId: 'releaseMissingInCallbackOnReturnGuessed', data: { lock: 'mutex', line: '6', releaseLine: '7' }, line: 3, column: 25 }],
+  },
+  {
+    name: 'an early return after an awaited acquisition of this.mutex, as with a receiver typed any',
+    code: `
+export class Client {
+  async update(items) {
+    const releaseLock = await this.mutex.acquire();
+    if (items.length === 0) return;
+    items.length = 0;
+    releaseLock();
+  }
+}
+`,
+    errors: [
+      {
+        messageId: 'releaseMissingOnReturnGuessed',
+        data: { lock: 'this.mutex', line: '5' },
+        line: 4,
+        column: 31,
+        suggestions: [
+          {
+            messageId: 'wrapInTryFinally',
+            data: { release: 'releaseLock();' },
+            output: `
+export class Client {
+  async update(items) {
+    const releaseLock = await this.mutex.acquire();
+    try {
+      if (items.length === 0) return;
+      items.length = 0;
+    } finally {
+      releaseLock();
+    }
+  }
+}
+`,
+          },
+        ],
+      },
+    ],
+  },
+];
+
+untypedRuleTester.run('no-unreleased-lock (no type information)', rule, { valid: guessedValid, invalid: guessedInvalid });
+
+ruleTester.run('no-unreleased-lock (receivers typed any)', rule, { valid: guessedValid, invalid: guessedInvalid });

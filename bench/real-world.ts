@@ -23,11 +23,13 @@
  *
  *   node bench/.build/js/real-world.js [name…]      only the packages whose name contains one of the words
  *   BENCH_REAL_WORLD_PACKAGES=piscina,telegram     the same, from the environment
+ *   BENCH_REAL_WORLD_SET=candidates.json           another package list (to try candidates before adding them)
+ *   BENCH_REAL_WORLD_LABELS=labels.json            another labels file
  *
  * Exit 0 unless something failed to run (an install, lockstep, ESLint): unlabelled and stale entries
  * are reported, not failures, since the tools change during the day.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
@@ -69,6 +71,11 @@ interface PackageEntry {
   readonly why: string;
   /** Extra `lib` entries for its tsconfig (default ES2023, DOM, DOM.Iterable). */
   readonly lib?: readonly string[];
+  /**
+   * Packages installed beside it, pinned: what its shipped code imports but its package.json lists only
+   * under devDependencies (its build bundled them), so that their types resolve.
+   */
+  readonly extraDependencies?: Readonly<Record<string, string>>;
 }
 
 type Verdict = 'true' | 'false' | 'debatable';
@@ -94,7 +101,8 @@ interface KnownBug {
   /** The line the finding should be at (± LINE_SLACK); without it, any line of `function`. */
   readonly line?: number;
   readonly function?: string;
-  readonly rule: string;
+  /** The finding that would show it; `null` when no rule of ours looks for this kind of bug (listed all the same). */
+  readonly rule: string | null;
   readonly description: string;
   readonly upstream?: string;
 }
@@ -129,6 +137,27 @@ function run(command: string, args: readonly string[], cwd: string, timeout = ST
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', ...(result.error === undefined ? {} : { error: result.error }) };
 }
 
+/** `run`, without blocking: lockstep and ESLint of one package run at the same time (one core each). */
+function runAsync(command: string, args: readonly string[], cwd: string, timeout = STEP_TIMEOUT_MS): Promise<{ status: number | null; stdout: string; stderr: string; error?: Error }> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    let error: Error | undefined;
+    const timer = setTimeout(() => {
+      error = new Error(`timed out after ${timeout / 1000} s`);
+      child.kill('SIGKILL');
+    }, timeout);
+    child.on('error', (e) => (error = e));
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolvePromise({ status, stdout, stderr, ...(error === undefined ? {} : { error }) });
+    });
+  });
+}
+
 const tail = (text: string, lines = 15): string => text.trimEnd().split('\n').slice(-lines).join('\n');
 
 /**
@@ -139,12 +168,21 @@ function install(entry: PackageEntry): { dir: string; cached: boolean } | string
   const dir = join(INSTALL_DIR, dirNameOf(entry));
   const installed = join(dir, 'node_modules', entry.name);
   const manifest = join(installed, 'package.json');
-  if (existsSync(manifest) && readJson<{ version?: string }>(manifest).version === entry.version) return { dir: installed, cached: true };
+  const request = join(dir, 'package.json');
+  const wanted = { ...entry.extraDependencies, [entry.name]: entry.version };
+  if (
+    existsSync(manifest) &&
+    readJson<{ version?: string }>(manifest).version === entry.version &&
+    existsSync(request) &&
+    JSON.stringify(readJson<{ dependencies?: unknown }>(request).dependencies) === JSON.stringify(wanted)
+  ) {
+    return { dir: installed, cached: true };
+  }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'package.json'),
-    `${JSON.stringify({ name: 'lockstep-real-world-install', private: true, description: 'written by bench/real-world.ts', dependencies: { [entry.name]: entry.version } }, null, 2)}\n`,
+    `${JSON.stringify({ name: 'lockstep-real-world-install', private: true, description: 'written by bench/real-world.ts', dependencies: wanted }, null, 2)}\n`,
   );
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const common = ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--omit=dev', '--no-package-lock', '--loglevel=error'];
@@ -273,11 +311,11 @@ interface ToolRun {
   readonly lockSources?: Readonly<Record<string, number>>;
 }
 
-function runLockstep(entry: PackageEntry, project: Prepared): ToolRun | string {
+async function runLockstep(entry: PackageEntry, project: Prepared): Promise<ToolRun | string> {
   const output = join(REPORTS_DIR, `${dirNameOf(entry)}.lockstep.json`);
   rmSync(output, { force: true });
   const start = nowMs();
-  const result = run(process.execPath, ['--max-old-space-size=4096', LOCKSTEP_BIN, '--project', 'tsconfig.json', '--config', 'lockstep.config.json', '--format', 'json', '--output', output], project.dir);
+  const result = await runAsync(process.execPath, ['--max-old-space-size=4096', LOCKSTEP_BIN, '--project', 'tsconfig.json', '--config', 'lockstep.config.json', '--format', 'json', '--output', output], project.dir);
   const ms = nowMs() - start;
   if (result.status === null || result.status > 2 || !existsSync(output)) {
     return `lockstep failed (${result.error?.message ?? (result.status === null ? 'killed' : `exit ${result.status}`)}):\n${tail(result.stderr || result.stdout)}`;
@@ -312,14 +350,14 @@ function runLockstep(entry: PackageEntry, project: Prepared): ToolRun | string {
 }
 
 /** ESLint in a child process of its own (`real-world/eslint-worker.ts`): each package's TypeScript program and caches go with it. */
-function runEslint(entry: PackageEntry, project: Prepared): ToolRun | string {
+async function runEslint(entry: PackageEntry, project: Prepared): Promise<ToolRun | string> {
   const request: RealWorldEslintRequest = { dir: project.dir, tsconfig: join(project.dir, 'tsconfig.json'), files: project.files };
   const requestFile = join(REPORTS_DIR, `${dirNameOf(entry)}.eslint-request.json`);
   const output = join(REPORTS_DIR, `${dirNameOf(entry)}.eslint.json`);
   writeFileSync(requestFile, JSON.stringify(request));
   rmSync(output, { force: true });
   const start = nowMs();
-  const result = run(process.execPath, ['--max-old-space-size=4096', ESLINT_WORKER, requestFile, output], REPO);
+  const result = await runAsync(process.execPath, ['--max-old-space-size=4096', ESLINT_WORKER, requestFile, output], REPO);
   const ms = nowMs() - start;
   if (result.status !== 0 || !existsSync(output)) {
     return `ESLint failed (${result.error?.message ?? (result.status === null ? 'killed' : `exit ${result.status}`)}):\n${tail(result.stderr || result.stdout)}`;
@@ -426,15 +464,17 @@ const cell = (n: number | undefined): Cell => (n === undefined ? '-' : n);
 
 async function main(): Promise<void> {
   const started = nowMs();
-  const set = readJson<{ packages: PackageEntry[] }>(join(SET_DIR, 'packages.json'));
-  const labels = readJson<LabelsFile>(join(SET_DIR, 'labels.json'));
+  const setFile = process.env.BENCH_REAL_WORLD_SET === undefined ? join(SET_DIR, 'packages.json') : resolve(process.env.BENCH_REAL_WORLD_SET);
+  const labelsFile = process.env.BENCH_REAL_WORLD_LABELS === undefined ? join(SET_DIR, 'labels.json') : resolve(process.env.BENCH_REAL_WORLD_LABELS);
+  const set = readJson<{ packages: PackageEntry[] }>(setFile);
+  const labels = readJson<LabelsFile>(labelsFile);
   const words = [...process.argv.slice(2).filter((a) => !a.startsWith('-')), ...(process.env.BENCH_REAL_WORLD_PACKAGES ?? '').split(',').filter((w) => w !== '')];
   const entries = set.packages.filter((p) => words.length === 0 || words.some((w) => keyOf(p).includes(w)));
 
   console.log(`\n## Real-world evaluation (DESIGN.md §8)
 
-Both tools on ${entries.length} published packages (bench/real-world/packages.json), every finding compared with a hand
-label (bench/real-world/labels.json). lockstep ${readJson<{ version: string }>(resolve(REPO, 'packages/analyzer/package.json')).version} and @lockstep/eslint-plugin configs.recommended from this
+Both tools on ${entries.length} published packages (${relative(REPO, setFile)}), every finding compared with a hand
+label (${relative(REPO, labelsFile)}). lockstep ${readJson<{ version: string }>(resolve(REPO, 'packages/analyzer/package.json')).version} and @lockstep/eslint-plugin configs.recommended from this
 working tree (${gitDescribe()}); ESLint ${toolVersion('eslint')}, typescript-eslint ${toolVersion('typescript-eslint')}, TypeScript ${toolVersion('typescript')}; ${availableParallelism()} cores.`);
 
   const failures: string[] = [];
@@ -464,10 +504,9 @@ working tree (${gitDescribe()}); ESLint ${toolVersion('eslint')}, typescript-esl
     result.lines = project.lines;
     result.installed = project.installed;
     const prepMs = nowMs() - t0;
-    const lockstep = runLockstep(entry, project);
+    const [lockstep, eslint] = await Promise.all([runLockstep(entry, project), runEslint(entry, project)]);
     if (typeof lockstep === 'string') result.failures.push(lockstep);
     else result.lockstep = lockstep;
-    const eslint = runEslint(entry, project);
     if (typeof eslint === 'string') result.failures.push(eslint);
     else result.eslint = eslint;
     const found = [...(result.lockstep?.findings ?? []), ...(result.eslint?.findings ?? [])].sort(
@@ -583,18 +622,34 @@ working tree (${gitDescribe()}); ESLint ${toolVersion('eslint')}, typescript-esl
   const bugs = labels.knownBugs.filter((b) => inRun.has(keyOf({ name: b.package, version: b.version })));
   const bugStatus = bugs.map((bug) => {
     const r = results.find((x) => x.entry.name === bug.package && x.entry.version === bug.version)!;
-    const hit = r.judged.find(
-      (j) => j.rule === bug.rule && j.file === bug.file && (bug.line === undefined ? j.message.includes(bug.function ?? '\u0000') : Math.abs(j.line - bug.line) <= LINE_SLACK),
-    );
-    const status = r.failures.length > 0 ? 'not run' : hit === undefined ? 'missed' : hit.verdict === 'true' ? 'found' : `found, but labelled ${hit.verdict}`;
+    const hit =
+      bug.rule === null
+        ? undefined
+        : r.judged.find(
+            (j) =>
+              j.rule === bug.rule &&
+              j.file === bug.file &&
+              (bug.line === undefined ? j.message.includes(bug.function ?? '\u0000') : Math.abs(j.line - bug.line) <= LINE_SLACK),
+          );
+    const status =
+      r.failures.length > 0
+        ? 'not run'
+        : hit !== undefined
+          ? hit.verdict === 'true'
+            ? 'found'
+            : `found, but labelled ${hit.verdict}`
+          : bug.rule === null
+            ? 'missed (no rule of ours looks for this)'
+            : 'missed';
     return { bug, status, finding: hit };
   });
   const found = bugStatus.filter((b) => b.status === 'found').length;
-  console.log(`\n### Known bugs found: ${found} of ${bugs.length}\n`);
+  const outOfScope = bugs.filter((b) => b.rule === null).length;
+  console.log(`\n### Known bugs found: ${found} of ${bugs.length}${outOfScope === 0 ? '' : ` (${outOfScope} of them of a kind no rule of ours looks for)`}\n`);
   for (const { bug, status, finding } of bugStatus) {
     console.log(
-      `- ${status.toUpperCase()}: ${bug.package}@${bug.version} ${bug.rule} ${bug.file}${bug.line === undefined ? '' : `:${bug.line}`}${bug.function === undefined ? '' : ` (${bug.function})`}: ${bug.description}` +
-        `${bug.upstream === undefined ? '' : ` [${bug.upstream}]`}${finding === undefined ? '' : ` -> ${finding.file}:${finding.line}`}`,
+      `- ${status.toUpperCase()}: ${bug.package}@${bug.version} ${bug.rule ?? '(no rule)'} ${bug.file}${bug.line === undefined ? '' : `:${bug.line}`}${bug.function === undefined ? '' : ` (${bug.function})`}\n    ${bug.description}` +
+        `${bug.upstream === undefined ? '' : `\n    upstream: ${bug.upstream}`}${finding === undefined ? '' : `\n    finding: ${finding.rule} ${finding.file}:${finding.line}`}`,
     );
   }
 

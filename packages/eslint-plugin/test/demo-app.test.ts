@@ -77,7 +77,9 @@ describe('ESLint with configs.recommended on fixtures/demo-app', () => {
       lines.set(file, source);
       // The first quoted name in the message is the lock, the call or the state the report is about;
       // its last member (`refreshLock` of 'ExchangeRates.refreshLock') is written on the reported line.
-      const subject = /'([^']+)'/.exec(message.message)?.[1] ?? '';
+      // A self-deadlock through a call is reported at the call: there the callee's name is written.
+      const callee = /^This call, .* through the calls [^ ]+ → ([^ :]+)/.exec(message.message)?.[1];
+      const subject = callee ?? /'([^']+)'/.exec(message.message)?.[1] ?? '';
       const member = subject.replace(/\(\)$/, '').split('.').at(-1) ?? '';
       expect(member, message.message).not.toBe('');
       expect(source[message.line - 1], `${file}:${message.line}: ${message.message}`).toContain(member);

@@ -36,7 +36,12 @@ interface PendingEdge {
   readonly to: LockRef;
   readonly witness: EdgeWitness;
   readonly fromPartial: boolean;
+  /** Either acquisition carries the `lockstep-ordered` annotation. */
+  readonly ordered: boolean;
 }
+
+/** The nesting annotation: this nesting of two instances of one lock class follows an order. */
+const ORDERED_ANNOTATION = /lockstep-ordered\b/;
 
 export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries): LockOrderGraph {
   const graph = new LockOrderGraph();
@@ -62,16 +67,28 @@ export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries)
           acquired: acquisitionOf(to, site, chain),
           alsoHeld: [...new Set(alsoHeld)].filter((id) => id !== from.ref.info.id && id !== to.info.id).sort(),
         };
-        addEdge(summary, from.ref, to, witness, from.partial === true);
+        const ordered = from.ref.info.id === to.info.id || from.ref.parameter !== undefined || to.parameter !== undefined ? isAnnotatedOrdered(from.site.node) || isAnnotatedOrdered(site.node) : false;
+        addEdge(summary, { from: from.ref, to, witness, fromPartial: from.partial === true, ordered });
       };
-      const addEdge = (owner: FunctionSummary, from: LockRef, to: LockRef, witness: EdgeWitness, fromPartial: boolean): void => {
+      const addEdge = (owner: FunctionSummary, edge: PendingEdge): void => {
+        const { from, to, witness, fromPartial } = edge;
         if (from.info.id === to.info.id) {
-          if (canDeadlockOnItself(to) && sameInstance(from, to) && !fromPartial) graph.addSelfDeadlock(to.info.id, witness);
-          return; // re-entry, or two instances of one lock class: not an ordering between locks
+          if (fromPartial) return; // on the paths that matter the first may not be held
+          // The same lock expression run again by a loop over a variable (`for (const a of all) a.lock.acquire()`)
+          // takes another object each time: two instances, not one taken twice.
+          const reTakenByLoop = from.instance.startsWith('symbol:') && sameSite(witness);
+          if (sameInstance(from, to) && !reTakenByLoop) {
+            if (canDeadlockOnItself(to)) graph.addSelfDeadlock(to.info.id, witness);
+            return; // re-entry of a reentrant lock, or a counting semaphore's second permit
+          }
+          // An unknown instance of a reentrant lock may be the held one, re-entered: only two known instances count.
+          const distinct = to.info.flavor !== 'reentrant' || (from.instance !== 'unknown' && to.instance !== 'unknown');
+          if (canNestInstances(to) && distinct && !edge.ordered) graph.addNestedInstances(to.info.id, witness);
+          return;
         }
         if (from.parameter?.owner === owner.node || to.parameter?.owner === owner.node) {
           const list = pending.get(owner.node) ?? [];
-          list.push({ from, to, witness, fromPartial });
+          list.push(edge);
           pending.set(owner.node, list);
           return;
         }
@@ -94,7 +111,7 @@ export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries)
             held: { ...edge.witness.held, lock: from.info.id, callChain: [call.step, ...edge.witness.held.callChain] },
             acquired: { ...edge.witness.acquired, lock: to.info.id },
           };
-          addEdge(summary, from, to, witness, edge.fromPartial);
+          addEdge(summary, { from, to, witness, fromPartial: edge.fromPartial, ordered: edge.ordered });
         }
         if (call.held.length === 0) continue;
         const heldIds = call.held.map((entry) => entry.ref.info.id);
@@ -189,6 +206,37 @@ function merge(into: Map<string, Reach>, candidate: Reach): boolean {
 
 function acquisitionOf(ref: LockRef, site: AcquisitionSite, chain: readonly CallStep[]): Acquisition {
   return { lock: ref.info.id, location: site.location, function: site.function, callChain: chain, form: site.form, guessed: ref.guessed };
+}
+
+/**
+ * Locks whose instances nested in opposite orders deadlock: mutexes, reentrant locks (re-entry of one
+ * instance never reaches here), and one-permit semaphores. Counting semaphores are left out: their
+ * nesting needs as many contexts as permits, and pools of them are commonly taken together.
+ */
+function canNestInstances(ref: LockRef): boolean {
+  return ref.info.flavor === 'mutex' || ref.info.flavor === 'reentrant' || (ref.info.flavor === 'semaphore' && ref.info.count === 1);
+}
+
+/** Both acquisitions of a witness are one expression, reached without calls (a loop's next iteration). */
+function sameSite(witness: EdgeWitness): boolean {
+  const { held, acquired } = witness;
+  return (
+    held.callChain.length === 0 &&
+    acquired.callChain.length === 0 &&
+    held.location.file === acquired.location.file &&
+    held.location.line === acquired.location.line &&
+    held.location.column === acquired.location.column
+  );
+}
+
+/** `// lockstep-ordered: by account id` on the acquisition's line or the line before it. */
+function isAnnotatedOrdered(node: ts.Node): boolean {
+  const file = node.getSourceFile();
+  const { line } = file.getLineAndCharacterOfPosition(node.getStart(file));
+  const starts = file.getLineStarts();
+  const from = starts[Math.max(0, line - 1)] ?? 0;
+  const to = starts[line + 1] ?? file.text.length;
+  return ORDERED_ANNOTATION.test(file.text.slice(from, to));
 }
 
 /** A mutex, or a semaphore of one permit: taken again by its holder, it never comes free. */

@@ -23,6 +23,7 @@ export class LockOrderGraph {
   readonly #edges = new Map<string, MutableEdge>();
   readonly #successors = new Map<string, Set<string>>();
   readonly #selfDeadlocks = new Map<string, MutableEdge>();
+  readonly #nestedInstances = new Map<string, MutableEdge>();
 
   /** Records that `to` is taken while `from` is held; returns false when this witness was known. */
   addWitness(from: string, to: string, witness: EdgeWitness): boolean {
@@ -40,6 +41,11 @@ export class LockOrderGraph {
     addTo(this.#selfDeadlocks, lock, lock, witness);
   }
 
+  /** Records a second instance of a lock class taken while another instance of it is held. */
+  addNestedInstances(lock: string, witness: EdgeWitness): void {
+    addTo(this.#nestedInstances, lock, lock, witness);
+  }
+
   /** The locks taken while `lock` is held. */
   successors(lock: string): ReadonlySet<string> {
     return this.#successors.get(lock) ?? EMPTY;
@@ -49,7 +55,7 @@ export class LockOrderGraph {
   nodes(): string[] {
     const nodes = new Set<string>();
     for (const edge of this.#edges.values()) nodes.add(edge.from).add(edge.to);
-    for (const edge of this.#selfDeadlocks.values()) nodes.add(edge.from);
+    for (const edge of [...this.#selfDeadlocks.values(), ...this.#nestedInstances.values()]) nodes.add(edge.from);
     return [...nodes].sort();
   }
 
@@ -57,11 +63,21 @@ export class LockOrderGraph {
     return this.#edges.get(edgeKey(from, to));
   }
 
-  /** Every edge, self-deadlock loops included, sorted by (from, to), witnesses sorted by location. */
+  /**
+   * Every edge, loops included (a lock taken again by its holder, or a second instance of its class
+   * taken: one `L → L` edge with the witnesses of both), sorted by (from, to), witnesses sorted by location.
+   */
   edges(): LockOrderEdge[] {
-    return [...this.#edges.values(), ...this.#selfDeadlocks.values()]
-      .map((edge) => ({ from: edge.from, to: edge.to, witnesses: [...edge.witnesses].sort(compareWitnesses) }))
-      .sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to));
+    const loops = new Map<string, EdgeWitness[]>();
+    for (const edge of [...this.#selfDeadlocks.values(), ...this.#nestedInstances.values()]) loops.set(edge.from, [...(loops.get(edge.from) ?? []), ...edge.witnesses]);
+    return [
+      ...[...this.#edges.values()].map((edge) => ({ from: edge.from, to: edge.to, witnesses: [...edge.witnesses].sort(compareWitnesses) })),
+      ...[...loops].map(([lock, witnesses]) => ({ from: lock, to: lock, witnesses: witnesses.sort(compareWitnesses) })),
+    ].sort((a, b) => compare(a.from, b.from) || compare(a.to, b.to));
+  }
+
+  nestedInstances(): LockOrderEdge[] {
+    return [...this.#nestedInstances.values()].map((edge) => ({ from: edge.from, to: edge.to, witnesses: [...edge.witnesses].sort(compareWitnesses) }));
   }
 
   selfDeadlocks(): LockOrderEdge[] {

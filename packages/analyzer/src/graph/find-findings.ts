@@ -1,10 +1,12 @@
 /**
  * From the lock-order graph to findings: the shortest witness cycle of each strongly connected
  * component (and another for each lock of the component that cycle does not cover), leaving out cycles every edge of which is taken while one common "gate" lock is held (that lock
- * serialises them: no deadlock, the false positive go-deadlock is known for); self-deadlocks as
- * their own kind; cycles through a counting semaphore as theirs.
+ * serialises them: no deadlock, the false positive go-deadlock is known for); self-deadlocks and
+ * nested instances of one lock class (recursive locking) as their own kinds, one per place the fix
+ * goes; cycles through a counting semaphore as theirs.
  */
 import type { EdgeWitness } from '../analysis/lock-order-witness.js';
+import type { SourceLocation } from '../model/source-location.js';
 import type { Finding, FindingKind, FindingStep, GatedCycle } from './finding.js';
 import type { LockInfo } from '../model/lock-info.js';
 import { canonicalRotation, shortestCycleThrough, stronglyConnectedComponents } from './cycles.js';
@@ -49,26 +51,36 @@ export function findFindings(graph: LockOrderGraph, locks: ReadonlyMap<string, L
   }
 
   for (const edge of graph.selfDeadlocks()) {
-    // One finding per place the held lock is taken again: each is its own bug to fix.
-    const bySite = new Map<string, EdgeWitness[]>();
-    for (const witness of edge.witnesses) {
-      const location = witness.acquired.location;
-      const key = `${location.file}:${location.line}:${location.column}`;
-      bySite.set(key, [...(bySite.get(key) ?? []), witness]);
-    }
-    for (const witnesses of bySite.values()) {
+    for (const witnesses of byFixSite(edge.witnesses)) {
       const steps: FindingStep[] = [{ from: edge.from, to: edge.to, witness: witnesses[0]!, witnessCount: witnesses.length }];
-      const lock = locks.get(edge.from);
-      const name = lock?.name ?? edge.from;
+      const name = locks.get(edge.from)?.name ?? edge.from;
       const held = witnesses[0]!.held.location;
-      const again = witnesses[0]!.acquired.location;
+      const again = fixSite(witnesses[0]!);
+      const through = witnesses[0]!.acquired.callChain.length > 0 ? ' through the call' : '';
       findings.push({
         kind: 'self-deadlock',
         fingerprint: fingerprint('self-deadlock', [edge.from], steps),
         locks: [edge.from],
         steps,
         guessed: isGuessed([edge.from], steps, locks),
-        message: `${name} is acquired at ${again.file}:${again.line}:${again.column} while the same context already holds it (taken at ${held.file}:${held.line}:${held.column}); a non-reentrant lock waits for itself forever.`,
+        message: `${name} is acquired again${through} at ${again.file}:${again.line}:${again.column} while the same context already holds it (taken at ${held.file}:${held.line}:${held.column}); a non-reentrant lock waits for itself forever.`,
+      });
+    }
+  }
+
+  for (const edge of graph.nestedInstances()) {
+    for (const witnesses of byFixSite(edge.witnesses)) {
+      const steps: FindingStep[] = [{ from: edge.from, to: edge.to, witness: witnesses[0]!, witnessCount: witnesses.length }];
+      const name = locks.get(edge.from)?.name ?? edge.from;
+      const held = witnesses[0]!.held.location;
+      const again = fixSite(witnesses[0]!);
+      findings.push({
+        kind: 'recursive-locking',
+        fingerprint: fingerprint('recursive-locking', [edge.from], steps),
+        locks: [edge.from],
+        steps,
+        guessed: isGuessed([edge.from], steps, locks),
+        message: `Possible recursive locking: ${name} is acquired at ${again.file}:${again.line}:${again.column} while the same context holds another instance of it (taken at ${held.file}:${held.line}:${held.column}); two contexts nesting two instances in opposite orders deadlock. Take them in one order (by a key or an id) and mark the nesting with a '// lockstep-ordered: <how>' comment.`,
       });
     }
   }
@@ -76,6 +88,26 @@ export function findFindings(graph: LockOrderGraph, locks: ReadonlyMap<string, L
   findings.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
   gatedCycles.sort((a, b) => (a.locks.join() < b.locks.join() ? -1 : 1));
   return { findings, gatedCycles };
+}
+
+/**
+ * Witnesses grouped by where the fix goes: the call made while holding the lock, in the holding
+ * function, when the second acquisition lies further down (the callee is innocent when called without
+ * the lock); else the second acquisition itself. Each group is its own bug.
+ */
+function byFixSite(witnesses: readonly EdgeWitness[]): EdgeWitness[][] {
+  const groups = new Map<string, EdgeWitness[]>();
+  for (const witness of witnesses) {
+    const location = fixSite(witness);
+    const key = `${location.file}:${location.line}:${location.column}`;
+    groups.set(key, [...(groups.get(key) ?? []), witness]);
+  }
+  return [...groups.values()];
+}
+
+/** The call made while holding the lock when there is one, else the second acquisition. */
+export function fixSite(witness: EdgeWitness): SourceLocation {
+  return witness.acquired.callChain[0]?.location ?? witness.acquired.location;
 }
 
 function stepsOf(cycle: readonly string[], graph: LockOrderGraph): FindingStep[] {

@@ -10,7 +10,18 @@ export type FindingKind =
   /** A cycle through at least one counting semaphore: a deadlock once enough contexts hold its permits. */
   | 'semaphore-cycle'
   /** A non-reentrant lock acquired again by the context that holds it: it waits for itself forever. */
-  | 'self-deadlock';
+  | 'self-deadlock'
+  /**
+   * A second instance of a lock class taken while the context holds another instance of it
+   * (lockdep's "possible recursive locking"): two contexts nesting two instances in opposite orders
+   * (`transfer(a, b)` and `transfer(b, a)`) deadlock unless the nesting follows an order.
+   */
+  | 'recursive-locking';
+
+/** Kinds whose finding is about one lock (class): one step `L → L`, no cycle between locks. */
+export function isSingleLockKind(kind: FindingKind): boolean {
+  return kind === 'self-deadlock' || kind === 'recursive-locking';
+}
 
 /** One edge of a finding's cycle, with the witness chosen to show it (the shortest call chain). */
 export interface FindingStep {

@@ -39,7 +39,7 @@ export class BaselineError extends Error {
   }
 }
 
-const KINDS: ReadonlySet<string> = new Set<FindingKind>(['lock-order-cycle', 'semaphore-cycle', 'self-deadlock']);
+const KINDS: ReadonlySet<string> = new Set<FindingKind>(['lock-order-cycle', 'semaphore-cycle', 'self-deadlock', 'recursive-locking']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -8,7 +8,8 @@ import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { lockNamer, type LockNamer } from './lock-names.js';
 import type { Acquisition } from '../analysis/lock-order-witness.js';
-import type { Finding, FindingKind, FindingStep } from '../graph/finding.js';
+import { isSingleLockKind, type Finding, type FindingKind, type FindingStep } from '../graph/finding.js';
+import { fixSite } from '../graph/find-findings.js';
 import type { SourceLocation } from '../model/source-location.js';
 import type { InputError } from '../project/input-error.js';
 import type { Report } from './report-model.js';
@@ -86,6 +87,24 @@ const RULES: readonly RuleSpec[] = [
       properties: { tags, precision: 'high', 'problem.severity': 'error' },
     },
   },
+  {
+    kind: 'recursive-locking',
+    descriptor: {
+      id: 'lockstep/recursive-locking',
+      name: 'RecursiveLocking',
+      shortDescription: { text: 'A second instance of a lock class taken while another instance is held.' },
+      fullDescription: {
+        text: 'A context holding one instance of a lock class takes another instance of the same class (transfer(from, to) locking both accounts). Two contexts nesting two instances in opposite orders deadlock.',
+      },
+      help: {
+        text: "Take the instances in one order (by a key or an id), and mark the nesting with a '// lockstep-ordered: <how>' comment on either acquisition; or take one lock that covers both.",
+        markdown:
+          "Take the instances in **one order** (by a key or an id), and mark the nesting with a `// lockstep-ordered: <how>` comment on either acquisition; or take one lock that covers both.",
+      },
+      defaultConfiguration: { level: 'warning' },
+      properties: { tags, precision: 'medium', 'problem.severity': 'warning' },
+    },
+  },
 ];
 
 /** `$ & + , ; = @` and (past the first segment) `:` are legal in a URI path: keep paths readable. */
@@ -132,12 +151,14 @@ class SarifWriter {
   heldText(step: FindingStep, finding: Finding): string {
     const held = this.names.name(step.from);
     if (finding.kind === 'self-deadlock') return `${held} first taken in ${step.witness.held.function}`;
+    if (finding.kind === 'recursive-locking') return `one ${held} taken in ${step.witness.held.function}`;
     return `${held} taken in ${step.witness.held.function}, held while ${this.names.name(step.to)} is taken`;
   }
 
   acquiredText(step: FindingStep, finding: Finding): string {
     const taken = this.names.name(step.to);
     if (finding.kind === 'self-deadlock') return `${taken} taken again in ${step.witness.acquired.function} while already held`;
+    if (finding.kind === 'recursive-locking') return `another ${taken} taken in ${step.witness.acquired.function} while one is held`;
     return `${taken} taken in ${step.witness.acquired.function} while ${this.names.name(step.from)} held`;
   }
 
@@ -196,12 +217,18 @@ class SarifWriter {
       related.push(located(step.witness.held.location, this.heldText(step, finding), related.length + 1));
       if (index < finding.steps.length - 1) related.push(located(step.witness.acquired.location, this.acquiredText(step, finding), related.length + 1));
     });
+    // A lock taken again further down a call chain: the alert goes where the fix goes, the call made
+    // while holding it (the callee is innocent when called without the lock).
+    const place = isSingleLockKind(finding.kind) ? fixSite(closing.witness) : closing.witness.acquired.location;
+    if (place !== closing.witness.acquired.location) related.push(located(closing.witness.acquired.location, this.acquiredText(closing, finding), related.length + 1));
     return {
-      locations: [located(closing.witness.acquired.location, this.acquiredText(closing, finding))],
+      locations: [located(place, this.acquiredText(closing, finding))],
       relatedLocations: related,
       codeFlows: [
         {
-          message: { text: finding.kind === 'self-deadlock' ? `${cycle} (re-acquired while held)` : cycle },
+          message: {
+            text: finding.kind === 'self-deadlock' ? `${cycle} (re-acquired while held)` : finding.kind === 'recursive-locking' ? `${cycle} (two instances nested)` : cycle,
+          },
           threadFlows: finding.steps.map((step, index) => this.threadFlow(step, index, finding)),
         },
       ],

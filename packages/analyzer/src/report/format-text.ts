@@ -51,6 +51,8 @@ function title(finding: Finding, names: LockNamer): string {
       return `possible circular dependency through a semaphore: ${cycle}`;
     case 'self-deadlock':
       return `possible self-deadlock: ${printable(names.name(finding.locks[0] ?? ''))} re-acquired while held`;
+    case 'recursive-locking':
+      return `possible recursive locking: ${printable(names.name(finding.locks[0] ?? ''))} taken while another instance is held`;
   }
 }
 
@@ -58,6 +60,7 @@ const KIND_NAMES: Readonly<Record<FindingKind, readonly [string, string]>> = {
   'lock-order-cycle': ['lock-order cycle', 'lock-order cycles'],
   'semaphore-cycle': ['semaphore cycle', 'semaphore cycles'],
   'self-deadlock': ['self-deadlock', 'self-deadlocks'],
+  'recursive-locking': ['recursive locking', 'recursive lockings'],
 };
 
 class TextWriter {
@@ -91,7 +94,9 @@ class TextWriter {
     const heading =
       finding.kind === 'self-deadlock'
         ? `${printable(names.name(step.to))} taken again while already held`
-        : `${printable(names.name(step.to))} taken while ${printable(names.name(step.from))} is held`;
+        : finding.kind === 'recursive-locking'
+          ? `another ${printable(names.name(step.to))} taken while one is held`
+          : `${printable(names.name(step.to))} taken while ${printable(names.name(step.from))} is held`;
     this.line(`#${index + 1} ${heading}${others}:`);
     this.acquisition(held, '');
     // A lock parameter bound by a caller, or a lock a callee returned holding: the calls that did it.
@@ -116,11 +121,20 @@ class TextWriter {
    */
   scenario(finding: Finding): void {
     const { c, names } = this;
-    const columns = finding.steps.length;
-    const rows: { column: number; text: string }[] = [
-      ...finding.steps.map((step, column) => ({ column, text: operation(names, step.from) })),
-      ...finding.steps.map((step, column) => ({ column: finding.kind === 'self-deadlock' ? 0 : column, text: operation(names, step.to) })),
-    ];
+    // Two instances of one class: two contexts, each holding one and reaching for the other.
+    const nested = finding.kind === 'recursive-locking';
+    const columns = nested ? 2 : finding.steps.length;
+    const rows: { column: number; text: string }[] = nested
+      ? finding.steps.flatMap((step) => [
+          { column: 0, text: `${operation(names, step.from)} #1` },
+          { column: 1, text: `${operation(names, step.from)} #2` },
+          { column: 0, text: `${operation(names, step.to)} #2` },
+          { column: 1, text: `${operation(names, step.to)} #1` },
+        ])
+      : [
+          ...finding.steps.map((step, column) => ({ column, text: operation(names, step.from) })),
+          ...finding.steps.map((step, column) => ({ column: finding.kind === 'self-deadlock' ? 0 : column, text: operation(names, step.to) })),
+        ];
     const headers = Array.from({ length: columns }, (_, column) => `context ${column + 1}`);
     const widths = headers.map((header, column) => Math.max(header.length, ...rows.filter((row) => row.column === column).map((row) => row.text.length)) + 4);
     const cells = (texts: readonly string[]): string =>
@@ -136,6 +150,10 @@ class TextWriter {
     if (finding.kind === 'semaphore-cycle') {
       this.line();
       this.line(c.dim(' (each context on a semaphore stands for as many contexts as it has permits)'));
+    }
+    if (nested) {
+      this.line();
+      this.line(c.dim(" (#1 and #2 are two instances; if the nesting follows an order, say so with '// lockstep-ordered: <how>')"));
     }
   }
 

@@ -1,10 +1,13 @@
 /**
- * `no-double-acquire`: the `lockstep` report's self-deadlocks, shown where the held lock is taken again.
- * The second acquisition may lie several calls below the first, in another file, so the rule reads the
- * analyzer's whole-program findings (computed once per program, see util/program-analysis.ts) and each
- * file only looks up the re-acquisitions that lie in it.
+ * `no-double-acquire`: the `lockstep` report's self-deadlocks, shown where the fix goes: at the
+ * re-acquisition when it is in the holding function, else at the call the holding function makes while
+ * holding the lock (the callee, which takes the lock, is innocent when called without it). The second
+ * acquisition may lie several calls below, in another file, so the rule reads the analyzer's
+ * whole-program findings (computed once per program, see util/program-analysis.ts) and each file only
+ * looks up the sites that lie in it.
  */
 import path from 'node:path';
+import { fixSite } from '@lockstep/analyzer';
 import type { CallStep, Finding, ProgramAnalysis } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { createRule } from '../util/create-rule.js';
@@ -61,11 +64,11 @@ export default createRule<Options, MessageId>({
       doubleAcquire:
         "'{{lock}}' is acquired again while this context already holds it (taken at {{first}}): a non-reentrant lock waits for itself forever.",
       doubleAcquireThroughCall:
-        "'{{lock}}' is acquired again, through the calls {{chain}}, while this context already holds it (taken at {{first}}): a non-reentrant lock waits for itself forever.",
+        "This call, made while holding '{{lock}}' (taken at {{first}}), acquires it again through the calls {{chain}}: a non-reentrant lock waits for itself forever.",
       doubleAcquireGuessed:
         "'{{lock}}' is acquired again while this context already holds it (taken at {{first}}): a non-reentrant lock waits for itself forever. The lock was recognised by its name only (no type information), so this is a guess.",
       doubleAcquireThroughCallGuessed:
-        "'{{lock}}' is acquired again, through the calls {{chain}}, while this context already holds it (taken at {{first}}): a non-reentrant lock waits for itself forever. The lock was recognised by its name only (no type information), so this is a guess.",
+        "This call, made while holding '{{lock}}' (taken at {{first}}), acquires it again through the calls {{chain}}: a non-reentrant lock waits for itself forever. The lock was recognised by its name only (no type information), so this is a guess.",
     },
     schema: [],
   },
@@ -84,7 +87,7 @@ export default createRule<Options, MessageId>({
   },
 });
 
-/** Every self-deadlock finding's re-acquisition site, by absolute file. The analyzer makes one finding per site. */
+/** Every self-deadlock finding's fix site, by absolute file. The analyzer makes one finding per fix site. */
 function sitesOf(rooted: RootedAnalysis): SitesByFile<SiteReport> {
   const { analysis, root } = rooted;
   const sites = new Map<string, SiteReport[]>();
@@ -93,11 +96,12 @@ function sitesOf(rooted: RootedAnalysis): SitesByFile<SiteReport> {
     const step = finding.steps[0];
     if (step === undefined) continue;
     const { held, acquired } = step.witness;
-    const file = path.resolve(root, acquired.location.file);
+    const place = fixSite(step.witness);
+    const file = path.resolve(root, place.file);
     const chain = chainOf(acquired.callChain);
     const report: SiteReport = {
       messageId: messageIdOf(finding, chain !== ''),
-      loc: eslintLocation(acquired.location),
+      loc: eslintLocation(place),
       lock: analysis.locks.get(step.to)?.name ?? step.to,
       chain,
       firstFile: path.resolve(root, held.location.file),

@@ -6,6 +6,37 @@ const ruleTester = createTypedRuleTester();
 ruleTester.run('no-cyclic-lock-order', rule, {
   valid: [
     {
+      name: 'two instances of one lock class nested in an order the code declares',
+      code: `
+import { Lock } from '@lockstep/primitives';
+class Account {
+  readonly lock = new Lock();
+  constructor(readonly id: number) {}
+}
+export function transfer(from: Account, to: Account): void {
+  const [first, second] = from.id < to.id ? [from, to] : [to, from];
+  using _first = first.lock.hold();
+  using _second = second.lock.hold(); // lockstep-ordered: by account id
+}
+`,
+    },
+    {
+      name: 'an RLock re-entered through the same instance',
+      code: `
+import { RLock } from '@lockstep/primitives';
+class Table {
+  readonly lock = new RLock();
+  get(): void {
+    using _ = this.lock.hold();
+  }
+  getAll(): void {
+    using _ = this.lock.hold();
+    this.get();
+  }
+}
+`,
+    },
+    {
       name: 'two functions taking two locks in the same order',
       code: `
 import { Lock } from '@lockstep/primitives';
@@ -138,6 +169,36 @@ export function second(): void {
     },
   ],
   invalid: [
+    {
+      name: 'two instances of one lock class nested in argument order (recursive locking)',
+      code: `
+import { Lock } from '@lockstep/primitives';
+class Account {
+  readonly lock = new Lock();
+}
+export function transfer(from: Account, to: Account): void {
+  using _from = from.lock.hold();
+  using _to = to.lock.hold();
+}
+`,
+      errors: [{ messageId: 'nestedLockInstances', data: { lock: 'Account.lock', first: 'file.ts:7' }, line: 8, column: 15, endLine: 8, endColumn: 29 }],
+    },
+    {
+      name: 'another instance taken by a method of another object called while holding ours: reported at the call',
+      code: `
+import { Mutex } from 'async-mutex';
+export class Node {
+  readonly mutex = new Mutex();
+  readonly children: Node[] = [];
+  async update(): Promise<void> {
+    await this.mutex.runExclusive(async () => {
+      for (const child of this.children) await child.update();
+    });
+  }
+}
+`,
+      errors: [{ messageId: 'nestedLockInstances', data: { lock: 'Node.mutex', first: 'file.ts:7' }, line: 8, column: 48, endLine: 8, endColumn: 62 }],
+    },
     {
       name: 'a two-lock inversion in one file, reported at both acquisitions',
       code: `

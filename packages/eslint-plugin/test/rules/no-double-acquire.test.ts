@@ -134,17 +134,6 @@ export async function later(): Promise<void> {
 `,
     },
     {
-      name: 'a function of another file taking the held lock again is reported in that file, not at the call here',
-      code: `
-import { accountsLock } from './bank-locks.js';
-import { recordTransfer } from './transfer.js';
-export function audit(ledger: string[]): void {
-  using _accounts = accountsLock.hold();
-  recordTransfer('a', 'b', 1, ledger);
-}
-`,
-    },
-    {
       name: 'a lock taken in a timer callback scheduled while it is held runs after it is released',
       code: `
 import { Lock } from '@lockstep/primitives';
@@ -188,6 +177,18 @@ export function run(): void {
   ],
   invalid: [
     {
+      name: 'a function of another file taking the held lock again is reported at the call made while holding it, here',
+      code: `
+import { accountsLock } from './bank-locks.js';
+import { recordTransfer } from './transfer.js';
+export function audit(ledger: string[]): void {
+  using _accounts = accountsLock.hold();
+  recordTransfer('a', 'b', 1, ledger);
+}
+`,
+      errors: [{ messageId: 'doubleAcquireThroughCall', data: { lock: 'accountsLock', first: 'file.ts:5', chain: 'audit → recordTransfer' }, line: 6, column: 3, endLine: 6, endColumn: 38 }],
+    },
+    {
       name: 'a Lock taken twice in one function',
       code: `
 import { Lock } from '@lockstep/primitives';
@@ -219,7 +220,8 @@ export class Cache {
 }
 `,
       errors: [
-        { messageId: 'doubleAcquireThroughCall', data: { lock: 'Cache.lock', first: 'file.ts:11', chain: 'Cache.putAll → Cache.put' }, line: 7, column: 15, endLine: 7, endColumn: 31 },
+        // At the call made while holding the lock: put() is innocent when called without it.
+        { messageId: 'doubleAcquireThroughCall', data: { lock: 'Cache.lock', first: 'file.ts:11', chain: 'Cache.putAll → Cache.put' }, line: 12, column: 41, endLine: 12, endColumn: 61 },
       ],
     },
     {
@@ -240,7 +242,7 @@ export async function saveAll(): Promise<void> {
   }
 }
 `,
-      errors: [{ messageId: 'doubleAcquireThroughCall', data: { lock: 'lock', first: 'file.ts:9', chain: 'saveAll → save' }, line: 5, column: 9, endLine: 5, endColumn: 28 }],
+      errors: [{ messageId: 'doubleAcquireThroughCall', data: { lock: 'lock', first: 'file.ts:9', chain: 'saveAll → save' }, line: 11, column: 11, endLine: 11, endColumn: 17 }],
     },
     {
       name: 'a helper that returns holding the lock on every exit, then the lock taken again',
@@ -373,7 +375,7 @@ export function putAll() {
 }
 `,
       errors: [
-        { messageId: 'doubleAcquireThroughCallGuessed', data: { lock: 'cacheLock', first: 'plain.js:8', chain: 'putAll → put' }, line: 4, column: 3, endLine: 4, endColumn: 22 },
+        { messageId: 'doubleAcquireThroughCallGuessed', data: { lock: 'cacheLock', first: 'plain.js:8', chain: 'putAll → put' }, line: 9, column: 3, endLine: 9, endColumn: 8 },
       ],
     },
   ],

@@ -33,6 +33,13 @@ export interface ProgramAnalysis {
   readonly gatedCycles: readonly GatedCycle[];
   /** How many functions (and files' top-level code) were summarised. */
   readonly functions: number;
+  /** How many distinct lock operations (calls that take, try, release or scope a lock) were met. */
+  readonly lockOperations: number;
+  /**
+   * Functions passed as callbacks that run with locks held (a lock helper's or a scoped lock's
+   * callback: `withLock(this.#mutex, async () => …)`), with the ids of those locks.
+   */
+  readonly lockedCallbacks: ReadonlyMap<ts.Node, ReadonlySet<string>>;
 }
 
 export function analyzeProgram(options: ProgramAnalysisOptions): ProgramAnalysis {
@@ -45,5 +52,13 @@ export function analyzeProgram(options: ProgramAnalysisOptions): ProgramAnalysis
   const summaries = summarizeProgram(checker, options.files, recognizer, options.root);
   const graph = buildLockOrderGraph(summaries);
   const { findings, gatedCycles } = findFindings(graph, identity.infos, (kind, _locks, steps) => fingerprintFinding(kind, steps));
-  return { graph, locks: identity.infos, findings, gatedCycles, functions: summaries.summaries.size };
+  return {
+    graph,
+    locks: identity.infos,
+    findings,
+    gatedCycles,
+    functions: summaries.summaries.size,
+    lockOperations: summaries.lockOperations,
+    lockedCallbacks: summaries.lockedCallbacks,
+  };
 }

@@ -12,7 +12,7 @@ import { applyBaseline } from './report/baseline.js';
 import { type Finding } from './graph/finding.js';
 import { type LockInfo } from './model/lock-info.js';
 import { type InputError } from './project/input-error.js';
-import { REPORT_SCHEMA_VERSION, type Report } from './report/report-model.js';
+import { REPORT_SCHEMA_VERSION, type LockCounts, type Report } from './report/report-model.js';
 import { relativePath } from './model/source-location.js';
 import { LOCKSTEP_VERSION } from './version.js';
 
@@ -94,9 +94,23 @@ export function analyzeProject(options: AnalyzeProjectOptions): ProjectAnalysis 
       files: files.length,
       functions: analysis.functions,
       locks: locks.length,
+      locksRecognised: countLocks(analysis.locks.values()),
+      lockOperations: analysis.lockOperations,
       edges: edges.length,
       durationMs: Math.round(performance.now() - started),
     },
   };
   return { report, allFindings: analysis.findings };
+}
+
+function countLocks(locks: Iterable<LockInfo>): LockCounts {
+  let total = 0;
+  let guessed = 0;
+  const bySource: Partial<Record<LockInfo['source'], number>> = {};
+  for (const lock of locks) {
+    total++;
+    if (lock.source === 'name-fallback') guessed++;
+    bySource[lock.source] = (bySource[lock.source] ?? 0) + 1;
+  }
+  return { total, typed: total - guessed, guessed, bySource };
 }

@@ -32,6 +32,8 @@ export interface WalkerContext {
   functionOfValue(expression: ts.Expression): ts.SignatureDeclaration | undefined;
   /** Told of every function seen running with locks held that its caller passed as a callback. */
   noteLockedCallback(fn: ts.Node, held: readonly HeldLock[]): void;
+  /** Told of every lock operation met (the report counts them). */
+  noteOperation(call: ts.CallExpression): void;
 }
 
 /** Held locks at a point, or `null` where no path reaches. */
@@ -402,7 +404,10 @@ class FunctionWalker {
     if (current === null) return null;
 
     const operation = this.#context.recognizer.operationOf(call, this.#within);
-    if (operation !== undefined) return this.#lockOperation(operation, current, awaited);
+    if (operation !== undefined) {
+      this.#context.noteOperation(call);
+      return this.#lockOperation(operation, current, awaited);
+    }
 
     const released = this.#releaseByReleaser(callee, current);
     if (released !== undefined) return released;

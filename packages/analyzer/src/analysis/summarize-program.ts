@@ -24,6 +24,8 @@ export interface ProgramSummaries {
    * callback), with the ids of those locks: what runs in them is under those locks.
    */
   readonly lockedCallbacks: ReadonlyMap<ts.Node, ReadonlySet<string>>;
+  /** How many distinct lock operations (calls that take, try, release or scope a lock) were met. */
+  readonly lockOperations: number;
 }
 
 export function summarizeProgram(
@@ -40,6 +42,7 @@ export function summarizeProgram(
   const summaries = new Map<FunctionLike, FunctionSummary>();
   const argumentLocks = new Map<ts.Expression, LockRef | null>();
   const lockedCallbacks = new Map<ts.Node, Set<string>>();
+  const operations = new Set<ts.CallExpression>();
 
   const substitute = (ref: LockRef, call: LocalCall): LockRef => {
     const parameter = ref.parameter;
@@ -68,6 +71,7 @@ export function summarizeProgram(
     substitute,
     symbolOf: (node) => resolver.symbolOf(node),
     functionOfValue: (expression) => resolver.functionOfValue(expression),
+    noteOperation: (call) => operations.add(call),
     noteLockedCallback: (fn, held) => {
       const ids = lockedCallbacks.get(fn) ?? new Set<string>();
       for (const entry of held) ids.add(entry.ref.info.id);
@@ -88,7 +92,7 @@ export function summarizeProgram(
       if (exitKey(again.exit) !== exitKey(caller.exit)) changed.push(caller.node);
     }
   }
-  return { summaries, substitute, lockedCallbacks };
+  return { summaries, substitute, lockedCallbacks, lockOperations: operations.size };
 }
 
 function hasExitEffect(exit: ExitEffect): boolean {

@@ -23,7 +23,8 @@ export interface LockType {
   readonly name: string;
   /**
    * Where it must be declared: a package name (matched against the `name` of the package.json that
-   * owns the declaring file) or an absolute file path. Absent: any declaration with that name.
+   * owns the declaring file, or of its DefinitelyTyped package: `@types/async-lock` declares
+   * `async-lock`'s types) or an absolute file path. Absent: any declaration with that name.
    */
   readonly module?: string;
   readonly flavor: LockFlavor;
@@ -33,7 +34,43 @@ export interface LockType {
   readonly acquireReturnsReleaser?: 'function' | 'tuple';
   /** `new Condition(lock)`: the condition is held through the lock given to its constructor. */
   readonly wrapsConstructorLock?: boolean;
+  /**
+   * One object, many locks (async-lock): its scoped method takes a key first and the callback second,
+   * `acquire(key, fn[, options])`. Each constant key is a lock of its own; an array of keys takes each
+   * key's lock in turn while `fn` runs.
+   */
+  readonly keyed?: boolean;
+  /**
+   * Options of the constructor's first argument (an object literal) that change how the lock is held:
+   * `reentrant` names one that, set to `true`, makes it reentrant (async-lock's `domainReentrant`);
+   * `timeout` names one that, set to a number other than 0, bounds every wait (async-lock's `timeout`).
+   */
+  readonly constructorOptions?: { readonly reentrant?: string; readonly timeout?: string };
 }
+
+/**
+ * A function that takes a lock and returns the same lock acquired differently (async-mutex's
+ * decorators): `tryAcquire(mutex)` fails at once instead of waiting (`E_ALREADY_LOCKED`), so it orders
+ * nothing; `withTimeout(mutex, ms)` gives up after `ms`, so it cannot wait forever.
+ */
+export interface LockWrapper {
+  readonly name: string;
+  /** The package that must declare it; an untyped callee of that name counts too (plain JavaScript). */
+  readonly module: string;
+  readonly effect: 'tryOnly' | 'bounded';
+}
+
+/** The lock-decorating functions the model sees through: the lock is their first argument. */
+export const LOCK_WRAPPERS: readonly LockWrapper[] = [
+  { name: 'tryAcquire', module: 'async-mutex', effect: 'tryOnly' },
+  { name: 'withTimeout', module: 'async-mutex', effect: 'bounded' },
+];
+
+/**
+ * Where the Web Locks API is imported from outside the browser: Node's `worker_threads.locks` (Node 24;
+ * `import { locks } from 'node:worker_threads'`). A file that imports them can request Web Locks.
+ */
+export const WEB_LOCK_MODULES: readonly string[] = ['worker_threads', 'node:worker_threads'];
 
 /** A method-name → role map from role → names lists. */
 export function methodRoles(roles: Partial<Record<LockMethodRole, readonly string[]>>): ReadonlyMap<string, LockMethodRole> {
@@ -53,6 +90,12 @@ const LOCKSTEP_METHODS = methodRoles({
 });
 
 const ASYNC_MUTEX_METHODS = methodRoles({ acquire: ['acquire'], release: ['release'], scoped: ['runExclusive'] });
+
+/** async-lock's `new AsyncLock({ domainReentrant: true, timeout: ms })`; the keyed name fallback reads them too. */
+export const ASYNC_LOCK_OPTIONS = { reentrant: 'domainReentrant', timeout: 'timeout' } as const;
+
+// await-semaphore: `acquire()` resolves to the function that releases; `use(fn)` holds it while `fn` runs.
+const AWAIT_SEMAPHORE_METHODS = methodRoles({ acquire: ['acquire'], scoped: ['use'] });
 
 /** Locks recognised without any configuration. */
 export const BUILT_IN_LOCK_TYPES: readonly LockType[] = [
@@ -116,14 +159,45 @@ export const BUILT_IN_LOCK_TYPES: readonly LockType[] = [
     source: 'await-lock',
     methods: methodRoles({ acquire: ['acquireAsync'], tryAcquire: ['tryAcquire'], release: ['release'] }),
   },
+  // await-semaphore's `Mutex` extends its `Semaphore`: matched by its own name first.
+  {
+    name: 'Mutex',
+    module: 'await-semaphore',
+    flavor: 'mutex',
+    source: 'await-semaphore',
+    methods: AWAIT_SEMAPHORE_METHODS,
+    acquireReturnsReleaser: 'function',
+  },
+  {
+    name: 'Semaphore',
+    module: 'await-semaphore',
+    flavor: 'semaphore',
+    source: 'await-semaphore',
+    methods: AWAIT_SEMAPHORE_METHODS,
+    acquireReturnsReleaser: 'function',
+  },
+  // async-lock: its types come from @types/async-lock, which counts as declaring the package's own.
+  {
+    name: 'AsyncLock',
+    module: 'async-lock',
+    flavor: 'mutex',
+    source: 'async-lock',
+    methods: methodRoles({ scoped: ['acquire'] }),
+    keyed: true,
+    constructorOptions: ASYNC_LOCK_OPTIONS,
+  },
 ];
 
-/** Method names the name-based fallback treats as lock operations on a lock-named receiver. */
+/**
+ * Method names the name-based fallback treats as lock operations on a lock-named receiver. One more
+ * form is told by its arguments: `acquire(key, fn)` with a function second is async-lock's keyed
+ * scoped form (see `keyed` above).
+ */
 export const FALLBACK_METHODS = methodRoles({
   acquire: ['acquire', 'acquireAsync', 'lock', 'lockAsync'],
   tryAcquire: ['tryAcquire', 'tryLock'],
   release: ['release', 'unlock'],
-  scoped: ['runExclusive', 'withLock'],
+  scoped: ['runExclusive', 'withLock', 'use'],
   hold: ['hold', 'holdAsync'],
 });
 

@@ -3,20 +3,36 @@
  * is the same in every file that reaches it: a module variable (`path#name`), a class field
  * (`path#Class.field`, one lock class for all instances, as lockdep does), an object-literal property
  * (`path#locks.orders`), a constant array element (`path#forks[0]`), a parameter (`path#fn(param)`,
- * which callers substitute), or a Web Lock name. What cannot be resolved gets an identity of its own,
- * never merged with another.
+ * which callers substitute), a Web Lock name, or one constant key of an async-lock `AsyncLock`
+ * (`path#locks["users"]`). async-mutex's `tryAcquire(x)` and `withTimeout(x, ms)` are the lock `x`.
+ * What cannot be resolved gets an identity of its own, never merged with another.
  */
 import ts from 'typescript';
+import { isDeclaredByPackage } from './declaring-package.js';
+import { LOCK_WRAPPERS, type LockWrapper } from './lock-catalog.js';
 import type { LockFlavor, LockInfo, LockSource } from './lock-info.js';
 import { functionName, enclosingFunction } from './function-names.js';
 import type { LockInstance, LockRef } from './lock-ref.js';
 import { locationOf, relativePath } from './source-location.js';
+import { isUntyped } from './untyped.js';
 
 /** What the recogniser knows about the lock's type when asking for its identity. */
 export interface LockTypeFacts {
   readonly flavor: LockFlavor;
   readonly source: LockSource;
   readonly guessed: boolean;
+}
+
+/**
+ * How a lock expression will be acquired, as far as what it is built from says: through async-mutex's
+ * `tryAcquire(…)` (never waits) or `withTimeout(…)` (gives up), written at the call or where the lock
+ * was created (`readonly mutex = tryAcquire(new Mutex())`).
+ */
+export interface AcquisitionMode {
+  readonly tryOnly: boolean;
+  readonly bounded: boolean;
+  /** The `new …(…)` the lock comes from, when the expression leads to one (its options, its count). */
+  readonly creation?: ts.NewExpression;
 }
 
 interface Resolved {
@@ -61,6 +77,73 @@ export class LockIdentityResolver {
     return this.#ref(resolved, facts);
   }
 
+  /**
+   * The locks an async-lock `acquire(key, fn)` takes, in the order it takes them: one per key (an array
+   * of keys takes each in turn). A constant key is a lock of its own, the receiver's identity plus the
+   * key (`src/cache.ts#locks["users"]`, shown `locks "users"`), shared by every site naming that key on
+   * that object; a key that is not constant, or a receiver that cannot be resolved, gets an identity of
+   * its own per site, never merged.
+   */
+  keyed(receiver: ts.Expression, keyArgument: ts.Expression, within: ts.SignatureDeclaration | undefined, facts: LockTypeFacts): LockRef[] {
+    const base = this.#resolve(receiver, within, 0);
+    const receiverName = base?.name ?? shortText(receiver);
+    const key = skipOuterExpressions(keyArgument);
+    const keys: { readonly constant: string | undefined; readonly site: ts.Node }[] = [];
+    if (ts.isArrayLiteralExpression(key)) {
+      for (const element of key.elements) {
+        keys.push({ constant: ts.isSpreadElement(element) ? undefined : this.#constantString(element), site: element });
+      }
+    } else {
+      const tuple = this.#constantTuple(key);
+      if (tuple !== undefined) for (const constant of tuple) keys.push({ constant, site: key });
+      else keys.push({ constant: this.#constantString(key), site: key });
+    }
+    return keys.map(({ constant, site }, index) => {
+      if (base === undefined || constant === undefined) {
+        const location = locationOf(site, this.#root);
+        // Several unresolved keys of one array literal each have a site; a non-literal tuple shares one.
+        const suffix = ts.isArrayLiteralExpression(key) || keys.length === 1 ? '' : `#${index}`;
+        const shown = constant === undefined ? `[${shortText(site)}]` : ` ${JSON.stringify(constant)}`;
+        return this.#ref(
+          { id: `unknown:${location.file}:${location.line}:${location.column}${suffix}`, name: `${receiverName}${shown} (unresolved)`, instance: 'unknown' },
+          facts,
+        );
+      }
+      // A keyed lock is not the parameter it may come through: callers bind the AsyncLock, not its key.
+      const resolved: Resolved = {
+        id: `${base.id}[${JSON.stringify(constant)}]`,
+        name: `${base.name} ${JSON.stringify(constant)}`,
+        instance: base.instance,
+        ...(base.declaration === undefined ? {} : { declaration: base.declaration }),
+      };
+      return this.#ref(resolved, facts);
+    });
+  }
+
+  /**
+   * Whether the lock `expression` denotes is acquired through a decorator, and what created it: follows
+   * `tryAcquire(x)` / `withTimeout(x, ms)` to `x`, and a variable or field to its initializer.
+   */
+  acquisitionModeOf(expression: ts.Expression): AcquisitionMode {
+    let tryOnly = false;
+    let bounded = false;
+    let node: ts.Expression | undefined = expression;
+    for (let depth = 0; node !== undefined && depth <= MAX_ALIAS_DEPTH; depth++) {
+      node = skipOuterExpressions(node);
+      if (ts.isNewExpression(node)) return { tryOnly, bounded, creation: node };
+      if (ts.isCallExpression(node)) {
+        const wrapper = lockWrapperOf(node, this.#checker);
+        if (wrapper === undefined) break;
+        if (wrapper.effect === 'tryOnly') tryOnly = true;
+        else bounded = true;
+        node = node.arguments[0];
+        continue;
+      }
+      node = this.#initializerOfReference(node);
+    }
+    return { tryOnly, bounded };
+  }
+
   /** A Web Lock, identified by its constant name (or by the request site when the name is not constant). */
   webLock(nameArgument: ts.Expression | undefined, site: ts.Node, guessed: boolean): LockRef {
     const constant = nameArgument === undefined ? undefined : this.#constantString(nameArgument);
@@ -74,7 +157,8 @@ export class LockIdentityResolver {
   #ref(resolved: Resolved, facts: LockTypeFacts): LockRef {
     let info = this.#infos.get(resolved.id);
     if (info === undefined) {
-      const count = facts.flavor === 'semaphore' && resolved.initializer !== undefined ? semaphoreCount(resolved.initializer) : undefined;
+      const creation = facts.flavor === 'semaphore' && resolved.initializer !== undefined ? this.acquisitionModeOf(resolved.initializer).creation : undefined;
+      const count = creation === undefined ? undefined : semaphoreCount(creation);
       info = {
         id: resolved.id,
         name: resolved.name,
@@ -102,6 +186,8 @@ export class LockIdentityResolver {
       return this.#resolveSymbol(this.#symbolAt(node.name), node, within, this.#instanceOfReceiver(receiver), depth);
     }
     if (ts.isElementAccessExpression(node)) return this.#resolveElement(node, within, depth);
+    // `tryAcquire(mutex)`, `withTimeout(mutex, ms)`: the same lock, taken another way.
+    if (ts.isCallExpression(node) && lockWrapperOf(node, this.#checker) !== undefined) return this.#resolve(node.arguments[0]!, within, depth + 1);
     return undefined;
   }
 
@@ -138,8 +224,8 @@ export class LockIdentityResolver {
       if (isModuleScope(declaration)) {
         return { id: `${file}#${name}`, name, instance: 'singleton', declaration: declaration.name, ...initializerOf(declaration) };
       }
-      // `const lock = this.lock`: an alias, not a lock of its own.
-      const initializer = declaration.initializer;
+      // `const lock = this.lock`, `const quick = tryAcquire(this.lock)`: an alias, not a lock of its own.
+      const initializer = declaration.initializer === undefined ? undefined : this.#unwrapped(declaration.initializer);
       if (initializer !== undefined && isConst(declaration) && !isCreation(initializer)) {
         const aliased = this.#resolve(initializer, within, depth + 1);
         if (aliased !== undefined) return aliased;
@@ -248,6 +334,50 @@ export class LockIdentityResolver {
     return symbol;
   }
 
+  /** The lock inside `tryAcquire(…)` / `withTimeout(…)` decorators, or the expression itself. */
+  #unwrapped(expression: ts.Expression): ts.Expression {
+    let node = skipOuterExpressions(expression);
+    for (let depth = 0; depth <= MAX_ALIAS_DEPTH && ts.isCallExpression(node) && lockWrapperOf(node, this.#checker) !== undefined; depth++) {
+      node = skipOuterExpressions(node.arguments[0]!);
+    }
+    return node;
+  }
+
+  /** What a variable or field was initialised with (`x = …` in a plain JavaScript constructor too). */
+  #initializerOfReference(node: ts.Expression): ts.Expression | undefined {
+    const name = ts.isIdentifier(node) ? node : ts.isPropertyAccessExpression(node) ? node.name : undefined;
+    if (name === undefined) return undefined;
+    const symbol = this.#symbolAt(name);
+    for (const declaration of symbol?.declarations ?? []) {
+      if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) && declaration.initializer !== undefined) {
+        return declaration.initializer;
+      }
+      const assignment = declaration.parent;
+      if (
+        ts.isPropertyAccessExpression(declaration) &&
+        ts.isBinaryExpression(assignment) &&
+        assignment.left === declaration &&
+        assignment.operatorToken.kind === ts.SyntaxKind.EqualsToken
+      ) {
+        return assignment.right;
+      }
+    }
+    return undefined;
+  }
+
+  /** `const KEYS = ['a', 'b'] as const`: a tuple whose every element is a string or number literal. */
+  #constantTuple(expression: ts.Expression): string[] | undefined {
+    const type = this.#checker.getTypeAtLocation(expression);
+    if (!this.#checker.isTupleType(type)) return undefined;
+    const constants: string[] = [];
+    for (const element of this.#checker.getTypeArguments(type as ts.TypeReference)) {
+      if (element.isStringLiteral()) constants.push(element.value);
+      else if (element.isNumberLiteral()) constants.push(String(element.value));
+      else return undefined;
+    }
+    return constants;
+  }
+
   #constantString(expression: ts.Expression): string | undefined {
     const node = skipOuterExpressions(expression);
     if (ts.isStringLiteralLike(node)) return node.text;
@@ -267,8 +397,7 @@ export class LockIdentityResolver {
 
   #unknown(expression: ts.Node): Resolved {
     const location = locationOf(expression, this.#root);
-    const text = expression.getText();
-    const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+    const shown = shortText(expression);
     return { id: `unknown:${location.file}:${location.line}:${location.column}`, name: `${shown} (unresolved)`, instance: 'unknown' };
   }
 }
@@ -335,9 +464,32 @@ function conditionLockArgument(initializer: ts.Expression): ts.Expression | unde
   return name === 'Condition' ? node.arguments?.[0] : undefined;
 }
 
-function semaphoreCount(initializer: ts.Expression): number | undefined {
-  const node = skipOuterExpressions(initializer);
-  if (!ts.isNewExpression(node)) return undefined;
+/**
+ * The async-mutex decorator `call` is (`tryAcquire(lock)`, `withTimeout(lock, ms)`): a function of that
+ * name declared by its package, or an untyped one of that name (plain JavaScript, an unresolved import).
+ */
+export function lockWrapperOf(call: ts.CallExpression, checker: ts.TypeChecker): LockWrapper | undefined {
+  if (call.arguments.length === 0) return undefined;
+  const callee = skipOuterExpressions(call.expression);
+  const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  if (name === undefined) return undefined;
+  const wrapper = LOCK_WRAPPERS.find((candidate) => candidate.name === name.text);
+  if (wrapper === undefined) return undefined;
+  let symbol = checker.getSymbolAtLocation(name);
+  if (symbol !== undefined && (symbol.flags & ts.SymbolFlags.Alias) !== 0) symbol = checker.getAliasedSymbol(symbol);
+  const type = checker.getTypeAtLocation(callee);
+  const declarations = [...(symbol?.declarations ?? []), ...(type.getSymbol()?.declarations ?? [])];
+  if (declarations.some((declaration) => isDeclaredByPackage(declaration.getSourceFile().fileName, wrapper.module))) return wrapper;
+  return isUntyped(type) ? wrapper : undefined;
+}
+
+function shortText(node: ts.Node): string {
+  const text = node.getText();
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function semaphoreCount(creation: ts.NewExpression): number | undefined {
+  const node = creation;
   const first = node.arguments?.[0];
   if (first === undefined) return 1; // Python's and ours default to 1
   const value = skipOuterExpressions(first);

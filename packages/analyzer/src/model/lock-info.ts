@@ -6,15 +6,29 @@ import type { SourceLocation } from './source-location.js';
 
 /** What sort of lock an identity denotes, which decides what a cycle through it means. */
 export type LockFlavor =
-  /** Non-reentrant mutual exclusion: `Lock`, async-mutex `Mutex`, `AwaitLock`, an exclusive Web Lock. */
+  /**
+   * Non-reentrant mutual exclusion: `Lock`, async-mutex and await-semaphore `Mutex`, `AwaitLock`, one
+   * key of an `AsyncLock`, an exclusive Web Lock.
+   */
   | 'mutex'
-  /** Re-entry by the owner never blocks: `RLock`, a `Condition` over its default `RLock`. */
+  /**
+   * Re-entry by the owner never blocks: `RLock`, a `Condition` over its default `RLock`, an `AsyncLock`
+   * built with `{ domainReentrant: true }`.
+   */
   | 'reentrant'
-  /** Counting: `Semaphore`, `BoundedSemaphore`, async-mutex `Semaphore`. */
+  /** Counting: `Semaphore`, `BoundedSemaphore`, async-mutex and await-semaphore `Semaphore`. */
   | 'semaphore';
 
 /** Where the analysis learned that an expression is a lock. */
-export type LockSource = 'lockstep' | 'async-mutex' | 'await-lock' | 'web-locks' | 'config' | 'name-fallback';
+export type LockSource =
+  | 'lockstep'
+  | 'async-mutex'
+  | 'await-lock'
+  | 'await-semaphore'
+  | 'async-lock'
+  | 'web-locks'
+  | 'config'
+  | 'name-fallback';
 
 /** One abstract lock (a lock class, as lockdep says): every expression resolving to one declaration. */
 export interface LockInfo {
@@ -24,7 +38,7 @@ export interface LockInfo {
    * Web Lock requested by a constant name.
    */
   readonly id: string;
-  /** What a person reads: `accountsLock`, `Account.lock`, `navigator.locks "orders"`. */
+  /** What a person reads: `accountsLock`, `Account.lock`, `navigator.locks "orders"`, `locks "users"`. */
   readonly name: string;
   readonly flavor: LockFlavor;
   readonly source: LockSource;

@@ -299,6 +299,8 @@ export function formatSarif(report: Report): string {
         properties: {
           filesAnalysed: report.stats.files,
           locks: report.stats.locks,
+          locksRecognised: report.stats.locksRecognised.total,
+          lockOperations: report.stats.lockOperations,
           edges: report.stats.edges,
           gatedCyclesSuppressed: report.suppressed.gatedCycles.length,
           baselinedSuppressed: report.suppressed.baselined.length,

@@ -8,7 +8,7 @@ import type { Acquisition, CallStep } from '../analysis/lock-order-witness.js';
 import type { Finding, FindingKind, FindingStep } from '../graph/finding.js';
 import type { SourceLocation } from '../model/source-location.js';
 import type { InputError } from '../project/input-error.js';
-import type { Report } from './report-model.js';
+import type { LockCounts, Report } from './report-model.js';
 
 /** How {@link formatText} renders. */
 export interface TextFormatOptions {
@@ -62,6 +62,16 @@ const KIND_NAMES: Readonly<Record<FindingKind, readonly [string, string]>> = {
   'self-deadlock': ['self-deadlock', 'self-deadlocks'],
   'recursive-locking': ['recursive locking', 'recursive lockings'],
 };
+
+/** `5 locks recognised (3 async-mutex, 1 lockstep, 1 guessed by name)`. */
+function recognised(counts: LockCounts): string {
+  const parts = (Object.entries(counts.bySource) as [string, number][])
+    .filter(([source]) => source !== 'name-fallback')
+    .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
+    .map(([source, count]) => `${count} ${source}`);
+  if (counts.guessed > 0) parts.push(`${counts.guessed} guessed by name`);
+  return `${plural(counts.total, 'lock')} recognised${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
 
 class TextWriter {
   readonly lines: string[] = [];
@@ -189,7 +199,7 @@ class TextWriter {
   summary(report: Report): void {
     const { c } = this;
     const { findings, suppressed, stats, errors } = report;
-    const scope = `${plural(stats.files, 'file')} analysed, ${plural(stats.locks, 'lock')}, ${plural(stats.edges, 'lock-order edge')}`;
+    const scope = `${plural(stats.files, 'file')} analysed, ${recognised(stats.locksRecognised)}, ${plural(stats.lockOperations, 'lock operation')}; ${plural(stats.locks, 'lock')} in ${plural(stats.edges, 'lock-order edge')}`;
     const hidden = `${plural(suppressed.gatedCycles.length, 'gated cycle')} and ${plural(suppressed.baselined.length, 'baselined finding')} suppressed`;
     const failed = errors.length > 0 ? `; ${c.red(plural(errors.length, 'input error'))}` : '';
     if (findings.length === 0) {

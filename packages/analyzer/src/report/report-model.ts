@@ -7,7 +7,7 @@
  */
 import type { LockOrderEdge } from '../analysis/lock-order-graph.js';
 import type { Finding, GatedCycle } from '../graph/finding.js';
-import type { LockInfo } from '../model/lock-info.js';
+import type { LockInfo, LockSource } from '../model/lock-info.js';
 import type { InputError } from '../project/input-error.js';
 
 export type { Acquisition, CallStep, EdgeWitness } from '../analysis/lock-order-witness.js';
@@ -16,6 +16,17 @@ export type { Finding, FindingKind, FindingStep, GatedCycle } from '../graph/fin
 export type { LockFlavor, LockInfo, LockSource } from '../model/lock-info.js';
 export type { SourceLocation } from '../model/source-location.js';
 export type { InputError, InputErrorCode } from '../project/input-error.js';
+
+/** How many locks were recognised, and how. */
+export interface LockCounts {
+  readonly total: number;
+  /** Recognised by their types (a library's class, a configured lock type, a Web Lock request). */
+  readonly typed: number;
+  /** Recognised by their names only (no type information). */
+  readonly guessed: number;
+  /** By {@link LockSource}, only the sources that occur. */
+  readonly bySource: Readonly<Partial<Record<LockSource, number>>>;
+}
 
 /** Version of the JSON report's shape. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -43,7 +54,12 @@ export interface Report {
   readonly stats: {
     readonly files: number;
     readonly functions: number;
+    /** Locks in an edge or a finding (those listed in `locks`). */
     readonly locks: number;
+    /** Every lock recognised anywhere, in an edge or not: a project full of locks never reads "0". */
+    readonly locksRecognised: LockCounts;
+    /** Distinct calls that take, try, release or scope a lock. */
+    readonly lockOperations: number;
     readonly edges: number;
     readonly durationMs: number;
   };

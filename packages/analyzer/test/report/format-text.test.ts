@@ -119,7 +119,7 @@ describe('formatText', () => {
     expect(text).toContain("2 input errors:\n  src/broken.ts:3:14: error: ';' expected. (parse)\n  src/gone: error: No such file or directory. (missing-path)");
     const last = text.trimEnd().split('\n').at(-1);
     expect(last).toBe(
-      'lockstep: 3 findings (1 lock-order cycle, 1 semaphore cycle, 1 self-deadlock) in 10 files analysed, 10 locks, 10 lock-order edges; ' +
+      'lockstep: 3 findings (1 lock-order cycle, 1 semaphore cycle, 1 self-deadlock) in 10 files analysed, 9 locks recognised (6 lockstep, 2 async-mutex, 1 guessed by name), 31 lock operations; 10 locks in 10 lock-order edges; ' +
         '1 gated cycle and 1 baselined finding suppressed; 2 input errors',
     );
     expect(text.endsWith('\n')).toBe(true);
@@ -127,7 +127,7 @@ describe('formatText', () => {
 
   test('no finding: a clear summary and nothing else', () => {
     expect(plain(cleanReport())).toBe(
-      'lockstep: no lock-order problems found (10 files analysed, 10 locks, 10 lock-order edges; 0 gated cycles and 0 baselined findings suppressed)\n',
+      'lockstep: no lock-order problems found (10 files analysed, 9 locks recognised (6 lockstep, 2 async-mutex, 1 guessed by name), 31 lock operations; 10 locks in 10 lock-order edges; 0 gated cycles and 0 baselined findings suppressed)\n',
     );
   });
 

@@ -246,7 +246,15 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
       gatedCycles: [{ locks: [ID.index, ID.settings], gates: [ID.gate] }],
       baselined: [BASELINED_FINGERPRINT],
     },
-    stats: { files: FILES.length, functions: 27, locks: LOCKS.length, edges: EDGES.length, durationMs: 123 },
+    stats: {
+      files: FILES.length,
+      functions: 27,
+      locks: LOCKS.length,
+      locksRecognised: { total: 9, typed: 8, guessed: 1, bySource: { lockstep: 6, 'async-mutex': 2, 'name-fallback': 1 } },
+      lockOperations: 31,
+      edges: EDGES.length,
+      durationMs: 123,
+    },
     ...overrides,
   };
 }

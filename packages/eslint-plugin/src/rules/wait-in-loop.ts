@@ -9,6 +9,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
+import { receiverName } from '../util/estree-nodes.js';
 
 /** The rule takes no options. */
 export type Options = [];
@@ -191,11 +192,13 @@ function negation(sourceCode: Readonly<TSESLint.SourceCode>, test: TSESTree.Expr
   return `!(${sourceCode.getText(test)})`;
 }
 
+/**
+ * The name the fallback reads, as the analyzer's recogniser does: through `!`, `as` and `satisfies`
+ * (`(queueCv as any).wait()` is guessed like `queueCv.wait()` in plain JavaScript).
+ */
 function nameOfReceiver(receiver: TSESTree.Node): string | undefined {
-  if (receiver.type === AST_NODE_TYPES.Identifier) return receiver.name;
-  if (receiver.type === AST_NODE_TYPES.MemberExpression && !receiver.computed && receiver.property.type === AST_NODE_TYPES.Identifier) {
-    return receiver.property.name;
+  if (receiver.type === AST_NODE_TYPES.TSAsExpression || receiver.type === AST_NODE_TYPES.TSSatisfiesExpression || receiver.type === AST_NODE_TYPES.TSNonNullExpression) {
+    return nameOfReceiver(receiver.expression);
   }
-  if (receiver.type === AST_NODE_TYPES.TSNonNullExpression) return nameOfReceiver(receiver.expression);
-  return undefined;
+  return receiverName(receiver);
 }

@@ -8,6 +8,21 @@ const ruleTester = createTypedRuleTester();
 ruleTester.run('no-blocking-in-async', rule, {
   valid: [
     {
+      name: 'receivers typed `any` (an untyped require) are not guessed at, as in plain JavaScript',
+      code: `
+const { Lock, Queue } = require('@lockstep/primitives');
+export class Jobs {
+  lock = new Lock();
+  queue = new Queue();
+  async next(): Promise<unknown> {
+    this.lock.acquire();
+    using _held = this.lock.hold();
+    return this.queue.get();
+  }
+}
+`,
+    },
+    {
       name: 'the blocking forms in a plain synchronous function (a worker may block)',
       code: `
 import { Barrier, Condition, Event, Lock, Queue } from '@lockstep/primitives';

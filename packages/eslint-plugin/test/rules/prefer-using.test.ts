@@ -6,6 +6,23 @@ const ruleTester = createTypedRuleTester();
 ruleTester.run('prefer-using', rule, {
   valid: [
     {
+      name: 'a lock typed `any` (an untyped require) is not reported, as in plain JavaScript: no checked hold() to call',
+      code: `
+const { Lock } = require('@lockstep/primitives');
+export class Ledger {
+  lock = new Lock();
+  post(step: () => void): void {
+    this.lock.acquire();
+    try {
+      step();
+    } finally {
+      this.lock.release();
+    }
+  }
+}
+`,
+    },
+    {
       name: 'the guard already',
       code: `
 import { Lock } from '@lockstep/primitives';

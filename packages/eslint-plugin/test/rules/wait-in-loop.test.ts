@@ -464,6 +464,40 @@ export function worker(ready: boolean): void {
 `,
       errors: [{ messageId: 'waitNotInLoopGuessed', data: { condition: 'queueCv', method: 'wait' }, line: 4, column: 15, endLine: 4, endColumn: 29, suggestions: [] }],
     },
+    {
+      name: 'a class field typed `any` by an untyped require is guessed at by name, as in plain JavaScript',
+      code: `
+const Condition = require('@lockstep/primitives').Condition;
+export class Buffer {
+  notEmptyCond = new Condition();
+  items: number[] = [];
+  take(): number | undefined {
+    if (this.items.length === 0) this.notEmptyCond.wait();
+    return this.items.shift();
+  }
+}
+`,
+      errors: [
+        {
+          messageId: 'waitNotInLoopGuessed',
+          data: { condition: 'this.notEmptyCond', method: 'wait' },
+          line: 7,
+          column: 34,
+          endLine: 7,
+          endColumn: 58,
+          suggestions: [],
+        },
+      ],
+    },
+    {
+      name: 'an `unknown` receiver named like a condition is guessed at too',
+      code: `
+export function worker(ready: boolean, queueCv: unknown): void {
+  if (!ready) (queueCv as any).wait();
+}
+`,
+      errors: [{ messageId: 'waitNotInLoopGuessed', data: { condition: 'queueCv as any', method: 'wait' }, line: 3, column: 15, endLine: 3, endColumn: 38, suggestions: [] }],
+    },
   ],
 });
 

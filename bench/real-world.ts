@@ -298,7 +298,16 @@ interface LockstepReport {
     readonly message: string;
     readonly steps: readonly { readonly witness: { readonly acquired: { readonly location: LockstepLocation; readonly function: string } } }[];
   }[];
-  readonly stats: { readonly files: number; readonly functions: number; readonly locks: number; readonly edges: number; readonly durationMs: number };
+  readonly stats: {
+    readonly files: number;
+    readonly functions: number;
+    readonly locks: number;
+    /** Every lock recognised (newer analyzers): a package full of locks never reads "0 findings" for want of seeing them. */
+    readonly locksRecognised?: { readonly total: number; readonly typed: number; readonly guessed: number; readonly bySource: Readonly<Record<string, number>> };
+    readonly lockOperations?: number;
+    readonly edges: number;
+    readonly durationMs: number;
+  };
   readonly tool: { readonly version: string };
 }
 
@@ -462,6 +471,16 @@ function gitDescribe(): string {
 
 const cell = (n: number | undefined): Cell => (n === undefined ? '-' : n);
 
+/** What lockstep says it saw: locks recognised (by type, by name only, by library) and lock operations. */
+function recognised(run: ToolRun): string {
+  const locks = run.stats?.locksRecognised;
+  if (locks === undefined) return '';
+  const sources = Object.entries(locks.bySource)
+    .map(([source, n]) => `${source} ${n}`)
+    .join(', ');
+  return ` (${locks.total} locks recognised: ${locks.typed} by type, ${locks.guessed} by name${sources === '' ? '' : `; ${sources}`}; ${run.stats?.lockOperations ?? '?'} lock operations)`;
+}
+
 async function main(): Promise<void> {
   const started = nowMs();
   const setFile = process.env.BENCH_REAL_WORLD_SET === undefined ? join(SET_DIR, 'packages.json') : resolve(process.env.BENCH_REAL_WORLD_SET);
@@ -519,7 +538,7 @@ working tree (${gitDescribe()}); ESLint ${toolVersion('eslint')}, typescript-esl
     result.stale = unused.filter((l) => (l.rule.startsWith('lockstep/') ? result.lockstep !== undefined : result.eslint !== undefined));
     console.log(
       `- ${keyOf(entry)}: ${result.files} files, ${result.lines} lines (${project.installed}, ${(prepMs / 1000).toFixed(1)} s); ` +
-        `lockstep ${result.lockstep === undefined ? 'FAILED' : `${result.lockstep.findings.length} findings in ${(result.lockstep.ms / 1000).toFixed(1)} s`}; ` +
+        `lockstep ${result.lockstep === undefined ? 'FAILED' : `${result.lockstep.findings.length} findings in ${(result.lockstep.ms / 1000).toFixed(1)} s${recognised(result.lockstep)}`}; ` +
         `ESLint ${result.eslint === undefined ? 'FAILED' : `${result.eslint.findings.length} findings in ${(result.eslint.ms / 1000).toFixed(1)} s`}`,
     );
     for (const f of result.failures) console.log(`    FAILED: ${f.split('\n').join('\n    ')}`);
@@ -529,7 +548,7 @@ working tree (${gitDescribe()}); ESLint ${toolVersion('eslint')}, typescript-esl
   // The table: one row per package, and the total.
   const count = (r: PackageResult, v: Judged['verdict']): number => r.judged.filter((j) => j.verdict === v).length;
   const precisionOf = (t: number, f: number, d: number): string => (t + f + d === 0 ? 'n/a' : `${percent(t / (t + f + d))} (${t}/${t + f + d})`);
-  const totals = { files: 0, lines: 0, lockstep: 0, eslint: 0, findings: 0, true: 0, false: 0, debatable: 0, unlabelled: 0, stale: 0 };
+  const totals = { files: 0, lines: 0, locks: 0, lockOps: 0, lockstep: 0, eslint: 0, findings: 0, true: 0, false: 0, debatable: 0, unlabelled: 0, stale: 0 };
   const rows: Cell[][] = results.map((r) => {
     const row = {
       lockstep: r.lockstep?.findings.length,
@@ -551,11 +570,15 @@ working tree (${gitDescribe()}); ESLint ${toolVersion('eslint')}, typescript-esl
     totals.debatable += row.debatable;
     totals.unlabelled += row.unlabelled;
     totals.stale += row.stale;
+    totals.locks += r.lockstep?.stats?.locksRecognised?.total ?? 0;
+    totals.lockOps += r.lockstep?.stats?.lockOperations ?? 0;
     return [
       keyOf(r.entry),
       r.entry.language,
       r.files,
       r.lines,
+      cell(r.lockstep?.stats?.locksRecognised?.total),
+      cell(r.lockstep?.stats?.lockOperations),
       cell(row.lockstep),
       cell(row.eslint),
       row.findings,
@@ -572,6 +595,8 @@ working tree (${gitDescribe()}); ESLint ${toolVersion('eslint')}, typescript-esl
     '',
     totals.files,
     totals.lines,
+    totals.locks,
+    totals.lockOps,
     totals.lockstep,
     totals.eslint,
     totals.findings,
@@ -582,10 +607,11 @@ working tree (${gitDescribe()}); ESLint ${toolVersion('eslint')}, typescript-esl
     totals.stale,
     precisionOf(totals.true, totals.false, totals.debatable),
   ]);
-  printTable('Findings and their labels', ['package', 'lang', 'files', 'lines', 'lockstep', 'eslint', 'findings', 'true', 'false', 'debatable', 'unlabelled', 'stale', 'precision'], rows, {
+  printTable('Findings and their labels', ['package', 'lang', 'files', 'lines', 'locks', 'lock ops', 'lockstep', 'eslint', 'findings', 'true', 'false', 'debatable', 'unlabelled', 'stale', 'precision'], rows, {
     align: ['l', 'l'],
     notes: [
       'precision = true / (true + false + debatable): unlabelled findings are left out of it, so label them (NEW below) before quoting it',
+      'locks, lock ops: the locks lockstep recognised in the package (by type or by name) and the calls that take, try, release or scope one ("-": an analyzer without these stats)',
       'lockstep: one finding per cycle or self-deadlock, at the acquisition that closes it; eslint: every message of a @lockstep/ rule (configs.recommended)',
     ],
   });

@@ -5,6 +5,7 @@
  */
 import type ts from 'typescript';
 import { buildLockOrderGraph } from './analysis/build-lock-order.js';
+import type { ConditionFacts } from './analysis/condition-uses.js';
 import { summarizeProgram } from './analysis/summarize-program.js';
 import type { LockstepConfig } from './config/config-model.js';
 import { findFindings } from './graph/find-findings.js';
@@ -40,6 +41,8 @@ export interface ProgramAnalysis {
    * callback: `withLock(this.#mutex, async () => …)`), with the ids of those locks.
    */
   readonly lockedCallbacks: ReadonlyMap<ts.Node, ReadonlySet<string>>;
+  /** Condition wait/notify calls and the locks that may be held where they run (for require-held-lock). */
+  readonly conditions: ConditionFacts;
 }
 
 export function analyzeProgram(options: ProgramAnalysisOptions): ProgramAnalysis {
@@ -60,5 +63,6 @@ export function analyzeProgram(options: ProgramAnalysisOptions): ProgramAnalysis
     functions: summaries.summaries.size,
     lockOperations: summaries.lockOperations,
     lockedCallbacks: summaries.lockedCallbacks,
+    conditions: summaries.conditions,
   };
 }

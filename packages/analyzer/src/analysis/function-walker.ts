@@ -11,6 +11,7 @@ import { instanceKey, sameInstance, type LockRef } from '../model/lock-ref.js';
 import type { LockOperation, LockRecognizer } from '../model/lock-recognizer.js';
 import { locationOf } from '../model/source-location.js';
 import type { CallStep } from './lock-order-witness.js';
+import { CONDITION_METHODS } from './condition-uses.js';
 import type { AcquisitionSite, CallbackInvocation, ExitEffect, FunctionSummary, HeldLock, LocalAcquisition, LocalCall } from './function-summary.js';
 
 /** What the walker needs from the whole-program pass. */
@@ -34,6 +35,12 @@ export interface WalkerContext {
   noteLockedCallback(fn: ts.Node, held: readonly HeldLock[]): void;
   /** Told of every lock operation met (the report counts them). */
   noteOperation(call: ts.CallExpression): void;
+  /** Told of every call of a Condition method (`wait`, `notify`…) and of what is held there. */
+  noteConditionUse(call: ts.CallExpression, within: FunctionLike, held: readonly HeldLock[]): void;
+  /** Told of every call that reaches a function, awaited or not, and of what the caller holds. */
+  noteCall(callee: ts.SignatureDeclaration, caller: FunctionLike, held: readonly HeldLock[]): void;
+  /** Told of every callback walked where it is passed. */
+  noteInlined(fn: ts.Node): void;
 }
 
 /** Held locks at a point, or `null` where no path reaches. */
@@ -412,6 +419,8 @@ class FunctionWalker {
     const released = this.#releaseByReleaser(callee, current);
     if (released !== undefined) return released;
 
+    if (ts.isPropertyAccessExpression(callee) && CONDITION_METHODS.has(callee.name.text)) this.#context.noteConditionUse(call, this.#node, current);
+
     // `fn()`, `fn.call(…)` on a parameter: the function runs its caller's callback under what it holds.
     const invoked = this.#invokedParameter(callee);
     if (invoked !== undefined) {
@@ -498,6 +507,7 @@ class FunctionWalker {
       releasedBefore: [...this.#releasedFromCaller],
       unbound: true,
     };
+    if (this.#recording) this.#context.noteCall(reference.target, this.#node, held);
     this.#recordCall(call);
   }
 
@@ -560,6 +570,8 @@ class FunctionWalker {
   /** Records a call and applies what the callee leaves held or releases (when the caller waits for it). */
   #callTo(target: ts.SignatureDeclaration, expression: ts.CallExpression | ts.NewExpression, state: readonly HeldLock[], completes: boolean): State {
     const call = this.#localCall(target, expression, state);
+    // Even an async call nobody awaits runs its first steps with what the caller holds.
+    if (this.#recording) this.#context.noteCall(target, this.#node, state);
     const step = call.step;
     // An async call not awaited runs its locking after the caller has moved on: it orders nothing.
     if (!completes) return state;
@@ -619,11 +631,14 @@ class FunctionWalker {
         return this.#release(lock, state, true);
       case 'scoped': {
         // The callback runs once the lock is granted; if nobody waits for that, not with today's locks.
-        const before = pending ? [] : state;
-        if (operation.tryOnly !== true && !operation.bounded && !pending && !isReentryOf(lock, state)) {
-          this.#recordAcquisition({ ref: lock, site, held: state, releasedBefore: [...this.#releasedFromCaller] });
+        // async-lock's `acquire([k1, k2], fn)` takes each key's lock in turn.
+        let inside: readonly HeldLock[] = pending ? [] : state;
+        for (const ref of operation.locks ?? [lock]) {
+          if (operation.tryOnly !== true && !operation.bounded && !pending && !isReentryOf(ref, inside)) {
+            this.#recordAcquisition({ ref, site, held: inside, releasedBefore: [...this.#releasedFromCaller] });
+          }
+          inside = [...inside, { ref, site, chain: [] }];
         }
-        const inside = [...before, { ref: lock, site, chain: [] }];
         if (operation.callback !== undefined) this.#runCallback(operation.callback, inside);
         return state;
       }
@@ -664,6 +679,7 @@ class FunctionWalker {
 
   /** Walks a callback where it is called: its locking happens with the caller's locks held. */
   #inline(fn: ts.ArrowFunction | ts.FunctionExpression, state: readonly HeldLock[]): void {
+    this.#context.noteInlined(fn);
     const outer = this.#frame;
     this.#frame = newFrame(isAsyncFunction(fn));
     try {

@@ -3,7 +3,7 @@
  * return holding a lock (or release their caller's) until those exit effects stop changing, so
  * `lockBoth(); …; unlockBoth()` helpers are understood.
  */
-import type ts from 'typescript';
+import ts from 'typescript';
 import { enclosingFunction, type FunctionLike } from '../model/function-names.js';
 import type { LockRecognizer } from '../model/lock-recognizer.js';
 import { instanceKey, type LockRef } from '../model/lock-ref.js';
@@ -11,6 +11,7 @@ import { CallResolver } from './call-resolver.js';
 import { NO_EXIT_EFFECT, type ExitEffect, type FunctionSummary, type LocalCall } from './function-summary.js';
 import { summarizeFunction, type WalkerContext } from './function-walker.js';
 import { findRelevantFunctions } from './relevance.js';
+import { CONDITION_METHODS, ConditionFactsBuilder, type ConditionFacts } from './condition-uses.js';
 
 /** Rounds of re-walking for exit effects; real helpers settle in one or two. */
 const MAX_EXIT_ROUNDS = 6;
@@ -26,6 +27,8 @@ export interface ProgramSummaries {
   readonly lockedCallbacks: ReadonlyMap<ts.Node, ReadonlySet<string>>;
   /** How many distinct lock operations (calls that take, try, release or scope a lock) were met. */
   readonly lockOperations: number;
+  /** Condition wait/notify calls and the locks that may be held where they run. */
+  readonly conditions: ConditionFacts;
 }
 
 export function summarizeProgram(
@@ -34,10 +37,19 @@ export function summarizeProgram(
   recognizer: LockRecognizer,
   root: string,
 ): ProgramSummaries {
-  const relevance = findRelevantFunctions(files, recognizer.methodNames, recognizer.lockModules, (call) => {
+  // A function calling a Condition's wait/notify matters too: require-held-lock asks who calls it holding what.
+  const conditionLockOf = (call: ts.CallExpression): LockRef | undefined => {
+    const callee = call.expression;
+    if (!ts.isPropertyAccessExpression(callee) || !CONDITION_METHODS.has(callee.name.text)) return undefined;
+    const lockType = recognizer.lockTypeOf(checker.getNonNullableType(checker.getTypeAtLocation(callee.expression)));
+    if (lockType?.name !== 'Condition' || lockType.source !== 'lockstep') return undefined;
+    return recognizer.lockOfArgument(callee.expression, enclosingFunction(call), false);
+  };
+  const relevance = findRelevantFunctions(files, new Set([...recognizer.methodNames, ...CONDITION_METHODS]), recognizer.lockModules, (call) => {
     const within = enclosingFunction(call);
-    return recognizer.operationOf(call, within) !== undefined;
+    return recognizer.operationOf(call, within) !== undefined || conditionLockOf(call) !== undefined;
   });
+  const conditions = new ConditionFactsBuilder();
   const resolver = new CallResolver(checker, relevance.calleeNames, new Set<ts.Node>(relevance.functions));
   const summaries = new Map<FunctionLike, FunctionSummary>();
   const argumentLocks = new Map<ts.Expression, LockRef | null>();
@@ -72,6 +84,12 @@ export function summarizeProgram(
     symbolOf: (node) => resolver.symbolOf(node),
     functionOfValue: (expression) => resolver.functionOfValue(expression),
     noteOperation: (call) => operations.add(call),
+    noteConditionUse: (call, within, held) => {
+      const lock = conditionLockOf(call);
+      if (lock !== undefined) conditions.noteUse(call, lock.info.id, within, held.map((entry) => entry.ref.info.id));
+    },
+    noteCall: (callee, caller, held) => conditions.noteCall(callee, caller, held.map((entry) => entry.ref.info.id)),
+    noteInlined: (fn) => conditions.noteInlined(fn),
     noteLockedCallback: (fn, held) => {
       const ids = lockedCallbacks.get(fn) ?? new Set<string>();
       for (const entry of held) ids.add(entry.ref.info.id);
@@ -92,7 +110,7 @@ export function summarizeProgram(
       if (exitKey(again.exit) !== exitKey(caller.exit)) changed.push(caller.node);
     }
   }
-  return { summaries, substitute, lockedCallbacks, lockOperations: operations.size };
+  return { summaries, substitute, lockedCallbacks, lockOperations: operations.size, conditions: conditions.build() };
 }
 
 function hasExitEffect(exit: ExitEffect): boolean {

@@ -65,7 +65,7 @@ const KIND_NAMES: Readonly<Record<FindingKind, readonly [string, string]>> = {
 
 /** `5 locks recognised (3 async-mutex, 1 lockstep, 1 guessed by name)`. */
 function recognised(counts: LockCounts): string {
-  const parts = (Object.entries(counts.bySource) as [string, number][])
+  const parts = Object.entries(counts.bySource)
     .filter(([source]) => source !== 'name-fallback')
     .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
     .map(([source, count]) => `${count} ${source}`);

@@ -270,8 +270,9 @@ describe('other lock libraries and plain JavaScript', () => {
         export async function g() { await w.acquireAsync(); try { await m.runExclusive(() => 1); } finally { w.release(); } }
         export async function h() { const release = await m.acquire(); try { await n.acquire(); n.release(); } finally { release(); } }`,
     });
-    expect(result.edgeNames).toEqual(['m -> n', 'n -> w', 'w -> m']);
-    expect(result.findingNames).toEqual(['lock-order-cycle: m, n, w']);
+    // n is a withTimeout mutex: its acquisitions give up instead of waiting, so nothing orders before it.
+    expect(result.edgeNames).toEqual(['n -> w', 'w -> m']);
+    expect(result.findingNames).toEqual([]);
   });
 
   it('identifies Web Locks by constant name and never merges a computed one', () => {

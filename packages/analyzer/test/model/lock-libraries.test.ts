@@ -174,8 +174,16 @@ describe('async-lock', () => {
     expect(tuple!.returnsPromise).toBe(false);
   });
 
-  // The recogniser reports every key (`LockOperation.locks`, above); the walker still holds only the first.
-  it.todo("orders an array of keys, ['a', 'b'] against ['b', 'a'], once function-walker.ts takes each of LockOperation.locks in turn");
+  it("orders an array of keys: ['a', 'b'] against ['b', 'a'] is a cycle", () => {
+    const result = analyseSources({
+      'cache.ts': CACHE,
+      'main.ts': `import { locks } from './cache.js';
+        export async function f() { await locks.acquire(['a', 'b'], async () => 1); }
+        export async function g() { await locks.acquire(['b', 'a'], async () => 2); }`,
+    });
+    expect(result.edgeNames).toEqual(['locks "a" -> locks "b"', 'locks "b" -> locks "a"']);
+    expect(result.findingNames).toEqual(['lock-order-cycle: locks "a", locks "b"']);
+  });
 
   it('finds a key taken again inside itself, unless the lock is domain-reentrant', () => {
     const result = analyseSources({

@@ -7,17 +7,22 @@
  *   acquisition before it (or with every acquisition released again);
  * - in a function, a use right after the function itself gave the lock up: `cond.release(); cond.notify()`,
  *   a second `rlock.release()` after one `acquire()`, a call after the block whose `using … hold()` held it.
- * A function that never touches the lock otherwise is left alone: its caller may hold it. Any path it cannot
- * follow (loops, `catch`/`finally`, a branch that acquires or releases, the lock passed to another call,
- * another lock's operations) makes it give up rather than guess.
+ * Any path it cannot follow (loops, `catch`/`finally`, a branch that acquires or releases, the lock
+ * passed to another call, another lock's operations) makes it give up rather than guess.
+ *
+ * With type information it is also interprocedural for `Condition` waits and notifies: a use in a
+ * function that no caller in the program calls while holding the condition's lock (directly or further
+ * up the call chain, lock helpers and scoped callbacks included), or that nothing calls, and that does
+ * not hold it there itself, is reported; one that some caller may call holding it is quiet.
  */
-import { FALLBACK_METHODS, identifierWords, isUntyped, looksLikeConditionName, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
+import { FALLBACK_METHODS, functionName, identifierWords, isUntyped, looksLikeConditionName, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
 import type { LockMethodRole, LockRef } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
 import { isFunction, isNode, receiverName } from '../util/estree-nodes.js';
+import { analysisOfProgram } from '../util/program-analysis.js';
 import { enclosingSignature, recognizerFor } from '../util/rule-recognizer.js';
 import { resolveSettings } from '../util/settings.js';
 
@@ -250,6 +255,27 @@ export default createRule<Options, MessageId>({
       return releasedAt ?? "Nothing acquires it before this point of the module's top-level code";
     }
 
+    /**
+     * Across the program: every walk of the function containing `call` (with the locks its callers may
+     * hold on entry) leaves the condition's lock unheld there. Quiet when the analysis did not meet the
+     * call, or when the lock is a parameter or unresolved (a caller may pass, or hold, anything).
+     */
+    function notHeldByAnyCaller(call: TSESTree.CallExpression, lockText: string): string | undefined {
+      if (program === null || nodeMap === undefined) return undefined;
+      const tsCall = nodeMap.get(call);
+      if (!ts.isCallExpression(tsCall)) return undefined;
+      const { conditions } = analysisOfProgram(program, settings).analysis;
+      // An inlined callback's own walk stands for no caller: its outer function's walk covers it.
+      const uses = (conditions.uses.get(tsCall) ?? []).filter((use) => !conditions.isInlined(use.within));
+      if (uses.length === 0 || uses.some((use) => use.lock.startsWith('unknown:') || /\([^)]*\)$/.test(use.lock))) return undefined;
+      if (uses.some((use) => use.held.has(use.lock) || conditions.heldOnEntry(use.within).has(use.lock))) return undefined;
+      const within = uses[0]!.within;
+      if (ts.isSourceFile(within)) return "Nothing holds it at this point of the module's top-level code";
+      const name = functionName(within);
+      if (uses.every((use) => !conditions.isCalled(use.within))) return `Nothing in the program calls '${name}', and '${name}' does not hold '${lockText}' here`;
+      return `No caller in the program calls '${name}' while holding '${lockText}', and '${name}' does not hold it here`;
+    }
+
     return {
       CallExpression(call): void {
         const callee = call.callee;
@@ -257,13 +283,15 @@ export default createRule<Options, MessageId>({
         const method = callee.property.name;
         if (!CONDITION_METHODS.has(method) && method !== 'release') return;
         const statement = call.parent.type === AST_NODE_TYPES.AwaitExpression ? call.parent.parent : call.parent;
-        if (statement?.type !== AST_NODE_TYPES.ExpressionStatement || unwrapAwait(statement.expression) !== call) return;
-        const path = pathTo(statement);
-        if (path === undefined) return;
+        const path = statement?.type === AST_NODE_TYPES.ExpressionStatement && unwrapAwait(statement.expression) === call ? pathTo(statement) : undefined;
+        // Cheap first: the interprocedural check needs a typed Condition, the local one a simple path.
+        if (path === undefined && (!CONDITION_METHODS.has(method) || program === null)) return;
         const kind = targetKind(callee.object, method);
         if (kind === undefined) return;
         const subject: Subject = { text: sourceCode.getText(callee.object), ref: kind.ref };
-        const since = notHeldSince(path, subject);
+        const since =
+          (path === undefined ? undefined : notHeldSince(path, subject)) ??
+          (CONDITION_METHODS.has(method) && !kind.guessed ? notHeldByAnyCaller(call, subject.text) : undefined);
         if (since === undefined) return;
         context.report({
           node: call,

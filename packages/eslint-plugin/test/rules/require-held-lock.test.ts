@@ -11,7 +11,53 @@ const NEVER_ACQUIRED = "Nothing acquires it before this point of the module's to
 ruleTester.run('require-held-lock', rule, {
   valid: [
     {
-      name: 'a helper that only notifies: its caller may hold the condition',
+      name: 'interprocedural: the caller of the caller holds the condition, through a method of the same class',
+      code: `
+import { Condition } from '@lockstep/primitives';
+export class Jobs {
+  readonly #ready = new Condition();
+  #signal(): void {
+    this.#ready.notifyAll();
+  }
+  #enqueue(): void {
+    this.#signal();
+  }
+  push(): void {
+    using _held = this.#ready.hold();
+    this.#enqueue();
+  }
+}
+`,
+    },
+    {
+      name: 'interprocedural: a condition over a Lock, the Lock held by the caller inside runExclusive',
+      code: `
+import { Condition, Lock } from '@lockstep/primitives';
+export class Mailbox {
+  readonly lock = new Lock();
+  readonly arrived = new Condition(this.lock);
+  #announce(): void {
+    this.arrived.notify();
+  }
+  async deliver(): Promise<void> {
+    await this.lock.runExclusive(async () => {
+      this.#announce();
+    });
+  }
+}
+`,
+    },
+    {
+      name: 'interprocedural: a condition passed as a parameter is whatever the caller passes',
+      code: `
+import { Condition } from '@lockstep/primitives';
+export function wake(cond: Condition): void {
+  cond.notify();
+}
+`,
+    },
+    {
+      name: 'a helper that only notifies: every caller holds the condition',
       code: `
 import { Condition } from '@lockstep/primitives';
 const cond = new Condition();
@@ -20,6 +66,11 @@ export function signal(): void {
 }
 export function waitHere(): void {
   cond.wait();
+}
+export function produce(): void {
+  using _held = cond.hold();
+  signal();
+  waitHere();
 }
 `,
     },
@@ -81,6 +132,10 @@ export function maybe(early: boolean): void {
   if (early) cond.release();
   cond.notify();
 }
+export function caller(): void {
+  using _held = cond.hold();
+  maybe(false);
+}
 `,
     },
     {
@@ -99,6 +154,11 @@ export function loop(n: number): void {
     cond.notify();
   }
 }
+export function caller(): void {
+  using _held = cond.hold();
+  pause();
+  loop(1);
+}
 `,
     },
     {
@@ -111,6 +171,10 @@ export function handOff(): void {
   cond.release();
   reacquire(cond);
   cond.notify();
+}
+export function caller(): void {
+  using _held = cond.hold();
+  handOff();
 }
 `,
     },
@@ -140,6 +204,60 @@ const cond = new Condition();
     },
   ],
   invalid: [
+    {
+      name: 'interprocedural: no caller holds the condition when it calls the notifying method',
+      code: `
+import { Condition } from '@lockstep/primitives';
+export class Jobs {
+  readonly ready = new Condition();
+  signal(): void {
+    this.ready.notify();
+  }
+  push(): void {
+    this.signal();
+  }
+}
+`,
+      errors: [
+        {
+          messageId: 'notHeldNotify',
+          data: { lock: 'this.ready', method: 'notify', since: "No caller in the program calls 'Jobs.signal' while holding 'this.ready', and 'Jobs.signal' does not hold it here" },
+          line: 6,
+        },
+      ],
+    },
+    {
+      name: 'interprocedural: nothing calls the waiting function, and it does not hold the condition',
+      code: `
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+export function consume(): void {
+  while (Math.random() > 0.5) cond.wait();
+}
+`,
+      errors: [{ messageId: 'notHeldWait', data: { lock: 'cond', method: 'wait', since: "Nothing in the program calls 'consume', and 'consume' does not hold 'cond' here" }, line: 5 }],
+    },
+    {
+      name: 'interprocedural: an event handler registered while the lock is held runs later, without it',
+      code: `
+import { EventEmitter } from 'node:events';
+import { Condition } from '@lockstep/primitives';
+const cond = new Condition();
+export function listen(emitter: EventEmitter): void {
+  using _held = cond.hold();
+  emitter.on('data', () => {
+    cond.notify();
+  });
+}
+`,
+      errors: [
+        {
+          messageId: 'notHeldNotify',
+          data: { lock: 'cond', method: 'notify', since: "Nothing in the program calls 'listen → emitter.on(callback)', and 'listen → emitter.on(callback)' does not hold 'cond' here" },
+          line: 8,
+        },
+      ],
+    },
     {
       name: 'release then notify in one function',
       code: `

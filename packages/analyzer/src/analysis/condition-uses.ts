@@ -44,14 +44,14 @@ export class ConditionFactsBuilder {
 
   noteUse(call: ts.CallExpression, lock: string, within: FunctionLike, held: Iterable<string>): void {
     let byWalk = this.#uses.get(call);
-    if (byWalk === undefined) this.#uses.set(call, (byWalk = new Map()));
+    if (byWalk === undefined) this.#uses.set(call, (byWalk = new Map<FunctionLike, ConditionUse>()));
     // A later walk of the same function (exit effects settled) knows at least as much: it wins.
     byWalk.set(within, { lock, within, held: new Set(held) });
   }
 
   noteCall(callee: FunctionLike, caller: FunctionLike, held: Iterable<string>): void {
     let callers = this.#calls.get(callee);
-    if (callers === undefined) this.#calls.set(callee, (callers = new Map()));
+    if (callers === undefined) this.#calls.set(callee, (callers = new Map<FunctionLike, Set<string>>()));
     const ids = callers.get(caller) ?? new Set<string>();
     for (const id of held) ids.add(id);
     callers.set(caller, ids);

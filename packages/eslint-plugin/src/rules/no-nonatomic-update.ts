@@ -19,6 +19,7 @@ import ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
 import { isFunction, isNode } from '../util/estree-nodes.js';
 import type { FunctionNode } from '../util/estree-nodes.js';
+import { analysisOfProgram } from '../util/program-analysis.js';
 import { recognizerFor } from '../util/rule-recognizer.js';
 import { resolveSettings } from '../util/settings.js';
 
@@ -274,6 +275,17 @@ export default createRule<Options, MessageId>({
     }
 
     /** Whether one lock is held from before `start` until after `end` (both in the same function). */
+    /**
+     * Whether the whole-program analysis saw `fn` run with locks held as a callback: passed inline or by
+     * reference to a lock helper (`withLock(mutex, fn)`, `#withControllerLock(fn)`) or a scoped lock.
+     * Only with type information; the analysis is the one every whole-program rule shares.
+     */
+    function runsUnderHelperLock(fn: FunctionNode): boolean {
+      if (program === null || nodeMap === undefined) return false;
+      const tsNode = nodeMap.get(fn);
+      return analysisOfProgram(program, settings).analysis.lockedCallbacks.has(tsNode);
+    }
+
     function lockHeld(start: TSESTree.Node, end: TSESTree.Node): boolean {
       // Inside a callback run under the lock: runExclusive(cb), withLock(cb), navigator.locks.request(name, cb).
       for (let node: TSESTree.Node | undefined = start.parent; node; node = node.parent) {
@@ -282,6 +294,8 @@ export default createRule<Options, MessageId>({
         while (isTypeWrapper(argument.parent)) argument = argument.parent;
         const call = argument.parent;
         if (call?.type === AST_NODE_TYPES.CallExpression && call.arguments.includes(argument as TSESTree.CallExpressionArgument) && lockCallOf(call)?.role === 'scoped') return true;
+        // A callback the application's own lock helper runs under its lock (`withLock(this.#mutex, async () => …)`).
+        if (runsUnderHelperLock(node)) return true;
       }
       const fn = enclosingFunction(start);
       const root: TSESTree.Node = fn === undefined ? sourceCode.ast : fn.body;
@@ -682,6 +696,10 @@ export default createRule<Options, MessageId>({
           if (read.range[1] <= candidate.range[1] && candidate.range[1] <= node.range[1] && !onExclusiveBranches(read, candidate)) suspension = candidate;
         }
         if (suspension === undefined) continue;
+        // `this.chats = await resolve(this.chats)`: the old value is handed to the async operation that
+        // computes the new one (a refresh, a transform); a read only there is not a stale copy kept
+        // across the suspension. Real code does this constantly, and ESLint's rule is known for it.
+        if (contains(suspension, read)) continue;
         const after = suspension.range[1];
         // Read again after the suspension: the code works from the current value (e.g. compares the two).
         const fresh = reads.some((other) => other !== node.left && other.range[0] >= after && other.range[1] <= node.range[1]);

@@ -440,6 +440,44 @@ export function bump(i: number): void {
 ruleTester.run('no-nonatomic-update (across await)', rule, {
   valid: [
     {
+      name: 'the old value handed to the awaited operation that computes the new one (a refresh)',
+      code: `
+declare function intoIdSet(ids: readonly string[]): Promise<string[]>;
+export class Filter {
+  chats: string[] = [];
+  async resolve(): Promise<void> {
+    this.chats = await intoIdSet(this.chats);
+  }
+}
+`,
+    },
+    {
+      name: "a write inside a callback the application's own lock helper runs under its mutex",
+      code: `
+import { Mutex } from 'async-mutex';
+async function withLock<T>(mutex: Mutex, fn: () => Promise<T>): Promise<T> {
+  const release = await mutex.acquire();
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+declare function save(balance: number): Promise<void>;
+export class Account {
+  readonly #mutex = new Mutex();
+  balance = 0;
+  async deposit(amount: number): Promise<void> {
+    await withLock(this.#mutex, async () => {
+      const next = this.balance + amount;
+      await save(next);
+      this.balance = next;
+    });
+  }
+}
+`,
+    },
+    {
       name: 'koajs/koa#1351: ctx.body assigned from an awaited value in middleware',
       code: `
 interface Context { body: unknown; state: Record<string, unknown>; path: string }
@@ -751,6 +789,19 @@ export async function collect(): Promise<number> {
   ],
   invalid: [
     {
+      name: 'a compound update reads the target before the suspension even when it also passes it on',
+      code: `
+declare function interest(balance: number): Promise<number>;
+export class Account {
+  balance = 0;
+  async accrue(): Promise<void> {
+    this.balance += await interest(this.balance);
+  }
+}
+`,
+      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'this.balance', line: '6' } }],
+    },
+    {
       name: 'a module counter updated with += await',
       code: `
 let total = 0;
@@ -848,19 +899,6 @@ export class Stock {
 }
 `,
       errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'this.items', line: '10' }, line: 11 }],
-    },
-    {
-      name: 'a read inside the awaited call itself',
-      code: `
-declare function recompute(n: number): Promise<number>;
-export class Score {
-  value = 0;
-  async refresh(): Promise<void> {
-    this.value = await recompute(this.value);
-  }
-}
-`,
-      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'this.value', line: '6' }, line: 6 }],
     },
     {
       name: 'a parameter typed as a class instance is shared',

@@ -58,7 +58,7 @@ function ownName(node: ts.SignatureDeclaration): string | undefined {
 function ownerName(node: ts.SignatureDeclaration): string | undefined {
   let parent: ts.Node = node.parent;
   if (ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) parent = parent.parent;
-  if (ts.isClassLike(parent)) return parent.name?.text ?? '<class>';
+  if (ts.isClassLike(parent)) return className(parent);
   if (ts.isObjectLiteralExpression(parent)) {
     const holder = parent.parent;
     if (ts.isVariableDeclaration(holder)) return propertyNameText(holder.name);
@@ -88,4 +88,12 @@ export function enclosingFunction(node: ts.Node): ts.SignatureDeclaration | unde
     if (isFunctionWithBody(current)) return current;
   }
   return undefined;
+}
+
+/** A class's name; a class expression takes its variable's (`var Queryable = class { … }`, as bundlers emit). */
+export function className(node: ts.ClassLikeDeclaration): string {
+  if (node.name !== undefined) return node.name.text;
+  const parent = node.parent;
+  if ((ts.isVariableDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  return '<class>';
 }

@@ -11,7 +11,7 @@ import ts from 'typescript';
 import { isDeclaredByPackage } from './declaring-package.js';
 import { LOCK_WRAPPERS, type LockWrapper } from './lock-catalog.js';
 import type { LockFlavor, LockInfo, LockSource } from './lock-info.js';
-import { functionName, enclosingFunction } from './function-names.js';
+import { className as classNameOf, functionName, enclosingFunction } from './function-names.js';
 import type { LockInstance, LockRef } from './lock-ref.js';
 import { locationOf, relativePath } from './source-location.js';
 import { isUntyped } from './untyped.js';
@@ -278,7 +278,7 @@ export class LockIdentityResolver {
     const name = declaration.name.getText();
     // `constructor(private readonly lock: Lock)` declares a field.
     if (ts.isConstructorDeclaration(owner) && ts.isParameterPropertyDeclaration(declaration, owner)) {
-      const className = owner.parent.name?.text ?? '<class>';
+      const className = classNameOf(owner.parent);
       return { id: `${file}#${className}.${name}`, name: `${className}.${name}`, instance: 'this', declaration: declaration.name };
     }
     const ownerName = functionName(owner);
@@ -439,7 +439,7 @@ function initializerOf(declaration: ts.VariableDeclaration): { initializer?: ts.
 
 function ownerOfMember(declaration: ts.Node): { name: string; singleton: boolean } | undefined {
   const parent = declaration.parent;
-  if (ts.isClassLike(parent)) return { name: parent.name?.text ?? '<class>', singleton: false };
+  if (ts.isClassLike(parent)) return { name: classNameOf(parent), singleton: false };
   if (ts.isInterfaceDeclaration(parent)) return { name: parent.name.text, singleton: false };
   if (ts.isTypeLiteralNode(parent)) {
     const alias = parent.parent;

@@ -127,4 +127,22 @@ export class Store {
     expect(places).toEqual([9, 13, 14]);
     for (const finding of result.findings) expect(finding.message).toMatch(/acquired again through the call at store\.ts:(9|13|14):5/);
   });
+
+  it('names a class expression after its variable, as bundlers emit classes', () => {
+    const result = analyseSources({
+      'queryable.ts': `import { Mutex } from 'async-mutex';
+export const Queryable = class {
+  readonly mutex = new Mutex();
+  async query(): Promise<void> {
+    await this.mutex.runExclusive(async () => {
+      await this.run();
+    });
+  }
+  async run(): Promise<void> {
+    await this.mutex.runExclusive(async () => {});
+  }
+};`,
+    });
+    expect(result.findingNames).toEqual(['self-deadlock: Queryable.mutex']);
+  });
 });

@@ -434,7 +434,7 @@ class FunctionWalker {
     const underHelper = this.#helperCallbackLocks(targets, call, current, awaited);
     call.arguments.forEach((argument, index) => {
       const held = underHelper.get(index);
-      if (held !== undefined) this.#runCallback(argument, held);
+      if (held !== undefined) this.#runCallback(argument, held, call);
       // Callbacks given to ordinary calls (`forEach`, `map`, `new Promise`) run during the call.
       else if (!deferring && isInlineFunction(argument)) this.#inline(argument, current);
     });
@@ -463,15 +463,8 @@ class FunctionWalker {
         let list = result.get(invocation.parameter);
         if (list === undefined) result.set(invocation.parameter, (list = [...base]));
         for (const held of invocation.held) {
-          const ref = this.#context.substitute(held.ref, call);
-          if (list.some((other) => other.site === held.site && instanceKey(other.ref) === instanceKey(ref))) continue;
-          list.push({
-            ref,
-            site: held.site,
-            chain: [call.step, ...held.chain],
-            ...(held.partial === true ? { partial: true } : {}),
-            ...(held.tried === true ? { tried: true } : {}),
-          });
+          const bound = this.#boundAt(held, call);
+          if (!list.some((other) => other.site === bound.site && instanceKey(other.ref) === instanceKey(bound.ref))) list.push(bound);
         }
       }
     }
@@ -482,8 +475,9 @@ class FunctionWalker {
    * A function value that runs with `held` (a scoped lock's or a lock helper's callback): an inline
    * function is walked here, a parameter of ours becomes our own callback invocation, and a function
    * or method reference (`this.flush`, `this.flush.bind(this)`, `doWork`) is a call made with `held`.
+   * `via` is the call the value is passed to.
    */
-  #runCallback(argument: ts.Expression, held: readonly HeldLock[]): void {
+  #runCallback(argument: ts.Expression, held: readonly HeldLock[], via: ts.CallExpression): void {
     if (isInlineFunction(argument)) {
       this.#context.noteLockedCallback(argument, held);
       this.#inline(argument, held);
@@ -499,7 +493,7 @@ class FunctionWalker {
     this.#context.noteLockedCallback(reference.target, held);
     const call: LocalCall = {
       callee: reference.target,
-      expression: enclosingCall(argument),
+      expression: via,
       step: { location: locationOf(argument, this.#context.root), caller: this.#name, callee: functionName(reference.target) },
       held,
       sameThis: reference.sameThis,
@@ -553,7 +547,6 @@ class FunctionWalker {
   /** A call that may reach any of `targets` (one per implementation): what may be held after it is the union. */
   #callToEach(targets: readonly ts.SignatureDeclaration[], expression: ts.CallExpression | ts.NewExpression, state: readonly HeldLock[], awaited: boolean): State {
     if (targets.length === 0) return state;
-    if (targets.length === 1) return this.#callTo(targets[0]!, expression, state, awaited || !isAsyncFunction(targets[0]!));
     return mergeAll(targets.map((target) => this.#callTo(target, expression, state, awaited || !isAsyncFunction(target))));
   }
 
@@ -572,7 +565,6 @@ class FunctionWalker {
     const call = this.#localCall(target, expression, state);
     // Even an async call nobody awaits runs its first steps with what the caller holds.
     if (this.#recording) this.#context.noteCall(target, this.#node, state);
-    const step = call.step;
     // An async call not awaited runs its locking after the caller has moved on: it orders nothing.
     if (!completes) return state;
     this.#recordCall(call);
@@ -581,13 +573,17 @@ class FunctionWalker {
     let current: readonly HeldLock[] = state;
     // What the callee gives back of ours, or (when we do not hold it) of our caller's.
     for (const released of exit.releasedFromCaller) current = this.#release(this.#context.substitute(released, call), current, true);
-    const added = exit.leftHeld.map((held): HeldLock => ({
+    return [...current, ...exit.leftHeld.map((held) => this.#boundAt(held, call))];
+  }
+
+  /** A lock the callee holds (left held, or held while it runs our callback), as the caller sees it through `call`. */
+  #boundAt(held: HeldLock, call: LocalCall): HeldLock {
+    return {
       ref: this.#context.substitute(held.ref, call),
       site: held.site,
-      chain: [step, ...held.chain],
+      chain: [call.step, ...held.chain],
       ...(held.partial === true ? { partial: true } : {}),
-    }));
-    return [...current, ...added];
+    };
   }
 
   /** The call of `target` by `expression`, as the summary records it. */
@@ -639,7 +635,7 @@ class FunctionWalker {
           }
           inside = [...inside, { ref, site, chain: [] }];
         }
-        if (operation.callback !== undefined) this.#runCallback(operation.callback, inside);
+        if (operation.callback !== undefined) this.#runCallback(operation.callback, inside, operation.call);
         return state;
       }
     }
@@ -741,13 +737,6 @@ function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean):
 
 function contains(outer: ts.Node, inner: ts.Node): boolean {
   return inner.getSourceFile() === outer.getSourceFile() && inner.pos >= outer.pos && inner.end <= outer.end;
-}
-
-/** The call an argument is passed to (a callback's call, for its summary's call record). */
-function enclosingCall(argument: ts.Expression): ts.CallExpression | ts.NewExpression {
-  let node: ts.Node = argument;
-  while (!ts.isCallExpression(node) && !ts.isNewExpression(node)) node = node.parent;
-  return node;
 }
 
 function isInlineFunction(node: ts.Expression): node is ts.ArrowFunction | ts.FunctionExpression {

@@ -10,7 +10,7 @@ import type { SourceLocation } from '../model/source-location.js';
 import type { Finding, FindingKind, FindingStep, GatedCycle } from './finding.js';
 import type { LockInfo } from '../model/lock-info.js';
 import { canonicalRotation, shortestCycleThrough, stronglyConnectedComponents } from './cycles.js';
-import type { LockOrderGraph } from '../analysis/lock-order-graph.js';
+import type { LockOrderEdge, LockOrderGraph } from '../analysis/lock-order-graph.js';
 
 export type Fingerprinter = (kind: FindingKind, locks: readonly string[], steps: readonly FindingStep[]) => string;
 
@@ -50,44 +50,43 @@ export function findFindings(graph: LockOrderGraph, locks: ReadonlyMap<string, L
     }
   }
 
-  for (const edge of graph.selfDeadlocks()) {
-    for (const witnesses of byFixSite(edge.witnesses)) {
-      const steps: FindingStep[] = [{ from: edge.from, to: edge.to, witness: witnesses[0]!, witnessCount: witnesses.length }];
-      const name = locks.get(edge.from)?.name ?? edge.from;
-      const held = witnesses[0]!.held.location;
-      const again = fixSite(witnesses[0]!);
-      const through = witnesses[0]!.acquired.callChain.length > 0 ? ' through the call' : '';
-      findings.push({
-        kind: 'self-deadlock',
-        fingerprint: fingerprint('self-deadlock', [edge.from], steps),
-        locks: [edge.from],
-        steps,
-        guessed: isGuessed([edge.from], steps, locks),
-        message: `${name} is acquired again${through} at ${again.file}:${again.line}:${again.column} while the same context already holds it (taken at ${held.file}:${held.line}:${held.column}); a non-reentrant lock waits for itself forever.`,
-      });
-    }
-  }
-
-  for (const edge of graph.nestedInstances()) {
-    for (const witnesses of byFixSite(edge.witnesses)) {
-      const steps: FindingStep[] = [{ from: edge.from, to: edge.to, witness: witnesses[0]!, witnessCount: witnesses.length }];
-      const name = locks.get(edge.from)?.name ?? edge.from;
-      const held = witnesses[0]!.held.location;
-      const again = fixSite(witnesses[0]!);
-      findings.push({
-        kind: 'recursive-locking',
-        fingerprint: fingerprint('recursive-locking', [edge.from], steps),
-        locks: [edge.from],
-        steps,
-        guessed: isGuessed([edge.from], steps, locks),
-        message: `Possible recursive locking: ${name} is acquired at ${again.file}:${again.line}:${again.column} while the same context holds another instance of it (taken at ${held.file}:${held.line}:${held.column}); two contexts nesting two instances in opposite orders deadlock. Take them in one order (by a key or an id) and mark the nesting with a '// lockstep-ordered: <how>' comment.`,
-      });
+  // One lock class, one step: a lock taken again by its holder, or a second instance taken while one is held.
+  const singleLock: readonly [FindingKind, readonly LockOrderEdge[], (name: string, witness: EdgeWitness) => string][] = [
+    ['self-deadlock', graph.selfDeadlocks(), selfDeadlockMessage],
+    ['recursive-locking', graph.nestedInstances(), recursiveLockingMessage],
+  ];
+  for (const [kind, edges, message] of singleLock) {
+    for (const edge of edges) {
+      for (const witnesses of byFixSite(edge.witnesses)) {
+        const steps: FindingStep[] = [{ from: edge.from, to: edge.to, witness: witnesses[0]!, witnessCount: witnesses.length }];
+        findings.push({
+          kind,
+          fingerprint: fingerprint(kind, [edge.from], steps),
+          locks: [edge.from],
+          steps,
+          guessed: isGuessed([edge.from], steps, locks),
+          message: message(locks.get(edge.from)?.name ?? edge.from, witnesses[0]!),
+        });
+      }
     }
   }
 
   findings.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
   gatedCycles.sort((a, b) => (a.locks.join() < b.locks.join() ? -1 : 1));
   return { findings, gatedCycles };
+}
+
+function selfDeadlockMessage(name: string, witness: EdgeWitness): string {
+  const held = witness.held.location;
+  const again = fixSite(witness);
+  const through = witness.acquired.callChain.length > 0 ? ' through the call' : '';
+  return `${name} is acquired again${through} at ${again.file}:${again.line}:${again.column} while the same context already holds it (taken at ${held.file}:${held.line}:${held.column}); a non-reentrant lock waits for itself forever.`;
+}
+
+function recursiveLockingMessage(name: string, witness: EdgeWitness): string {
+  const held = witness.held.location;
+  const again = fixSite(witness);
+  return `Possible recursive locking: ${name} is acquired at ${again.file}:${again.line}:${again.column} while the same context holds another instance of it (taken at ${held.file}:${held.line}:${held.column}); two contexts nesting two instances in opposite orders deadlock. Take them in one order (by a key or an id) and mark the nesting with a '// lockstep-ordered: <how>' comment.`;
 }
 
 /**

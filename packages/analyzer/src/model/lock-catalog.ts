@@ -204,12 +204,24 @@ export const FALLBACK_METHODS = methodRoles({
 const LOCK_WORDS = new Set(['lock', 'rlock', 'mutex', 'sem', 'semaphore']);
 
 /**
+ * Words that make a lock-like name something other than mutual exclusion: a name with one of them is
+ * never guessed to be a lock, whatever else it says.
+ *
+ * - `wake`: a wake lock keeps a device awake and excludes nobody — Android's `PowerManager.WakeLock`
+ *   (`this.wakeLock = powerManager.newWakeLock(…)`; `wakeLock.acquire(timeout)` is held for a time
+ *   window on purpose and expires by itself) and the Screen Wake Lock API (`navigator.wakeLock.request()`,
+ *   a `WakeLockSentinel` released when the page hides). `wakeLock`, `wake_lock`, `WakeLockSentinel`.
+ */
+export const NOT_LOCK_WORDS: ReadonlySet<string> = new Set(['wake']);
+
+/**
  * Whether an identifier reads as a lock: one of its words (camelCase, snake_case or kebab) is `lock`,
  * `rlock`, `mutex`, `sem` or `semaphore` — `accountsLock`, `LEDGER_MUTEX`, `dbSem`, but not `clock`
- * or `blockSize`.
+ * or `blockSize` — and none is in {@link NOT_LOCK_WORDS} (`wakeLock` is not a mutex).
  */
 export function looksLikeLockName(name: string): boolean {
-  return identifierWords(name).some((word) => LOCK_WORDS.has(word));
+  const words = identifierWords(name);
+  return words.some((word) => LOCK_WORDS.has(word)) && !words.some((word) => NOT_LOCK_WORDS.has(word));
 }
 
 const CONDITION_WORDS = new Set(['cond', 'conds', 'condition', 'conditions', 'condvar', 'cv']);

@@ -357,6 +357,31 @@ describe('receivers without a type', () => {
     expect(unknownTyped!.lock.guessed).toBe(true);
   });
 
+  it('never guesses a wake lock (Android PowerManager.WakeLock, the Screen Wake Lock API) to be a lock', () => {
+    const operations = operationsIn({
+      'main.js': `export class RunnerService {
+          initializeExecutionWindow(powerManager, timeout) {
+            this.wakeLock = powerManager.newWakeLock(1, 'RunnerService');
+            this.wakeLock.acquire(timeout);
+          }
+          gracefullyStop() { if (this.wakeLock.isHeld()) this.wakeLock.release(); }
+        }
+        export async function keepScreenOn(navigator, wake_lock) {
+          const wakeLockSentinel = await navigator.wakeLock.request('screen');
+          await wakeLockSentinel.release();
+          wake_lock.acquire();
+          wake_lock.release();
+          const jobsLock = navigator.jobsLock;
+          await jobsLock.acquire();
+          jobsLock.release();
+        }`,
+    });
+    expect(operations.map((operation) => [operation.role, operation.lock.info.name])).toEqual([
+      ['acquire', 'jobsLock (local to keepScreenOn)'],
+      ['release', 'jobsLock (local to keepScreenOn)'],
+    ]);
+  });
+
   it('guesses keyed async-lock acquisitions in plain JavaScript', () => {
     const result = analyseSources({
       'locks.js': `export function createLock() { return { acquire(key, fn) { return Promise.resolve(fn()); } }; }`,

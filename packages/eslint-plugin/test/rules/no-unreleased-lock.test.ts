@@ -1399,6 +1399,23 @@ export function poll(stateLock, ready) {
 `,
   },
   {
+    name: 'a wake lock (Android PowerManager.WakeLock, the Screen Wake Lock API) held on purpose is not a lock',
+    code: `
+export class RunnerService {
+  initializeExecutionWindow(powerManager, timeout) {
+    this.wakeLock = powerManager.newWakeLock(1, 'RunnerService');
+    this.wakeLock.acquire(timeout);
+    this.startTimer(timeout);
+  }
+}
+export async function keepScreenOn(navigator, render) {
+  const wake_lock = await navigator.wakeLock.request('screen');
+  await render();
+  wake_lock.release();
+}
+`,
+  },
+  {
     name: 'callback: this.lock released in a function expression, whose this is another object, is a hand-off',
     code: `
 export class Store {

@@ -20,10 +20,8 @@ export default tseslint.config(
       '@typescript-eslint/only-throw-error': 'off', // AbortSignal.reason is rethrown as given, like fetch does
     },
   },
-  {
-    files: ['packages/*/src/**/*.ts'],
-    ...lockstep.configs.strict,
-  },
+  // Spread first: the config's own `files` (every source file) would otherwise replace ours.
+  { ...lockstep.configs.strict, files: ['packages/*/src/**/*.ts'] },
   {
     files: ['**/*.{js,mjs,ts}'],
     languageOptions: {

@@ -50,4 +50,4 @@ export { formatSarif } from './report/format-sarif.js';
 export { formatText, type TextFormatOptions } from './report/format-text.js';
 export * from './report/report-model.js';
 export { main as runCli, EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, type CliEnvironment } from './cli/main.js';
-export { LOCKSTEP_VERSION } from './version.js';
+export { LOCKSTEP_DOCS_URL, LOCKSTEP_VERSION } from './version.js';

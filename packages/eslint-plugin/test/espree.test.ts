@@ -12,8 +12,8 @@ describe('with ESLint’s default parser (espree)', () => {
       'export function first() { accountsLock.acquire(); ledgerLock.acquire(); }',
       'export function second() { ledgerLock.acquire(); accountsLock.acquire(); }',
     ].join('\n');
-    // The plugin's rule types are typescript-eslint's; ESLint's own Config type is structurally narrower.
-    const config = [{ files: ['**/*.js'], ...plugin.configs.recommended }] as Linter.Config[];
+    // The recommended config sets typescript-eslint's parser; an empty languageOptions puts espree back.
+    const config: Linter.Config[] = [{ ...plugin.configs.recommended, files: ['**/*.js'], languageOptions: {} }];
     const messages = linter.verify(code, config, { filename: 'plain.js' });
     // No rule crashed (a crash is a fatal message without a rule id) and every report says it guessed.
     expect(messages.filter((message) => message.fatal === true || message.ruleId === null)).toEqual([]);

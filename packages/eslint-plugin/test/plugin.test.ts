@@ -25,7 +25,9 @@ describe('rules', () => {
 
     it('is named after its id and links to its doc page', () => {
       expect(rule.name).toBe(id);
-      expect(rule.meta.docs?.url).toBe(`https://github.com/lockstep/lockstep/blob/main/docs/rules/${id}.md`);
+      // Pinned to the release tag, so the link shows the page of the version the user runs.
+      const { version } = JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string };
+      expect(rule.meta.docs?.url).toBe(`https://github.com/lockstep/lockstep/blob/v${version}/docs/rules/${id}.md`);
     });
 
     it('has an imperative description', () => {
@@ -57,11 +59,13 @@ describe('configs', () => {
 
   it('turns on exactly the recommended rules in recommended', () => {
     expect(plugin.configs.recommended.rules).toEqual(prefixed(recommendedIds));
+    expect(plugin.configs.recommendedTypeChecked.rules).toEqual(prefixed(recommendedIds));
     expect(plugin.configs['legacy-recommended'].rules).toEqual(prefixed(recommendedIds));
   });
 
   it('turns on the recommended and strict rules in strict', () => {
     expect(plugin.configs.strict.rules).toEqual(prefixed(strictIds));
+    expect(plugin.configs.strictTypeChecked.rules).toEqual(prefixed(strictIds));
     expect(plugin.configs['legacy-strict'].rules).toEqual(prefixed(strictIds));
   });
 
@@ -70,7 +74,17 @@ describe('configs', () => {
     expect(plugin.configs.strict.name).toBe('@lockstep/strict');
     expect(plugin.configs.recommended.plugins?.['@lockstep']).toBe(plugin);
     expect(plugin.configs.strict.plugins?.['@lockstep']).toBe(plugin);
+    expect(plugin.configs.recommendedTypeChecked.name).toBe('@lockstep/recommended-type-checked');
+    expect(plugin.configs.strictTypeChecked.name).toBe('@lockstep/strict-type-checked');
+    expect(plugin.configs.recommendedTypeChecked.plugins?.['@lockstep']).toBe(plugin);
     expect(plugin.configs['legacy-recommended'].plugins).toEqual(['@lockstep']);
+  });
+
+  it('exports the configs by name too, which is all that require() of the ES module shows to .eslintrc mode', async () => {
+    const namespace = await import('../src/index.js');
+    expect(namespace.configs).toBe(plugin.configs);
+    expect(namespace.rules).toBe(plugin.rules);
+    expect(namespace.meta).toBe(plugin.meta);
   });
 });
 

@@ -105,6 +105,17 @@ const ACQUIRING_FUNCTION_NAME = /^#?(?:try)?(?:lock|acquire)(?:$|[A-Z0-9_$])/i;
 /** Calls whose callback may run many times: a lock released in it is not owned by one run. */
 const REPEATING_CALLBACK_HOSTS: ReadonlySet<string> = new Set(['setInterval', 'on', 'addListener', 'prependListener', 'addEventListener']);
 
+/**
+ * Calls that cannot throw, so a lock held across them is not left held by an exception: the lookups and
+ * updates of a standard `Map` or `Set` (the receiver's type declared by TypeScript's default library;
+ * `WeakMap.set` is not among them, it throws on a primitive key) and `Date.now()`. Their arguments are
+ * still walked: `map.set(k, compute())` may throw in `compute()`.
+ */
+const NON_THROWING_METHODS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['Map', new Set(['get', 'set', 'has', 'delete', 'clear'])],
+  ['Set', new Set(['add', 'has', 'delete', 'clear'])],
+]);
+
 /** The methods the name-based fallback knows, for the first, cheap test of a call without types. */
 const FALLBACK_METHOD_NAMES: ReadonlySet<string> = new Set(FALLBACK_METHODS.keys());
 
@@ -215,6 +226,24 @@ export default createRule<Options, MessageId>({
     const recognizer = checker === null ? undefined : recognizerFor(checker, settings, context.cwd);
     const methodNames = recognizer?.methodNames ?? FALLBACK_METHOD_NAMES;
 
+    /** A call that cannot throw (see {@link NON_THROWING_METHODS}); only with type information. */
+    function cannotThrow(call: TSESTree.CallExpression): boolean {
+      const callee = call.callee;
+      if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return false;
+      const method = callee.property.name;
+      if (callee.object.type === AST_NODE_TYPES.Identifier && callee.object.name === 'Date' && method === 'now') {
+        const variable = ASTUtils.findVariable(sourceCode.getScope(call), 'Date');
+        return variable === null || variable.defs.length === 0; // the global, not a `Date` of the file's own
+      }
+      if (program === null || checker === null || nodeMap === undefined) return false;
+      if (![...NON_THROWING_METHODS.values()].some((methods) => methods.has(method))) return false;
+      const type = checker.getNonNullableType(checker.getTypeAtLocation(nodeMap.get(callee.object)));
+      const symbol = type.getSymbol();
+      if (symbol === undefined || NON_THROWING_METHODS.get(symbol.getName())?.has(method) !== true) return false;
+      const declarations = symbol.declarations ?? [];
+      return declarations.length > 0 && declarations.every((declaration) => program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
+    }
+
     function classify(call: TSESTree.CallExpression): Operation | undefined {
       const callee = call.callee;
       if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier) return undefined;
@@ -316,7 +345,7 @@ export default createRule<Options, MessageId>({
           checkCallback(acquisition, owner);
           continue;
         }
-        const walker = new PathWalker(acquisition, isRelease, visitorKeys);
+        const walker = new PathWalker(acquisition, isRelease, cannotThrow, visitorKeys);
         const completion = walker.block(body.body, NOT_HELD);
         report(fn, body, acquisition, completion, operations);
       }
@@ -408,7 +437,7 @@ export default createRule<Options, MessageId>({
      */
     function checkCallback(acquisition: Acquisition, owner: CallbackOwner): void {
       const { callback, releases } = owner;
-      const walker = new PathWalker(acquisition, (call) => releases.includes(call), visitorKeys);
+      const walker = new PathWalker(acquisition, (call) => releases.includes(call), cannotThrow, visitorKeys);
       const body = callback.body;
       let walked: Completion;
       if (body.type === AST_NODE_TYPES.BlockStatement) {
@@ -621,11 +650,18 @@ function earliest(nodes: readonly TSESTree.Node[]): TSESTree.Node | undefined {
 class PathWalker {
   readonly #acquisition: Acquisition;
   readonly #isRelease: (call: TSESTree.CallExpression) => boolean;
+  readonly #cannotThrow: (call: TSESTree.CallExpression) => boolean;
   readonly #keys: TSESLint.SourceCode.VisitorKeys;
 
-  constructor(acquisition: Acquisition, isRelease: (call: TSESTree.CallExpression) => boolean, keys: TSESLint.SourceCode.VisitorKeys) {
+  constructor(
+    acquisition: Acquisition,
+    isRelease: (call: TSESTree.CallExpression) => boolean,
+    cannotThrow: (call: TSESTree.CallExpression) => boolean,
+    keys: TSESLint.SourceCode.VisitorKeys,
+  ) {
     this.#acquisition = acquisition;
     this.#isRelease = isRelease;
+    this.#cannotThrow = cannotThrow;
     this.#keys = keys;
   }
 
@@ -886,7 +922,7 @@ class PathWalker {
         const acquisition = this.#acquisition;
         if (node === acquisition.op.call) return acquisition.point === node && acquisition.conditional === undefined ? union(after, HELD) : after;
         if (this.#isRelease(node)) return NOT_HELD;
-        if (after.size > 0) result.throws.push({ node, held: after });
+        if (after.size > 0 && !this.#cannotThrow(node)) result.throws.push({ node, held: after });
         return after;
       }
       case AST_NODE_TYPES.AwaitExpression: {

@@ -3,6 +3,7 @@
  * `meta.docs`, are decided in one place.
  */
 import { ESLintUtils } from '@typescript-eslint/utils';
+import { PACKAGE_VERSION } from '../package-meta.js';
 
 /** Which exported config turns a rule on. */
 export type RuleRecommendation =
@@ -27,8 +28,11 @@ export interface LockstepRuleDocs {
   readonly requiresTypeChecking: boolean;
 }
 
-/** Base of the docs URLs; a rule's page is `docs/rules/<id>.md` in the repository. */
-export const RULE_DOCS_BASE_URL = 'https://github.com/lockstep/lockstep/blob/main/docs/rules/';
+/**
+ * Base of the docs URLs; a rule's page is `docs/rules/<id>.md` in the repository at the release tag of
+ * this version, so an editor's link shows the page that matches the rule the user runs.
+ */
+export const RULE_DOCS_BASE_URL = `https://github.com/lockstep/lockstep/blob/v${PACKAGE_VERSION}/docs/rules/`;
 
 /** Creates a rule with its docs URL filled in from its name. */
 export const createRule = ESLintUtils.RuleCreator<LockstepRuleDocs>((name) => `${RULE_DOCS_BASE_URL}${name}.md`);

@@ -20,6 +20,31 @@ export class TracedLock extends Lock {
 `,
     },
     {
+      name: "a standard Map's and Set's methods and Date.now() in the finally before the release cannot throw",
+      code: `
+import { Mutex } from 'async-mutex';
+export class TaskQueue {
+  readonly #mutex = new Mutex();
+  readonly #pending = new Map<number, { finishedAt?: number }>();
+  readonly #running = new Set<number>();
+  async run(id: number, task: () => Promise<void>): Promise<void> {
+    const unlock = await this.#mutex.acquire();
+    const info = { finishedAt: 0 };
+    this.#pending.set(id, info);
+    this.#running.add(id);
+    try {
+      await task();
+    } finally {
+      info.finishedAt = Date.now();
+      this.#pending.delete(id);
+      this.#running.delete(id);
+      unlock();
+    }
+  }
+}
+`,
+    },
+    {
       name: 'released in a finally',
       code: `
 import { Lock } from '@lockstep/primitives';
@@ -593,6 +618,34 @@ export async function enter(items: number[]): Promise<void> {
     },
   ],
   invalid: [
+    {
+      name: "a WeakMap's set (it throws on a primitive key) and a Map class of the file's own may throw before the release",
+      code: `
+import { Mutex } from 'async-mutex';
+class Map<K, V> { delete(key: K): V { throw new Error(String(key)); } }
+const mutex = new Mutex();
+const owners = new WeakMap<object, number>();
+const pending = new Map<number, number>();
+export async function a(owner: object, task: () => Promise<void>): Promise<void> {
+  const unlock = await mutex.acquire();
+  try { await task(); } finally {
+    owners.set(owner, 1);
+    unlock();
+  }
+}
+export async function b(id: number, task: () => Promise<void>): Promise<void> {
+  const unlock = await mutex.acquire();
+  try { await task(); } finally {
+    pending.delete(id);
+    unlock();
+  }
+}
+`,
+      errors: [
+        { messageId: 'releaseMissingOnThrow', data: { lock: 'mutex', line: '10', throwingCall: 'owners.set(owner, 1)' }, line: 8, column: 24, suggestions: [] },
+        { messageId: 'releaseMissingOnThrow', data: { lock: 'mutex', line: '17', throwingCall: 'pending.delete(id)' }, line: 15, column: 24, suggestions: [] },
+      ],
+    },
     {
       name: 'early return while held',
       code: `

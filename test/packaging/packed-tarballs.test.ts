@@ -20,6 +20,8 @@ import { packTarballs } from '../../scripts/pack-tarballs.mjs';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const projectTemplate = fileURLToPath(new URL('./project/', import.meta.url));
 const INSTALL_TIMEOUT_MS = 420_000;
+/** Type-aware ESLint and tsc in a fresh project, while other test files use both cores. */
+const STEP_TIMEOUT_MS = 240_000;
 
 interface Matrix {
   readonly name: string;
@@ -179,7 +181,7 @@ describe('the packed tarballs', () => {
       const list = await run('npm', ['ls', 'typescript', '--all', '--parseable'], dir);
       const copies = list.stdout.split('\n').filter((line) => /node_modules\/typescript$/.test(line));
       expect(copies).toEqual([path.join(dir, 'node_modules/typescript')]);
-    });
+    }, STEP_TIMEOUT_MS);
 
     it('finds the seeded bugs with the documented two-line type-checked config, and no parsing error anywhere', async () => {
       const lint = await run(process.execPath, ['node_modules/eslint/bin/eslint.js', '.', '--format', 'json'], dir);
@@ -188,14 +190,14 @@ describe('the packed tarballs', () => {
       expect(fatal).toEqual([]);
       expect(rules).toEqual(SEEDED);
       expect(lint.code).toBe(1);
-    });
+    }, STEP_TIMEOUT_MS);
 
     it.runIf(matrix.legacy)('reports through the legacy config in .eslintrc', async () => {
       const lint = await run(process.execPath, ['node_modules/eslint/bin/eslint.js', 'src', '--format', 'json'], dir, { ESLINT_USE_FLAT_CONFIG: 'false' });
       const { rules, fatal } = summarise(dir, lint.stdout);
       expect(fatal).toEqual([]);
       expect(rules).toEqual(SEEDED);
-    });
+    }, STEP_TIMEOUT_MS);
 
     it('reports the lock-order cycle with npx lockstep, typed', async () => {
       const report = await run('npx', ['--no-install', 'lockstep', '--format', 'json'], dir);
@@ -203,18 +205,18 @@ describe('the packed tarballs', () => {
       const parsed = JSON.parse(report.stdout) as { findings: { kind: string }[]; stats: { locksRecognised: { typed: number } } };
       expect(parsed.findings.map((finding) => finding.kind)).toEqual(['lock-order-cycle']);
       expect(parsed.stats.locksRecognised.typed).toBeGreaterThanOrEqual(3);
-    });
+    }, STEP_TIMEOUT_MS);
 
     it('runs the README’s worker program', async () => {
       const program = await run(process.execPath, ['main.js'], dir);
       expect(program.stderr).toBe('');
       expect(program.stdout.trim()).toBe('400000');
-    });
+    }, STEP_TIMEOUT_MS);
 
     it('type-checks code using the primitives and, where ESLint has defineConfig, our configs inside it', async () => {
       const check = await run(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', 'tsconfig.json'], dir);
       expect(check.stdout + check.stderr).toBe('');
       expect(check.code).toBe(0);
-    });
+    }, STEP_TIMEOUT_MS);
   });
 });

@@ -7,7 +7,7 @@
  */
 import type { EdgeWitness } from '../analysis/lock-order-witness.js';
 import type { SourceLocation } from '../model/source-location.js';
-import type { Finding, FindingKind, FindingStep, GatedCycle } from './finding.js';
+import { edgeFunctions, type Finding, type FindingKind, type FindingStep, type GatedCycle } from './finding.js';
 import type { LockInfo } from '../model/lock-info.js';
 import { canonicalRotation, shortestCycleThrough, stronglyConnectedComponents } from './cycles.js';
 import type { LockOrderEdge, LockOrderGraph } from '../analysis/lock-order-graph.js';
@@ -58,7 +58,7 @@ export function findFindings(graph: LockOrderGraph, locks: ReadonlyMap<string, L
   for (const [kind, edges, message] of singleLock) {
     for (const edge of edges) {
       for (const witnesses of byFixSite(edge.witnesses)) {
-        const steps: FindingStep[] = [{ from: edge.from, to: edge.to, witness: witnesses[0]!, witnessCount: witnesses.length }];
+        const steps: FindingStep[] = [{ from: edge.from, to: edge.to, witness: witnesses[0]!, witnessCount: witnesses.length, functions: edgeFunctions(witnesses) }];
         findings.push({
           kind,
           fingerprint: fingerprint(kind, [edge.from], steps),
@@ -116,7 +116,7 @@ function stepsOf(cycle: readonly string[], graph: LockOrderGraph): FindingStep[]
     const witnesses = [...edge.witnesses];
     // The witness with the shortest chain and the fewest other locks held is the clearest to show.
     witnesses.sort((a, b) => chain(a) - chain(b) || a.alsoHeld.length - b.alsoHeld.length);
-    return { from, to, witness: witnesses[0]!, witnessCount: witnesses.length };
+    return { from, to, witness: witnesses[0]!, witnessCount: witnesses.length, functions: edgeFunctions(witnesses) };
   });
 }
 

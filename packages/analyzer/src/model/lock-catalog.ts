@@ -97,6 +97,10 @@ export const ASYNC_LOCK_OPTIONS = { reentrant: 'domainReentrant', timeout: 'time
 // await-semaphore: `acquire()` resolves to the function that releases; `use(fn)` holds it while `fn` runs.
 const AWAIT_SEMAPHORE_METHODS = methodRoles({ acquire: ['acquire'], scoped: ['use'] });
 
+// @livekit/mutex: `lock()` resolves to the function that releases (`const unlock = await m.lock()`);
+// no other method takes or gives back the lock (`isLocked()` only asks).
+const LIVEKIT_MUTEX_METHODS = methodRoles({ acquire: ['lock'] });
+
 /** Locks recognised without any configuration. */
 export const BUILT_IN_LOCK_TYPES: readonly LockType[] = [
   { name: 'Lock', module: '@lockstep/primitives', flavor: 'mutex', source: 'lockstep', methods: LOCKSTEP_METHODS },
@@ -174,6 +178,25 @@ export const BUILT_IN_LOCK_TYPES: readonly LockType[] = [
     flavor: 'semaphore',
     source: 'await-semaphore',
     methods: AWAIT_SEMAPHORE_METHODS,
+    acquireReturnsReleaser: 'function',
+  },
+  // @livekit/mutex (LiveKit's client SDKs): `Mutex`, and `MultiMutex(limit)`, which lets `limit` holders
+  // in at once (a semaphore, its count from `new MultiMutex(n)`). Both are acquired by `lock()`, which
+  // resolves to the function that releases.
+  {
+    name: 'Mutex',
+    module: '@livekit/mutex',
+    flavor: 'mutex',
+    source: '@livekit/mutex',
+    methods: LIVEKIT_MUTEX_METHODS,
+    acquireReturnsReleaser: 'function',
+  },
+  {
+    name: 'MultiMutex',
+    module: '@livekit/mutex',
+    flavor: 'semaphore',
+    source: '@livekit/mutex',
+    methods: LIVEKIT_MUTEX_METHODS,
     acquireReturnsReleaser: 'function',
   },
   // async-lock: its types come from @types/async-lock, which counts as declaring the package's own.

@@ -7,8 +7,8 @@ import type { SourceLocation } from './source-location.js';
 /** What sort of lock an identity denotes, which decides what a cycle through it means. */
 export type LockFlavor =
   /**
-   * Non-reentrant mutual exclusion: `Lock`, async-mutex and await-semaphore `Mutex`, `AwaitLock`, one
-   * key of an `AsyncLock`, an exclusive Web Lock.
+   * Non-reentrant mutual exclusion: `Lock`, async-mutex's, await-semaphore's and @livekit/mutex's
+   * `Mutex`, `AwaitLock`, one key of an `AsyncLock`, an exclusive Web Lock.
    */
   | 'mutex'
   /**
@@ -16,7 +16,7 @@ export type LockFlavor =
    * built with `{ domainReentrant: true }`.
    */
   | 'reentrant'
-  /** Counting: `Semaphore`, `BoundedSemaphore`, async-mutex and await-semaphore `Semaphore`. */
+  /** Counting: `Semaphore`, `BoundedSemaphore`, async-mutex and await-semaphore `Semaphore`, @livekit/mutex `MultiMutex`. */
   | 'semaphore';
 
 /** Where the analysis learned that an expression is a lock. */
@@ -25,6 +25,7 @@ export type LockSource =
   | 'async-mutex'
   | 'await-lock'
   | 'await-semaphore'
+  | '@livekit/mutex'
   | 'async-lock'
   | 'web-locks'
   | 'config'

@@ -556,7 +556,15 @@ class FunctionWalker {
       if (current !== null && !isInlineFunction(argument)) current = this.#expression(argument, current, false);
     }
     if (current === null) return null;
-    for (const argument of node.arguments ?? []) if (isInlineFunction(argument)) this.#inline(argument, current);
+    const executor = isPromiseConstructor(node.expression) ? node.arguments?.[0] : undefined;
+    for (const argument of node.arguments ?? []) {
+      if (!isInlineFunction(argument)) continue;
+      const exit = this.#inline(argument, current);
+      // `new Promise(executor)` runs the executor now, and a lock it releases on every path (`finally {
+      // unlock(); }`, livekit's connect()) is the executor's to release: the promise settles when
+      // the executor is done with it, so whoever waits for that promise no longer holds the lock.
+      if (argument === executor) current = current.filter((held) => exit.some((other) => other === held));
+    }
     return this.#callToEach(this.#context.resolveCallees(node), node, current, true);
   }
 
@@ -673,13 +681,18 @@ class FunctionWalker {
     return [...state.slice(0, index), ...state.slice(index + 1)];
   }
 
-  /** Walks a callback where it is called: its locking happens with the caller's locks held. */
-  #inline(fn: ts.ArrowFunction | ts.FunctionExpression, state: readonly HeldLock[]): void {
+  /**
+   * Walks a callback where it is called: its locking happens with the caller's locks held. Returns
+   * what may still be held when it returns (the union over its exits; empty when it never returns).
+   */
+  #inline(fn: ts.ArrowFunction | ts.FunctionExpression, state: readonly HeldLock[]): readonly HeldLock[] {
     this.#context.noteInlined(fn);
     const outer = this.#frame;
-    this.#frame = newFrame(isAsyncFunction(fn));
+    const frame = newFrame(isAsyncFunction(fn));
+    this.#frame = frame;
     try {
-      this.#functionBody(fn, state);
+      const end = this.#functionBody(fn, state);
+      return mergeAll([end, ...frame.returns]) ?? [];
     } finally {
       this.#frame = outer;
     }
@@ -737,6 +750,11 @@ function findLastIndex<T>(items: readonly T[], predicate: (item: T) => boolean):
 
 function contains(outer: ts.Node, inner: ts.Node): boolean {
   return inner.getSourceFile() === outer.getSourceFile() && inner.pos >= outer.pos && inner.end <= outer.end;
+}
+
+/** `Promise` in `new Promise(…)` (the global, by name: a local class called Promise is rare). */
+function isPromiseConstructor(node: ts.Expression): boolean {
+  return ts.isIdentifier(node) && node.text === 'Promise';
 }
 
 function isInlineFunction(node: ts.Expression): node is ts.ArrowFunction | ts.FunctionExpression {

@@ -45,6 +45,28 @@ export class TaskQueue {
 `,
     },
     {
+      name: 'logging calls between the acquisition and the try, and in the finally before the release, are not throw sites',
+      code: `
+import { Mutex } from 'async-mutex';
+declare const log: { debug(message: string, context?: object): void };
+export class Track {
+  readonly #lock = new Mutex();
+  readonly logger = log;
+  async restart(apply: () => Promise<void>): Promise<void> {
+    const unlock = await this.#lock.acquire();
+    log.debug('restarting', { at: 1 });
+    try {
+      await apply();
+    } finally {
+      this.logger.debug('restarted');
+      console.warn('done');
+      unlock();
+    }
+  }
+}
+`,
+    },
+    {
       name: 'released in a finally',
       code: `
 import { Lock } from '@lockstep/primitives';

@@ -4,7 +4,7 @@
  * report and the rest is analysed.
  */
 import path from 'node:path';
-import { analyzeProgram } from './analyze-program.js';
+import { analyzeProgram, type ProgramAnalysis } from './analyze-program.js';
 import { DEFAULT_CONFIG, type LockstepConfig } from './config/config-model.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { loadProject } from './project/load-project.js';
@@ -12,13 +12,19 @@ import { applyBaseline } from './report/baseline.js';
 import { type Finding } from './graph/finding.js';
 import { type LockInfo } from './model/lock-info.js';
 import { type InputError } from './project/input-error.js';
+import { chooseRoot } from './project/choose-root.js';
+import { refuseSpecialFile } from './project/file-kind.js';
+import { isStackOverflow, tooDeepMessage } from './project/stack-overflow.js';
+import { systemErrorReason } from './project/walk-directory.js';
 import { REPORT_SCHEMA_VERSION, type LockCounts, type Report } from './report/report-model.js';
 import { relativePath } from './model/source-location.js';
 import { LOCKSTEP_VERSION } from './version.js';
 
 export interface AnalyzeProjectOptions {
-  /** Every relative path (and the report's paths) is relative to it. */
+  /** Relative paths given (paths, project, config file) are relative to it. */
   readonly cwd: string;
+  /** The report's root (`--root`); default: `cwd`, or the inputs' common directory when some are outside it. */
+  readonly root?: string;
   /** Files, directories or globs; empty: the tsconfig.json of `cwd`, or every source file under it. */
   readonly paths?: readonly string[];
   /** A tsconfig.json. */
@@ -29,6 +35,8 @@ export interface AnalyzeProjectOptions {
   readonly baseline?: ReadonlySet<string>;
   /** Told what the run is doing, for progress output on long runs. */
   readonly onPhase?: (phase: string) => void;
+  /** Told how far a phase got (`parsing files`, 1200; `bound`, total), for progress output on long runs. */
+  readonly onCount?: (phase: string, done: number, total?: number) => void;
 }
 
 export interface ProjectAnalysis {
@@ -40,14 +48,31 @@ export interface ProjectAnalysis {
 export function analyzeProject(options: AnalyzeProjectOptions): ProjectAnalysis {
   const started = performance.now();
   const errors: InputError[] = [];
-  const root = options.cwd;
+  const cwd = path.resolve(options.cwd);
+  const root = chooseRoot({
+    cwd,
+    paths: options.paths ?? [],
+    ...(options.project === undefined ? {} : { project: options.project }),
+    ...(options.root === undefined ? {} : { root: options.root }),
+  });
 
   let config: LockstepConfig = DEFAULT_CONFIG;
+  // Given on the command line: relative to the current directory, whatever the root.
+  const configFile = options.configFile === undefined ? undefined : path.resolve(cwd, options.configFile);
+  const refused = configFile === undefined ? undefined : refuseSpecialFile(configFile);
   try {
-    config = loadConfig({ cwd: root, ...(options.configFile === undefined ? {} : { configFile: options.configFile }) });
+    if (configFile !== undefined && refused !== undefined) {
+      const name = relativePath(root, configFile);
+      errors.push({ code: 'config', file: name, message: `cannot read ${name}: ${refused}` });
+    } else {
+      config = loadConfig({ cwd: root, ...(configFile === undefined ? {} : { configFile }) });
+    }
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    errors.push({
+    if (isSystemError(error)) {
+      // Looking for the config file met a directory it may not read, or a path too long: say which.
+      errors.push({ code: 'config', ...(error.path === undefined ? {} : { file: relativePath(root, error.path) }), message: `cannot look for the config file: ${systemErrorReason(error)}` });
+    } else if (!(error instanceof ConfigError)) throw error;
+    else errors.push({
       code: 'config',
       file: relativePath(root, error.file),
       ...(error.line === undefined ? {} : { line: error.line }),
@@ -57,18 +82,41 @@ export function analyzeProject(options: AnalyzeProjectOptions): ProjectAnalysis 
   }
 
   options.onPhase?.('loading the project');
-  const project = loadProject({
-    cwd: root,
+  let project = loadProject({
+    cwd,
+    root,
     paths: options.paths ?? [],
     ...(options.project === undefined ? {} : { project: options.project }),
     exclude: config.exclude,
     // The config's globs are written relative to the config file.
     excludeBase: config.configFile === undefined ? root : path.dirname(config.configFile),
+    ...(options.onCount === undefined ? {} : { onParsed: (count: number) => options.onCount?.('parsing files', count) }),
   });
-  errors.push(...project.errors);
 
   options.onPhase?.(`analysing ${project.files.length} files`);
-  const analysis = analyzeProgram({ program: project.program, files: project.files, root, config });
+  let analysis: ProgramAnalysis;
+  for (;;) {
+    try {
+      analysis = analyzeProgram({ program: project.program, files: project.files, root, config });
+      break;
+    } catch (error) {
+      if (!isStackOverflow(error)) throw error;
+      // Some file is nested too deeply for the walker (or the checker it asks). Find which, then start
+      // again on a fresh program without them: the overflow may have left the checker half-updated.
+      const culprits = project.files.filter((file) => overflows(() => analyzeProgram({ program: project.program, files: [file], root, config })));
+      if (culprits.length === 0) {
+        errors.push({ code: 'too-deep', message: tooDeepMessage('analyse').replace('the file is', 'the files are') });
+        analysis = analyzeProgram({ program: project.program, files: [], root, config });
+        break;
+      }
+      project = project.without(culprits);
+    }
+  }
+  errors.push(...project.errors);
+  if (project.files.length === 0 && errors.length === 0) {
+    // Nothing to analyse is never a clean result: the paths or the directory were probably not the intended ones.
+    errors.push({ code: 'missing-path', message: `no source files to analyse in ${root}` });
+  }
   const { reported, baselined } = applyBaseline(analysis.findings, options.baseline ?? new Set());
 
   const edges = analysis.graph.edges();
@@ -101,6 +149,22 @@ export function analyzeProject(options: AnalyzeProjectOptions): ProjectAnalysis 
     },
   };
   return { report, allFindings: analysis.findings };
+}
+
+/** A Node system error (`EACCES`, `ELOOP`…), with the path it concerns when Node knows it. */
+function isSystemError(error: unknown): error is Error & { code: string; path?: string } {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && 'syscall' in error;
+}
+
+/** Whether `run` overflows the stack. */
+function overflows(run: () => unknown): boolean {
+  try {
+    run();
+    return false;
+  } catch (error) {
+    if (isStackOverflow(error)) return true;
+    throw error;
+  }
 }
 
 function countLocks(locks: Iterable<LockInfo>): LockCounts {

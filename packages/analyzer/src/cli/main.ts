@@ -10,7 +10,9 @@ import { BaselineError, readBaseline, writeBaseline } from '../report/baseline.j
 import { formatDot } from '../report/format-dot.js';
 import { formatJson } from '../report/format-json.js';
 import { formatSarif } from '../report/format-sarif.js';
-import { formatText } from '../report/format-text.js';
+import { printable } from '../report/escape-text.js';
+import { formatSummary, formatText } from '../report/format-text.js';
+import { refuseSpecialFile } from '../project/file-kind.js';
 import type { InputError } from '../project/input-error.js';
 import type { Report } from '../report/report-model.js';
 import { LOCKSTEP_VERSION } from '../version.js';
@@ -43,7 +45,7 @@ export function main(argv: readonly string[], io: CliEnvironment): number {
   try {
     args = parseArguments(argv);
   } catch (error) {
-    if (error instanceof UsageError) return fail(`${error.message}\nRun "lockstep --help" for usage.`);
+    if (error instanceof UsageError) return fail(`${printable(error.message)}\nRun "lockstep --help" for usage.`);
     throw error;
   }
   if (args.help) {
@@ -57,7 +59,11 @@ export function main(argv: readonly string[], io: CliEnvironment): number {
 
   let baseline: Set<string> | undefined;
   const baselineErrors: InputError[] = [];
-  if (args.baseline !== undefined && !args.updateBaseline) {
+  // A FIFO or device would block the read forever: refused before it is opened.
+  const baselineRefused = args.baseline === undefined || args.updateBaseline ? undefined : refuseSpecialFile(path.resolve(io.cwd, args.baseline));
+  if (args.baseline !== undefined && baselineRefused !== undefined) {
+    baselineErrors.push({ code: 'read', file: args.baseline, message: `cannot read the baseline ${args.baseline}: ${baselineRefused}` });
+  } else if (args.baseline !== undefined && !args.updateBaseline) {
     try {
       baseline = readBaseline(path.resolve(io.cwd, args.baseline));
     } catch (error) {
@@ -74,8 +80,10 @@ export function main(argv: readonly string[], io: CliEnvironment): number {
       paths: args.paths,
       ...(args.project === undefined ? {} : { project: args.project }),
       ...(args.config === undefined ? {} : { configFile: args.config }),
+      ...(args.root === undefined ? {} : { root: args.root }),
       ...(baseline === undefined ? {} : { baseline }),
       onPhase: (phase) => progress.phase(phase),
+      onCount: (phase, done, total) => progress.count(phase, done, total),
     });
   } finally {
     progress.done();
@@ -89,9 +97,9 @@ export function main(argv: readonly string[], io: CliEnvironment): number {
     try {
       writeBaseline(file, analysis.allFindings, report.locks);
     } catch (error) {
-      return fail(`cannot write the baseline ${args.baseline}: ${error instanceof Error ? error.message : String(error)}`);
+      return fail(printable(`cannot write the baseline ${args.baseline}: ${error instanceof Error ? error.message : String(error)}`));
     }
-    io.stderr.write(`lockstep: recorded ${analysis.allFindings.length} finding(s) in ${args.baseline}\n`);
+    io.stderr.write(`lockstep: recorded ${analysis.allFindings.length} finding(s) in ${printable(args.baseline)}\n`);
     return report.errors.length > 0 ? EXIT_ERROR : EXIT_CLEAN;
   }
 
@@ -105,10 +113,15 @@ export function main(argv: readonly string[], io: CliEnvironment): number {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, text);
     } catch (error) {
-      return fail(`cannot write ${args.output}: ${error instanceof Error ? error.message : String(error)}`);
+      return fail(printable(`cannot write ${args.output}: ${error instanceof Error ? error.message : String(error)}`));
     }
   }
+  if (args.output !== undefined) {
+    // The report went to a file: the terminal still hears how it came out.
+    io.stderr.write(formatSummary(report, { color: wantsColor({ ...io, stdout: io.stderr }) }));
+  }
   if (report.errors.length > 0) return EXIT_ERROR;
+  if (args.exitZero) return EXIT_CLEAN;
   return report.findings.length > 0 ? EXIT_FINDINGS : EXIT_CLEAN;
 }
 
@@ -136,5 +149,6 @@ function wantsColor(io: CliEnvironment): boolean {
 
 function describeError(error: InputError): string {
   const where = error.file === undefined ? '' : `${error.file}${error.line === undefined ? '' : `:${error.line}${error.column === undefined ? '' : `:${error.column}`}`}: `;
-  return `${where}${error.message}`;
+  // File names and messages quote the analysed code and the command line: never raw control characters on a terminal.
+  return printable(`${where}${error.message}`);
 }

@@ -4,6 +4,8 @@
  */
 
 const SHOW_AFTER_MS = 800;
+/** A count is redrawn at most this often: a terminal write per file would slow a big run down. */
+const REDRAW_MS = 100;
 
 export interface ProgressStream {
   readonly isTTY?: boolean;
@@ -15,6 +17,7 @@ export class Progress {
   readonly #enabled: boolean;
   readonly #started = performance.now();
   #shown = false;
+  #drawn = 0;
 
   constructor(stream: ProgressStream, enabled: boolean) {
     this.#stream = stream;
@@ -26,6 +29,19 @@ export class Progress {
     if (!this.#shown && performance.now() - this.#started < SHOW_AFTER_MS && !text.startsWith('analysing')) return;
     this.#shown = true;
     this.#stream.write(`\r\u001b[2Klockstep: ${text}…`);
+  }
+
+  /**
+   * The phase with how far it got (`parsing files: 1200`, `analysing files: 40/120`), redrawn at most
+   * every {@link REDRAW_MS} ms.
+   */
+  count(phase: string, done: number, total?: number): void {
+    if (!this.#enabled) return;
+    const now = performance.now();
+    if (now - this.#drawn < REDRAW_MS || now - this.#started < SHOW_AFTER_MS) return;
+    this.#drawn = now;
+    this.#shown = true;
+    this.#stream.write(`\r\u001b[2Klockstep: ${phase}: ${done}${total === undefined ? '' : `/${total}`}…`);
   }
 
   done(): void {

@@ -12,7 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import ts from 'typescript';
+import { refuseSpecialFile, statPath } from './file-kind.js';
+import { GuardedProgram } from './guarded-program.js';
+import { listFiles, systemErrorReason, type WalkError } from './walk-directory.js';
 import type { InputError } from './input-error.js';
+import { tooDeepMessage } from './stack-overflow.js';
 
 /** Extensions of the files analysed (declaration files excepted). */
 export const SOURCE_EXTENSIONS: readonly string[] = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
@@ -26,8 +30,10 @@ const DECLARATION_FILE = /\.d\.(?:[cm]?ts|[^./\\]+\.ts)$/i;
 
 /** Options of {@link loadProject}. */
 export interface LoadProjectOptions {
-  /** The directory the command runs in: paths are relative to it, and it is the report's root. */
+  /** The directory the command runs in: `paths` and `project` are relative to it. */
   readonly cwd: string;
+  /** The report's root, every reported path relative to it; default `cwd` (see choose-root.ts). */
+  readonly root?: string;
   /** Files, directories or globs (fast-glob syntax) to analyse; empty: the whole project. */
   readonly paths: readonly string[];
   /** A tsconfig file (or a directory holding `tsconfig.json`), relative to `cwd`. */
@@ -39,6 +45,8 @@ export interface LoadProjectOptions {
    * when the globs come from a config file, since they are written relative to it.
    */
   readonly excludeBase?: string;
+  /** Told how many files TypeScript has parsed so far, after each (progress on long runs). */
+  readonly onParsed?: (count: number) => void;
 }
 
 /** The program to analyse and what could not be loaded into it. */
@@ -48,7 +56,7 @@ export interface LoadedProject {
    * also means every node's `parent` is set (the binder sets them).
    */
   readonly program: ts.Program;
-  /** Absolute `cwd`: the root every relative path in the report starts from. */
+  /** The absolute root every relative path in the report starts from. */
   readonly root: string;
   /**
    * The files to analyse, sorted by path: source files under the root, not declaration files, not in
@@ -56,6 +64,11 @@ export interface LoadedProject {
    */
   readonly files: readonly ts.SourceFile[];
   readonly errors: InputError[];
+  /**
+   * The same project without these files (their analysis ran out of stack): a new program, so no
+   * checker state half-updated by the overflow survives, with a `too-deep` error for each file.
+   */
+  readonly without: (files: readonly ts.SourceFile[]) => LoadedProject;
 }
 
 /**
@@ -76,13 +89,14 @@ export interface LoadedProject {
  * Never throws for bad input: see {@link LoadedProject.errors}.
  */
 export function loadProject(options: LoadProjectOptions): LoadedProject {
-  const root = path.resolve(options.cwd);
-  const loader = new ProjectLoader(root, options.exclude ?? [], path.resolve(root, options.excludeBase ?? '.'));
+  const cwd = path.resolve(options.cwd);
+  const root = path.resolve(cwd, options.root ?? '.');
+  const loader = new ProjectLoader(root, cwd, options.exclude ?? [], path.resolve(cwd, options.excludeBase ?? '.'), options.onParsed);
   const { paths } = options;
 
-  const project = options.project ?? (paths.length === 0 && isFile(path.join(root, 'tsconfig.json')) ? 'tsconfig.json' : undefined);
+  const project = options.project ?? (paths.length === 0 && isFile(path.join(cwd, 'tsconfig.json')) ? 'tsconfig.json' : undefined);
   if (project !== undefined) {
-    const tsconfig = loader.readTsconfig(resolveTsconfigPath(root, project));
+    const tsconfig = loader.readTsconfig(resolveTsconfigPath(cwd, project));
     if (paths.length === 0) {
       if (tsconfig.parsed !== undefined) loader.addTsconfigFiles(tsconfig.parsed, root, true);
       loader.useOptions(tsconfig.parsed?.options);
@@ -92,7 +106,7 @@ export function loadProject(options: LoadProjectOptions): LoadedProject {
       loader.addPaths(paths, usable);
     }
   } else if (paths.length === 0) {
-    loader.addGlob(SOURCE_GLOB, root);
+    loader.addGlob(SOURCE_GLOB, cwd);
   } else {
     loader.addPaths(paths, undefined);
   }
@@ -107,11 +121,16 @@ interface Tsconfig {
 
 class ProjectLoader {
   readonly #root: string;
+  /** The command line's paths are relative to it. */
+  readonly #cwd: string;
+  readonly #onParsed: ((count: number) => void) | undefined;
   readonly #errors: InputError[] = [];
   /** Files handed to TypeScript as roots: the files to analyse, plus a tsconfig's declaration files. */
   readonly #rootNames = new Set<string>();
   /** Files to analyse, by their absolute path. */
   readonly #targets = new Set<string>();
+  /** Real paths of the targets found by listing, so a file reached through two names is one target. */
+  readonly #realTargets = new Set<string>();
   /** Files the user named one by one: if they cannot be analysed, say so. */
   readonly #named = new Set<string>();
   #options: ts.CompilerOptions | undefined;
@@ -119,8 +138,10 @@ class ProjectLoader {
   #excluded: ReadonlySet<string> | undefined;
   readonly #extendedConfigCache = new Map<string, ts.ExtendedConfigCacheEntry>();
 
-  constructor(root: string, exclude: readonly string[], excludeBase: string) {
+  constructor(root: string, cwd: string, exclude: readonly string[], excludeBase: string, onParsed: ((count: number) => void) | undefined) {
     this.#root = root;
+    this.#cwd = cwd;
+    this.#onParsed = onParsed;
     const base = fg.convertPathToPattern(excludeBase);
     this.#excludeGlobs = exclude.flatMap((pattern) => {
       const trimmed = pattern.replace(/\/+$/, '');
@@ -141,13 +162,20 @@ class ProjectLoader {
     let broken = false;
     const read = (file: string): Tsconfig | undefined => {
       visited.add(path.resolve(file));
+      const refused = refuseSpecialFile(file);
+      if (refused !== undefined) {
+        broken = true;
+        this.#errors.push({ code: 'tsconfig', file: this.#relative(file), message: `cannot read ${this.#relative(file)}: ${refused}` });
+        return undefined;
+      }
       let unrecoverable: ts.Diagnostic | undefined;
       const host: ts.ParseConfigFileHost = {
         useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
         readDirectory: (root, extensions, excludes, includes, depth) => ts.sys.readDirectory(root, extensions, excludes, includes, depth),
         fileExists: (file) => ts.sys.fileExists(file),
-        readFile: (file) => ts.sys.readFile(file),
-        getCurrentDirectory: () => this.#root,
+        // A FIFO or device named by `extends` would block the read forever.
+        readFile: (file) => (refuseSpecialFile(file) === undefined ? ts.sys.readFile(file) : undefined),
+        getCurrentDirectory: () => this.#cwd,
         onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
           unrecoverable = diagnostic;
         },
@@ -205,23 +233,45 @@ class ProjectLoader {
 
   /** Source files matching a glob, relative to `cwd`; returns how many. */
   addGlob(pattern: string, cwd: string): number {
-    const files = fg.sync(pattern, {
+    const files = listFiles(pattern, {
       cwd,
-      absolute: true,
-      onlyFiles: true,
       ignore: [...DEFAULT_IGNORE, ...this.#excludeGlobs],
-      // An unreadable directory is skipped rather than failing the whole listing.
-      suppressErrors: true,
+      onError: (error) => this.#walkError(error),
     });
     let added = 0;
     for (const file of files) {
       // The ignore globs already left out node_modules and the excluded files.
-      if (!hasSourceExtension(file) || !isUnder(this.#root, file)) continue;
-      this.#rootNames.add(file);
-      this.#targets.add(path.resolve(file));
+      if (!hasSourceExtension(file) || this.#refuseBackslash(file)) continue;
+      // A file reached through a link is known by its real name when that is in the project too, as
+      // TypeScript resolves imports by real path: one file, one name, never two copies in the program.
+      const real = realPath(file);
+      const name = real !== undefined && isUnder(this.#root, real) && hasSourceExtension(real) ? real : file;
+      const key = real ?? name;
+      if (this.#realTargets.has(key)) continue;
+      this.#realTargets.add(key);
+      this.#rootNames.add(name);
+      this.#targets.add(path.resolve(name));
       added++;
     }
     return added;
+  }
+
+  /**
+   * On POSIX a backslash is an ordinary character of a file name, but TypeScript turns every `\` of a
+   * path into `/` before it reads the file, and resolves the file's imports from the wrong directory:
+   * such a file cannot be analysed faithfully. Say so by its real name, rather than "no such file a/b.ts".
+   */
+  #refuseBackslash(file: string): boolean {
+    if (path.sep === '\\' || !file.includes('\\')) return false;
+    const name = this.#relative(file);
+    this.#errors.push({ code: 'usage', file: name, message: `cannot analyse ${name}: TypeScript reads the backslash in its name as a directory separator` });
+    return true;
+  }
+
+  #walkError(error: WalkError): void {
+    const name = this.#relative(error.path);
+    const message = error.operation === 'readdir' ? `cannot read directory ${name}: ${error.reason}` : `cannot read ${name}: ${error.reason}`;
+    this.#errors.push({ code: 'read', file: name, message });
   }
 
   /**
@@ -232,19 +282,18 @@ class ProjectLoader {
     // The project's declaration files may declare globals its sources rely on, whichever paths are chosen.
     for (const file of project?.fileNames ?? []) if (DECLARATION_FILE.test(file)) this.#rootNames.add(file);
     for (const given of paths) {
-      const absolute = path.resolve(this.#root, given);
-      const stat = fs.statSync(absolute, { throwIfNoEntry: false });
+      const absolute = path.resolve(this.#cwd, given);
+      const { stat, error } = statPath(absolute);
+      if (error !== undefined) {
+        this.#errors.push({ code: 'read', file: this.#relative(absolute), message: `cannot read ${given}: ${systemErrorReason(error)}` });
+        continue;
+      }
       if (stat === undefined) {
         if (fg.isDynamicPattern(given)) {
-          if (this.addGlob(given, this.#root) === 0) this.#errors.push({ code: 'missing-path', message: `pattern matched no files: ${given}` });
+          if (this.addGlob(given, this.#cwd) === 0) this.#errors.push({ code: 'missing-path', message: `pattern matched no files: ${given}` });
         } else {
           this.#errors.push({ code: 'missing-path', message: `no such file or directory: ${given}` });
         }
-        continue;
-      }
-      if (!isUnder(this.#root, absolute)) {
-        // Report paths are relative to the root; a file outside it has no place in the report.
-        this.#errors.push({ code: 'usage', message: `not under the current directory, not analysed: ${given}` });
         continue;
       }
       if (stat.isFile()) {
@@ -270,8 +319,10 @@ class ProjectLoader {
       this.#errors.push({ code: 'usage', message: `not a TypeScript or JavaScript file: ${given}${hint}` });
       return;
     }
+    if (this.#refuseBackslash(absolute)) return;
     this.#rootNames.add(absolute);
-    if (this.#analysable(absolute)) {
+    // Named on the command line: analysed wherever it is (outside the root, its path is absolute).
+    if (this.#analysable(absolute, false)) {
       this.#targets.add(absolute);
       this.#named.add(absolute);
     }
@@ -296,56 +347,78 @@ class ProjectLoader {
     const host = ts.createCompilerHost(options);
     // Type roots and relative names are resolved from the current directory: make it the root, not the process's.
     host.getCurrentDirectory = () => this.#root;
-    const program = ts.createProgram({ rootNames: [...this.#rootNames], options, host });
+    const guarded = new GuardedProgram(
+      host,
+      options,
+      (file, stage) => {
+        this.#errors.push({ code: 'too-deep', file: this.#relative(file), message: tooDeepMessage(stage) });
+      },
+      this.#onParsed,
+    );
+    return this.#loaded(guarded, options);
+  }
 
+  #loaded(guarded: GuardedProgram, options: ts.CompilerOptions): LoadedProject {
+    const program = guarded.build([...this.#rootNames]);
+    // Errors found while sorting the targets are found again on a rebuild: keep them apart.
+    const errors: InputError[] = [];
     const files: ts.SourceFile[] = [];
     for (const target of this.#targets) {
+      // Already reported, once, when it was left out.
+      if (guarded.isLeftOut(target)) continue;
       const sourceFile = program.getSourceFile(target);
       if (sourceFile === undefined) {
-        this.#reportNotLoaded(target, options);
+        errors.push(...this.#notLoaded(target, options));
         continue;
       }
       const [first] = program.getSyntacticDiagnostics(sourceFile);
       if (first !== undefined) {
-        this.#errors.push(this.#diagnosticError('parse', first, target));
+        errors.push(this.#diagnosticError('parse', first, target));
         continue;
       }
       files.push(sourceFile);
     }
     files.sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
-    // The analysis needs the checker anyway; creating it binds every file, which sets `parent` on every node.
-    program.getTypeChecker();
-    return { program, root: this.#root, files, errors: this.#errors };
+    return {
+      program,
+      root: this.#root,
+      files,
+      errors: [...this.#errors, ...errors],
+      without: (leftOut) => {
+        guarded.leaveOut(
+          leftOut.map((file) => file.fileName),
+          'analyse',
+        );
+        return this.#loaded(guarded, options);
+      },
+    };
   }
 
   /** Why a file meant for analysis is not in the program. */
-  #reportNotLoaded(file: string, options: ts.CompilerOptions): void {
+  #notLoaded(file: string, options: ts.CompilerOptions): InputError[] {
     const name = this.#relative(file);
     if (JS_EXTENSIONS.has(path.extname(file).toLowerCase()) && options.allowJs !== true) {
       // Listed by a glob or a directory: the tsconfig leaves JavaScript out on purpose, and so do we.
-      if (this.#named.has(file)) {
-        this.#errors.push({ code: 'usage', file: name, message: `JavaScript file not analysed: the tsconfig does not set allowJs: ${name}` });
-      }
-      return;
+      return this.#named.has(file) ? [{ code: 'usage', file: name, message: `JavaScript file not analysed: the tsconfig does not set allowJs: ${name}` }] : [];
     }
     if (!fs.existsSync(file)) {
-      this.#errors.push({ code: 'missing-path', message: `no such file or directory: ${name}` });
-      return;
+      return [{ code: 'missing-path', message: `no such file or directory: ${name}` }];
     }
     // TypeScript's host swallows the reason; reading again happens only on this failure path.
     let reason = 'TypeScript could not load it';
     try {
       fs.readFileSync(file);
     } catch (error) {
-      reason = systemErrorText(error);
+      reason = systemErrorReason(error);
     }
-    this.#errors.push({ code: 'read', file: name, message: `cannot read ${name}: ${reason}` });
+    return [{ code: 'read', file: name, message: `cannot read ${name}: ${reason}` }];
   }
 
-  #analysable(file: string): boolean {
+  /** A source file to analyse; a tsconfig's files (`withinRoot`) only under the root, as `tsc` may list `../shared` files for their types. */
+  #analysable(file: string, withinRoot = true): boolean {
     return (
       hasSourceExtension(file) &&
-      isUnder(this.#root, file) &&
+      (!withinRoot || isUnder(this.#root, file)) &&
       !path.relative(this.#root, file).split(path.sep).includes('node_modules') &&
       !this.#isExcluded(file)
     );
@@ -355,11 +428,8 @@ class ProjectLoader {
     if (this.#excludeGlobs.length === 0) return false;
     // fast-glob offers no matcher, only listings; listing the excluded files once keeps its glob
     // semantics identical for tsconfig files and for files found by globbing.
-    this.#excluded ??= new Set(
-      fg
-        .sync([...this.#excludeGlobs], { absolute: true, onlyFiles: true, dot: true, ignore: ['**/node_modules/**'], suppressErrors: true })
-        .map((excluded) => path.resolve(excluded)),
-    );
+    // Errors here are the main listing's too, and reported there.
+    this.#excluded ??= new Set(listFiles(this.#excludeGlobs, { cwd: this.#root, dot: true, ignore: ['**/node_modules/**'] }).map((excluded) => path.resolve(excluded)));
     return this.#excluded.has(path.resolve(file));
   }
 
@@ -413,7 +483,7 @@ export function defaultCompilerOptions(root: string): ts.CompilerOptions {
 function resolveTsconfigPath(root: string, project: string): string {
   const absolute = path.resolve(root, project);
   // As `tsc -p dir`.
-  return fs.statSync(absolute, { throwIfNoEntry: false })?.isDirectory() === true ? path.join(absolute, 'tsconfig.json') : absolute;
+  return statPath(absolute).stat?.isDirectory() === true ? path.join(absolute, 'tsconfig.json') : absolute;
 }
 
 function hasSourceExtension(file: string): boolean {
@@ -421,7 +491,15 @@ function hasSourceExtension(file: string): boolean {
 }
 
 function isFile(file: string): boolean {
-  return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  return statPath(file).stat?.isFile() ?? false;
+}
+
+function realPath(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 function isUnder(directory: string, file: string): boolean {
@@ -429,15 +507,10 @@ function isUnder(directory: string, file: string): boolean {
   return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
-/** `file` relative to `root` with `/` separators when inside it, else absolute. */
+/** `file` relative to `root` with `/` separators when inside it (`.` for the root itself), else absolute. */
 function relativeName(root: string, file: string): string {
   const absolute = path.resolve(root, file);
-  if (!isUnder(root, absolute) || absolute === root) return absolute;
+  if (absolute === root) return '.';
+  if (!isUnder(root, absolute)) return absolute;
   return path.relative(root, absolute).split(path.sep).join('/');
-}
-
-/** `EACCES: permission denied`, without the system call and path Node appends (the message already names the file). */
-function systemErrorText(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/, \w+(?: '.*')?$/s, '');
 }

@@ -84,6 +84,28 @@ export function formatDot(report: Report): string {
     const cycle = onCycle.has(key(edge.from, edge.to)) ? { color: 'red', penwidth: 2 } : {};
     lines.push(`  ${quote(edge.from)} -> ${quote(edge.to)} [${attributes({ label, ...cycle })}];`);
   }
-  lines.push('}');
+  lines.push(...LEGEND, '}');
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * What the shapes and edge styles mean, drawn beside the graph: a reader of the picture has no other
+ * key. Its node ids cannot be lock ids, which always hold `#` or a `web-lock:`/`unknown:` prefix.
+ */
+const LEGEND: readonly string[] = [
+  '  subgraph cluster_legend {',
+  '    graph [label="legend", fontsize=10, color=gray, style=dashed];',
+  '    node [fontsize=10];',
+  '    edge [fontsize=9];',
+  `    "legend mutex" [${attributes({ label: 'mutex', shape: 'box' })}];`,
+  `    "legend reentrant" [${attributes({ label: 'reentrant lock', shape: 'box', style: 'rounded' })}];`,
+  `    "legend semaphore" [${attributes({ label: 'semaphore\n(name, permits)', shape: 'ellipse' })}];`,
+  `    "legend guessed" [${attributes({ label: 'recognised by name only', shape: 'box', style: 'dashed' })}];`,
+  `    "legend mutex" -> "legend reentrant" [${attributes({ label: 'taken while the first is held\n(witnesses, first site)' })}];`,
+  // Red through the subgraph's edge default: a line matching `->` and `color=red` is always a lock's edge.
+  '    subgraph legend_cycle {',
+  `      edge [${attributes({ color: 'red', penwidth: 2 })}];`,
+  `      "legend semaphore" -> "legend guessed" [${attributes({ label: 'on a finding\'s cycle' })}];`,
+  '    }',
+  '  }',
+];

@@ -6,6 +6,7 @@
 import { posix, win32 } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
+import { sarifText } from './escape-text.js';
 import { lockNamer, type LockNamer } from './lock-names.js';
 import type { Acquisition } from '../analysis/lock-order-witness.js';
 import { isSingleLockKind, type Finding, type FindingKind, type FindingStep } from '../graph/finding.js';
@@ -141,7 +142,7 @@ function physical(location: SourceLocation): Sarif.PhysicalLocation {
 }
 
 function located(location: SourceLocation, text: string, id?: number): Sarif.Location {
-  return { ...(id === undefined ? {} : { id }), physicalLocation: physical(location), message: { text } };
+  return { ...(id === undefined ? {} : { id }), physicalLocation: physical(location), message: { text: sarifText(text) } };
 }
 
 class SarifWriter {
@@ -170,7 +171,7 @@ class SarifWriter {
       nestingLevel,
     });
     return {
-      message: { text: `context ${index + 1}: holds ${this.names.name(step.from)}, takes ${this.names.name(step.to)}` },
+      message: { text: sarifText(`context ${index + 1}: holds ${this.names.name(step.from)}, takes ${this.names.name(step.to)}`) },
       locations: [
         acquisition(held, this.heldText(step, finding), 0),
         ...acquired.callChain.map(
@@ -194,7 +195,7 @@ class SarifWriter {
       ...(rule === undefined ? {} : { ruleId: rule.id, ruleIndex }),
       // A guess is worth looking at but should not fail a build the way a typed finding does.
       level: finding.guessed ? 'warning' : (rule?.defaultConfiguration?.level ?? 'error'),
-      message: { text: `${finding.message}${guessNote}` },
+      message: { text: sarifText(`${finding.message}${guessNote}`) },
       ...this.places(finding, cycle),
       partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
       properties: {
@@ -227,7 +228,7 @@ class SarifWriter {
       codeFlows: [
         {
           message: {
-            text: finding.kind === 'self-deadlock' ? `${cycle} (re-acquired while held)` : finding.kind === 'recursive-locking' ? `${cycle} (two instances nested)` : cycle,
+            text: sarifText(finding.kind === 'self-deadlock' ? `${cycle} (re-acquired while held)` : finding.kind === 'recursive-locking' ? `${cycle} (two instances nested)` : cycle),
           },
           threadFlows: finding.steps.map((step, index) => this.threadFlow(step, index, finding)),
         },
@@ -252,7 +253,7 @@ function notification(error: InputError): Sarif.Notification {
   return {
     level: 'error',
     descriptor: { id: error.code },
-    message: { text: `${where}${error.message}` },
+    message: { text: sarifText(`${where}${error.message}`) },
     ...(location.length === 0 ? {} : { locations: location }),
   };
 }

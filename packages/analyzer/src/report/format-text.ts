@@ -3,6 +3,7 @@
  * what can deadlock, where each lock is taken and through which calls, and the interleaving that hangs.
  */
 import { createColors } from 'picocolors';
+import { printable } from './escape-text.js';
 import { formatSite, lockNamer, type LockNamer } from './lock-names.js';
 import type { Acquisition, CallStep } from '../analysis/lock-order-witness.js';
 import type { Finding, FindingKind, FindingStep } from '../graph/finding.js';
@@ -19,18 +20,6 @@ export interface TextFormatOptions {
 type Colors = ReturnType<typeof createColors>;
 
 const ARROW = '→';
-
-/**
- * Control characters would let a string in the analysed code (a Web Lock name, a snippet) move the
- * cursor or fake colours in the reader's terminal, and bidirectional overrides would make a snippet read
- * differently from what it is: show them escaped. Tabs stay, as they are harmless and common.
- */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNPRINTABLE = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
-
-function printable(text: string): string {
-  return text.replace(UNPRINTABLE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
@@ -93,7 +82,7 @@ class TextWriter {
     const { c } = this;
     const how = [acquisition.form, ...(acquisition.guessed ? ['by name only'] : [])].join(', ');
     this.line(`  ${lead}${c.bold(printable(this.names.name(acquisition.lock)))} taken in ${printable(acquisition.function)} (${printable(how)})`);
-    this.line(`    at ${c.cyan(formatSite(acquisition.location))}`);
+    this.line(`    at ${c.cyan(printable(formatSite(acquisition.location)))}`);
     this.snippet(acquisition.location, '    ');
   }
 
@@ -120,7 +109,7 @@ class TextWriter {
     if (calls.length === 0) return;
     this.line(`    ${title}:`);
     for (const call of calls) {
-      this.line(`      ${printable(call.caller)} ${ARROW} ${printable(call.callee)} at ${this.c.cyan(formatSite(call.location))}`);
+      this.line(`      ${printable(call.caller)} ${ARROW} ${printable(call.callee)} at ${this.c.cyan(printable(formatSite(call.location)))}`);
       this.snippet(call.location, '        ');
     }
   }
@@ -183,6 +172,30 @@ class TextWriter {
     });
     this.scenario(finding);
     this.line();
+    this.advice(finding);
+    this.line();
+  }
+
+  /** How to fix it, and where the rest of the evidence is: the splat shows one witness per edge. */
+  advice(finding: Finding): void {
+    const { c, names } = this;
+    const locks = finding.locks.map((id) => printable(names.name(id)));
+    const list = locks.length <= 2 ? locks.join(' and ') : `${locks.slice(0, -1).join(', ')} and ${locks.at(-1) ?? ''}`;
+    switch (finding.kind) {
+      case 'lock-order-cycle':
+      case 'semaphore-cycle':
+        this.line(` ${c.bold('fix:')} take ${list} in one order everywhere, or take one gate lock before them on every one of these paths.`);
+        break;
+      case 'self-deadlock':
+        this.line(` ${c.bold('fix:')} do not take ${list} again while it is held (split off a part that expects it held), or use a reentrant lock.`);
+        break;
+      case 'recursive-locking':
+        this.line(` ${c.bold('fix:')} take the instances in one order (by a key or an id) and say so with '// lockstep-ordered: <how>', or take one lock covering both.`);
+        break;
+    }
+    if (finding.steps.some((step) => step.witnessCount > 1)) {
+      this.line(c.dim(' (one witness per step is shown: every witness of every edge is in --format json, under edges[].witnesses)'));
+    }
   }
 
   errors(errors: readonly InputError[]): void {
@@ -202,6 +215,11 @@ class TextWriter {
     const scope = `${plural(stats.files, 'file')} analysed, ${recognised(stats.locksRecognised)}, ${plural(stats.lockOperations, 'lock operation')}; ${plural(stats.locks, 'lock')} in ${plural(stats.edges, 'lock-order edge')}`;
     const hidden = `${plural(suppressed.gatedCycles.length, 'gated cycle')} and ${plural(suppressed.baselined.length, 'baselined finding')} suppressed`;
     const failed = errors.length > 0 ? `; ${c.red(plural(errors.length, 'input error'))}` : '';
+    if (stats.files === 0) {
+      // "No problems found" over no files at all would read as a clean bill of health.
+      this.line(`${c.bold(c.red('lockstep: nothing analysed'))} (no source file could be analysed${errors.length > 0 ? `: see the ${plural(errors.length, 'input error')} above` : ''})`);
+      return;
+    }
     if (findings.length === 0) {
       this.line(`${c.green('lockstep: no lock-order problems found')} (${scope}; ${hidden})${failed}`);
       return;
@@ -225,6 +243,16 @@ export function formatText(report: Report, options: TextFormatOptions): string {
   const writer = new TextWriter(createColors(options.color), lockNamer(report.locks));
   report.findings.forEach((finding, index) => writer.finding(finding, index, report.findings.length));
   if (report.errors.length > 0) writer.errors(report.errors);
+  writer.summary(report);
+  return `${writer.lines.join('\n')}\n`;
+}
+
+/**
+ * The report's last line alone (`lockstep: 1 finding (1 lock-order cycle) in 6 files analysed, …`),
+ * for the terminal when the report itself went to a file. Ends with a newline.
+ */
+export function formatSummary(report: Report, options: TextFormatOptions): string {
+  const writer = new TextWriter(createColors(options.color), lockNamer(report.locks));
   writer.summary(report);
   return `${writer.lines.join('\n')}\n`;
 }

@@ -342,11 +342,18 @@ describe('paths without --project', () => {
     expect(project.errors).toEqual([]);
   });
 
-  it('rejects a path outside cwd', () => {
+  it('analyses a path outside the root, by its absolute path', () => {
     const outer = tree({ 'app/a.ts': OK, 'elsewhere/b.ts': OK });
     const project = load(path.join(outer, 'app'), { paths: ['.', '../elsewhere/b.ts'] });
-    expect(project.errors).toEqual([{ code: 'usage', message: 'not under the current directory, not analysed: ../elsewhere/b.ts' }]);
-    expect(names(project)).toEqual(['a.ts']);
+    expect(project.errors).toEqual([]);
+    expect(project.files.map((file) => file.fileName)).toEqual([path.join(outer, 'app/a.ts'), path.join(outer, 'elsewhere/b.ts')]);
+  });
+
+  it('makes report paths relative to the root it is given, with inputs relative to cwd', () => {
+    const outer = tree({ 'app/a.ts': OK, 'elsewhere/b.ts': OK });
+    const project = load(path.join(outer, 'app'), { paths: ['.', '../elsewhere/b.ts'], root: outer });
+    expect(project.root).toBe(outer);
+    expect(names(project)).toEqual(['app/a.ts', 'elsewhere/b.ts']);
   });
 
   it("uses a directory's tsconfig.json: its options, its files under the directory", () => {

@@ -51,6 +51,19 @@ describe('formatDot', () => {
     expect(dot.split(`"${ID.cache}" -> "${ID.cache}"`)).toHaveLength(2);
   });
 
+  test('a legend of the shapes and edge styles, in a cluster of its own', () => {
+    const dot = formatDot(sampleReport());
+    const legend = dot.slice(dot.indexOf('  subgraph cluster_legend {'));
+    expect(legend).toContain('graph [label="legend"');
+    for (const shape of ['shape=box];', 'shape=box, style=rounded];', 'shape=ellipse];', 'shape=box, style=dashed];']) expect(legend).toContain(shape);
+    expect(legend).toContain('edge [color=red, penwidth=2];');
+    // Not on the edge's own line: counting `->` lines with `color=red` counts the graph's cycle edges only.
+    expect(legend.split('\n').filter((line) => line.includes('->') && line.includes('color=red'))).toEqual([]);
+    expect(legend.endsWith('  }\n}\n')).toBe(true);
+    // Legend nodes are never mistaken for locks: lock ids always hold `#` or a prefix with `:`.
+    for (const id of legend.matchAll(/^ +"([^"]+)" /gm)) expect(id[1]).toMatch(/^legend [a-z]+$/);
+  });
+
   test('deterministic whatever the input order', () => {
     const report = sampleReport();
     const shuffled = sampleReport({ edges: [...EDGES].reverse(), locks: [...LOCKS].reverse() });
@@ -70,6 +83,7 @@ describe('formatDot', () => {
     expect(dot).toContain('  "web-lock:a\\"b\\\\c" [label="navigator.locks \\"a\\\\\\"b\\nc\\"", tooltip="web-lock:a\\"b\\\\c", shape=box];');
     expect(dot).toContain(`  "web-lock:a\\"b\\\\c" -> "${ID.accounts}" [label="2 witnesses\\nsrc/ledger.ts:31"];`);
     // Every line is a statement, a graph attribute or a brace: nothing escaped onto a line of its own.
-    for (const line of dot.split('\n').slice(1, -2)) expect(line).toMatch(/^ {2}.*;$/);
+    const lines = dot.split('\n');
+    for (const line of lines.slice(1, lines.indexOf('  subgraph cluster_legend {'))) expect(line).toMatch(/^ {2}.*;$/);
   });
 });

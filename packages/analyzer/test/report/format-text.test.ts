@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { printable, sarifText } from '../../src/report/escape-text.js';
 import { formatText } from '../../src/report/format-text.js';
 import type { Finding, Report } from '../../src/report/report-model.js';
 import { CYCLE_2, CYCLE_3, ID, LOCKS, SELF, cleanReport, sampleReport } from './sample-report.js';
@@ -147,6 +148,19 @@ describe('formatText', () => {
     });
     const text = plain(report);
     expect(text).not.toMatch(ANSI);
-    expect(text).toContain('navigator.locks "\\u001b[31mred\\u001b[0m" re-acquired while held');
+    expect(text).toContain('navigator.locks "\\x1b[31mred\\x1b[0m" re-acquired while held');
+  });
+});
+
+describe('printable', () => {
+  test('escapes C0, DEL, C1 and invisible reordering characters, keeps tabs and ordinary text', () => {
+    expect(printable('a\u001b[2Jb')).toBe('a\\x1b[2Jb');
+    expect(printable('\u0000\u0007\n\r\u007f\u0085\u009b')).toBe('\\x00\\x07\\x0a\\x0d\\x7f\\x85\\x9b');
+    expect(printable('\u202eevil\u2066\u2028')).toBe('\\u202eevil\\u2066\\u2028');
+    expect(printable('tab\there, ünïcödé, 日本')).toBe('tab\there, ünïcödé, 日本');
+  });
+
+  test('sarifText escapes the embedded-link syntax of SARIF messages', () => {
+    expect(sarifText('navigator.locks "[x](https://evil)" \\ ok')).toBe('navigator.locks "\\[x\\](https://evil)" \\\\ ok');
   });
 });

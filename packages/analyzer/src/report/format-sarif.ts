@@ -14,6 +14,7 @@ import { fixSite } from '../graph/find-findings.js';
 import type { SourceLocation } from '../model/source-location.js';
 import type { InputError } from '../project/input-error.js';
 import type { Report } from './report-model.js';
+import { LOCKSTEP_DOCS_URL } from '../version.js';
 
 /** Where SARIF viewers send a reader who wants to know what lockstep is. */
 export const LOCKSTEP_INFORMATION_URI = 'https://www.npmjs.com/package/@lockstep/analyzer';
@@ -22,9 +23,12 @@ export const LOCKSTEP_INFORMATION_URI = 'https://www.npmjs.com/package/@lockstep
 export const SRCROOT = '%SRCROOT%';
 
 /** The `partialFingerprints` key: versioned with the fingerprint so a new scheme never matches an old one. */
-export const FINGERPRINT_KEY = 'lockstep/v1';
+export const FINGERPRINT_KEY = 'lockstep/v2';
 
 const SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+/** Where each kind is explained: the docs of the version that wrote the log, not of `main`. */
+const KINDS_HELP_URI = `${LOCKSTEP_DOCS_URL}analyzer.md#what-it-reports`;
 
 interface RuleSpec {
   readonly kind: FindingKind;
@@ -49,6 +53,7 @@ const RULES: readonly RuleSpec[] = [
         markdown:
           'Take these locks in **one global order** everywhere, serialise the code paths behind one lock taken first, or release a lock before calling code that takes another. Each step of the code flow shows one context holding a lock and taking the next.',
       },
+      helpUri: KINDS_HELP_URI,
       defaultConfiguration: { level: 'error' },
       properties: { tags, precision: 'medium', 'problem.severity': 'error' },
     },
@@ -66,6 +71,7 @@ const RULES: readonly RuleSpec[] = [
         text: 'Take the semaphore and the locks in one global order, or do not hold a permit while taking the other locks of the cycle.',
         markdown: 'Take the semaphore and the locks in **one global order**, or do not hold a permit while taking the other locks of the cycle.',
       },
+      helpUri: KINDS_HELP_URI,
       defaultConfiguration: { level: 'warning' },
       properties: { tags, precision: 'medium', 'problem.severity': 'warning' },
     },
@@ -84,6 +90,7 @@ const RULES: readonly RuleSpec[] = [
         markdown:
           'Do not take the lock again in code called while it is held (split the function into a part that takes the lock and a part that expects it held), or use a reentrant lock such as `RLock`.',
       },
+      helpUri: KINDS_HELP_URI,
       defaultConfiguration: { level: 'error' },
       properties: { tags, precision: 'high', 'problem.severity': 'error' },
     },
@@ -102,6 +109,7 @@ const RULES: readonly RuleSpec[] = [
         markdown:
           "Take the instances in **one order** (by a key or an id), and mark the nesting with a `// lockstep-ordered: <how>` comment on either acquisition; or take one lock that covers both.",
       },
+      helpUri: KINDS_HELP_URI,
       defaultConfiguration: { level: 'warning' },
       properties: { tags, precision: 'medium', 'problem.severity': 'warning' },
     },
@@ -268,7 +276,7 @@ function rootUri(root: string): string {
  * Renders a report as a SARIF 2.1.0 log with one run: a rule per finding kind, a result per finding
  * (located at the acquisition closing the cycle, the other acquisitions as related locations, a thread
  * flow per edge from the held site through the call chain to the acquisition, and the fingerprint under
- * `partialFingerprints["lockstep/v1"]`), paths relative to `%SRCROOT%`, and input errors as tool
+ * `partialFingerprints["lockstep/v2"]`), paths relative to `%SRCROOT%`, and input errors as tool
  * execution notifications. Findings recognised by name only are downgraded to warnings. Pretty JSON with
  * a trailing newline; deterministic.
  */

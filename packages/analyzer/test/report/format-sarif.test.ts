@@ -101,6 +101,8 @@ describe('formatSarif', () => {
       expect(rule.shortDescription?.text).not.toBe('');
       expect(rule.fullDescription?.text).not.toBe('');
       expect(rule.help?.text).not.toBe('');
+      // The docs of the version that wrote the log (its release tag), not whatever main says later.
+      expect(rule.helpUri).toBe('https://github.com/lockstep/lockstep/blob/v0.1.0/docs/analyzer.md#what-it-reports');
     }
   });
 
@@ -152,7 +154,7 @@ describe('formatSarif', () => {
 
   test('partialFingerprints carry the finding fingerprint', () => {
     for (const finding of [CYCLE_2, CYCLE_3, SELF]) {
-      expect(resultFor(sarif(), finding.fingerprint).partialFingerprints).toEqual({ 'lockstep/v1': finding.fingerprint });
+      expect(resultFor(sarif(), finding.fingerprint).partialFingerprints).toEqual({ 'lockstep/v2': finding.fingerprint });
     }
   });
 

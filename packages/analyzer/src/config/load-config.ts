@@ -11,6 +11,7 @@ import type { LockstepConfig, LockTypeConfig } from './config-model.js';
 import { JsonSyntaxError, lineAndColumn, parseJson } from './json-source.js';
 import type { JsonNode } from './json-source.js';
 import type { LockFlavor } from '../model/lock-info.js';
+import { refuseSpecialFile, statPath } from '../project/file-kind.js';
 
 /** The dedicated config file's name. */
 export const CONFIG_FILE_NAME = 'lockstep.config.json';
@@ -61,10 +62,13 @@ export function findConfig(cwd: string): string | undefined {
   let dir = path.resolve(cwd);
   for (;;) {
     const configFile = path.join(dir, CONFIG_FILE_NAME);
-    if (isFile(configFile)) return configFile;
+    // Anything but a directory by that name is the config, so that a FIFO or a device called
+    // lockstep.config.json is refused by loadConfig with an error naming it, rather than skipped (or,
+    // opened, blocking forever).
+    if (isConfigCandidate(configFile)) return configFile;
     const packageJson = path.join(dir, 'package.json');
     if (isFile(packageJson) && hasLockstepKey(packageJson)) return packageJson;
-    if (fs.existsSync(path.join(dir, '.git'))) return undefined;
+    if (pathExists(path.join(dir, '.git'))) return undefined;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
@@ -103,9 +107,13 @@ export function loadConfig(options: LoadConfigOptions): LockstepConfig {
     throw new ConfigError(file, displayName, detail, position, showPosition);
   };
 
-  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  const { stat, error } = statPath(file);
+  if (error !== undefined) return fail(`cannot read the file (${systemErrorText(error)})`);
   if (stat === undefined) return fail('config file not found');
   if (stat.isDirectory()) return fail('is a directory, not a config file');
+  // Never open a FIFO or a device: reading one blocks until someone writes to it, or never ends.
+  const special = refuseSpecialFile(file);
+  if (special !== undefined) return fail(special);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -338,7 +346,19 @@ function editDistance(a: string, b: string): number {
 }
 
 function isFile(file: string): boolean {
-  return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+  return statPath(file).stat?.isFile() ?? false;
+}
+
+/** Something is there (a file, a FIFO, a directory…), or it cannot be looked at (EACCES, ELOOP). */
+function pathExists(file: string): boolean {
+  const { stat, error } = statPath(file);
+  return stat !== undefined || error !== undefined;
+}
+
+/** Something other than a directory is there, or it cannot be looked at: loadConfig says which. */
+function isConfigCandidate(file: string): boolean {
+  const { stat, error } = statPath(file);
+  return error !== undefined || (stat !== undefined && !stat.isDirectory());
 }
 
 function hasLockstepKey(packageJson: string): boolean {

@@ -122,6 +122,14 @@ describe.concurrent('FIFOs and devices where a file is expected', () => {
     }, 20_000);
   }
 
+  it('refuses a lockstep.config.json that the search finds and that is a FIFO, without opening it', async () => {
+    const searched = project(INVERSION, (root) => execFileSync('mkfifo', [path.join(root, 'lockstep.config.json')]));
+    const run = await runLockstep(['--format', 'json'], { cwd: searched });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('lockstep.config.json: not a regular file (a FIFO)');
+    expect(reportOf(run).findings).toHaveLength(1);
+  }, 20_000);
+
   it('never reads a FIFO met in a directory', async () => {
     const run = await runLockstep(['--format', 'json'], { cwd: dir });
     expect(run.code).toBe(1);

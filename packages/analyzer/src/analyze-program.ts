@@ -24,6 +24,8 @@ export interface ProgramAnalysisOptions {
   /** Paths in the results are relative to it. */
   readonly root: string;
   readonly config: Pick<LockstepConfig, 'lockTypes' | 'nameFallback'>;
+  /** Called as functions are summarised, with how many are done of how many matter (for progress). */
+  readonly onFunctions?: (done: number, total: number) => void;
 }
 
 export interface ProgramAnalysis {
@@ -52,7 +54,7 @@ export function analyzeProgram(options: ProgramAnalysisOptions): ProgramAnalysis
     lockTypes: lockTypesWith(options.config.lockTypes),
     nameFallback: options.config.nameFallback,
   });
-  const summaries = summarizeProgram(checker, options.files, recognizer, options.root);
+  const summaries = summarizeProgram(checker, options.files, recognizer, options.root, options.onFunctions);
   const graph = buildLockOrderGraph(summaries);
   const { findings, gatedCycles } = findFindings(graph, identity.infos, (kind, _locks, steps) => fingerprintFinding(kind, steps));
   return {

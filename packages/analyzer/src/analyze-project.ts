@@ -97,7 +97,13 @@ export function analyzeProject(options: AnalyzeProjectOptions): ProjectAnalysis 
   let analysis: ProgramAnalysis;
   for (;;) {
     try {
-      analysis = analyzeProgram({ program: project.program, files: project.files, root, config });
+      analysis = analyzeProgram({
+        program: project.program,
+        files: project.files,
+        root,
+        config,
+        ...(options.onCount === undefined ? {} : { onFunctions: (done: number, total: number) => options.onCount?.('analysing functions', done, total) }),
+      });
       break;
     } catch (error) {
       if (!isStackOverflow(error)) throw error;

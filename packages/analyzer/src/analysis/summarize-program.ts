@@ -36,6 +36,7 @@ export function summarizeProgram(
   files: readonly ts.SourceFile[],
   recognizer: LockRecognizer,
   root: string,
+  onFunctions?: (done: number, total: number) => void,
 ): ProgramSummaries {
   // A function calling a Condition's wait/notify matters too: require-held-lock asks who calls it holding what.
   const conditionLockOf = (call: ts.CallExpression): LockRef | undefined => {
@@ -97,7 +98,11 @@ export function summarizeProgram(
     },
   };
 
-  for (const fn of relevance.functions) summaries.set(fn, summarizeFunction(fn, context));
+  const total = relevance.functions.length;
+  for (const fn of relevance.functions) {
+    summaries.set(fn, summarizeFunction(fn, context));
+    onFunctions?.(summaries.size, total);
+  }
 
   let changed = [...summaries.values()].filter((summary) => hasExitEffect(summary.exit)).map((summary) => summary.node);
   for (let round = 0; round < MAX_EXIT_ROUNDS && changed.length > 0; round++) {

@@ -1,8 +1,9 @@
-import { BrokenBarrierError } from './errors.js';
+import { BrokenBarrierError, InternalStateLockedError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { guardedWaitAsync, guardedWaitBlocking, withInternalLock } from './internal/guarded-wait.js';
+import { internalStateLocked, lockInternalBlocking } from './internal/internal-lock.js';
 import { MUTEX_CELLS, MutexCells } from './internal/mutex-cells.js';
-import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
+import { deadlineFrom, NO_WAIT, signalFrom, throwIfAborted, type AsyncWaitOptions, type Deadline, type WaitOptions } from './internal/options.js';
 import { SEQUENCE_CELLS, SequenceCells } from './internal/sequence-cells.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 
@@ -21,20 +22,35 @@ export interface BarrierOptions {
   readonly timeout?: number | undefined;
 }
 
-// Python's Barrier (a Condition over a Lock, a state and a count) in cells.
+// Python's Barrier (a Condition over a Lock, a state and a count) in cells, with Java's generations:
+// each round has an epoch number, and a round ends (completed or reset) by moving to the next epoch at
+// once. Python instead waits for every released party to leave before the next round may fill; a
+// party that died after arriving never leaves, and the barrier would stall for good.
 const MUTEX = 0;
 const CHANGED = MUTEX + MUTEX_CELLS;
 const STATE = CHANGED + SEQUENCE_CELLS;
 const COUNT = STATE + 1;
 const PARTIES = COUNT + 1;
 const DEFAULT_TIMEOUT = PARTIES + 1;
-const BARRIER_CELLS = DEFAULT_TIMEOUT + 1;
+/** The current round's number (wraps around). */
+const EPOCH = DEFAULT_TIMEOUT + 1;
+/**
+ * Bit `e % 32` is set once round `e` completed (cleared when round `e` starts), so a party that wakes
+ * after its round ended tells "released" from "reset", as long as fewer than 32 rounds went by.
+ */
+const COMPLETED = EPOCH + 1;
+const BARRIER_CELLS = COMPLETED + 1;
+const EPOCH_MEMORY = 32;
 
 const FILLING = 0;
-const DRAINING = 1;
-const RESETTING = -1;
 const BROKEN = -2;
 const NO_TIMEOUT = -1;
+
+/** A party's place: its arrival index in the round of epoch `epoch`. */
+interface Arrival {
+  readonly index: number;
+  readonly epoch: number;
+}
 
 /**
  * A rendezvous for a fixed number of parties: Python's `threading.Barrier`. Each party calls `wait()`;
@@ -99,7 +115,7 @@ export class Barrier {
     return this.#cells[PARTIES]!;
   }
 
-  /** How many parties are waiting in the current round. */
+  /** How many parties are waiting in the current round (a party that died waiting still counts). */
   get nWaiting(): number {
     return this.#state === FILLING ? Atomics.load(this.#cells, COUNT) : 0;
   }
@@ -110,21 +126,19 @@ export class Barrier {
   }
 
   /**
-   * Waits until every party has arrived. `timeout` defaults to the barrier's own.
+   * Waits until every party has arrived. `timeout` defaults to the barrier's own, and holds even when
+   * a party died inside the barrier: the call throws by its deadline.
    * @returns this party's arrival index, 0 … parties-1.
    * @throws BrokenBarrierError when the barrier is or becomes broken, or the timeout runs out.
    */
   wait(options?: WaitOptions): number {
     const method = 'Barrier.wait()';
     const deadline = deadlineFrom(this.#withDefaultTimeout(options), method);
-    const index = guardedWaitBlocking(this.#mutex, Infinity, method, () => this.#arriveStep(method));
-    try {
-      if (index + 1 === this.parties) this.#completeRound(method);
-      else guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#releasedStep(timeLeft));
-      return index;
-    } finally {
-      withInternalLock(this.#mutex, method, () => this.#leave());
-    }
+    const timedOut = (cause: Error): never => this.#lockTimedOut(method, cause);
+    const arrival = guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#arriveStep(method, timeLeft), timedOut);
+    if (arrival.index + 1 === this.parties) this.#completeRound(arrival, method, deadline);
+    else guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#releasedStep(arrival.epoch, timeLeft, method), timedOut);
+    return arrival.index;
   }
 
   /** Async twin of {@link wait}; usable on any thread. */
@@ -133,42 +147,41 @@ export class Barrier {
     const deadline = deadlineFrom(this.#withDefaultTimeout(options), method);
     const signal = signalFrom(options, method);
     throwIfAborted(signal);
-    const index = await guardedWaitAsync(this.#mutex, Infinity, signal, () => this.#arriveStep(method));
-    try {
-      if (index + 1 === this.parties) {
-        this.#completeRound(method);
-      } else {
-        try {
-          await guardedWaitAsync(this.#mutex, deadline, signal, (timeLeft) => this.#releasedStep(timeLeft));
-        } catch (error) {
-          // A party that gives up after arriving breaks the round, as a timeout does in Python, so the
-          // others are not left waiting for a release that can no longer come in the expected shape.
-          if (!(error instanceof BrokenBarrierError)) withInternalLock(this.#mutex, method, () => this.#break());
-          throw error;
-        }
-      }
-      return index;
-    } finally {
-      withInternalLock(this.#mutex, method, () => this.#leave());
+    const timedOut = (cause: Error): never => this.#lockTimedOut(method, cause);
+    const arrival = await guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#arriveStep(method, timeLeft), timedOut);
+    if (arrival.index + 1 === this.parties) {
+      this.#completeRound(arrival, method, deadline);
+      return arrival.index;
     }
+    try {
+      await guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#releasedStep(arrival.epoch, timeLeft, method), timedOut);
+    } catch (error) {
+      // A party that gives up after arriving breaks its round, as a timeout does in Python, so the
+      // others are not left waiting for a release that can no longer come in the expected shape.
+      if (!(error instanceof BrokenBarrierError)) this.#breakRound(arrival.epoch, method);
+      throw error;
+    }
+    return arrival.index;
   }
 
   /**
-   * Returns the barrier to its initial state. Parties waiting in the current round get
-   * {@link BrokenBarrierError}.
+   * Returns the barrier to its initial state: parties waiting in the current round get
+   * {@link BrokenBarrierError}, and the next `wait` starts a fresh round at once. This also repairs a
+   * barrier whose party died while waiting (that party's arrival is forgotten).
+   * @throws InternalStateLockedError when a thread died inside the barrier's internal step.
    */
   reset(): void {
     withInternalLock(this.#mutex, 'Barrier.reset()', () => {
-      if (Atomics.load(this.#cells, COUNT) > 0) {
-        if (this.#state === FILLING || this.#state === BROKEN) this.#state = RESETTING;
-      } else {
-        this.#state = FILLING;
-      }
+      this.#startRound((this.#epoch + 1) | 0);
+      this.#state = FILLING;
       this.#changed.notify(Infinity);
     });
   }
 
-  /** Breaks the barrier: current and future `wait`s throw {@link BrokenBarrierError} until `reset()`. */
+  /**
+   * Breaks the barrier: current and future `wait`s throw {@link BrokenBarrierError} until `reset()`.
+   * @throws InternalStateLockedError when a thread died inside the barrier's internal step.
+   */
   abort(): void {
     withInternalLock(this.#mutex, 'Barrier.abort()', () => this.#break());
   }
@@ -187,54 +200,88 @@ export class Barrier {
     return fallback === NO_TIMEOUT ? options : { ...options, timeout: fallback };
   }
 
-  /** Python's `_enter` and the arrival: wait out a draining or resetting round, then take an index. */
-  #arriveStep(method: string): number | SequenceCells {
-    const state = this.#state;
-    if (state === DRAINING || state === RESETTING) return this.#changed;
-    if (state === BROKEN) throw new BrokenBarrierError(`${method} on a broken barrier`);
-    const index = Atomics.load(this.#cells, COUNT);
-    Atomics.store(this.#cells, COUNT, index + 1);
-    return index;
+  get #epoch(): number {
+    return Atomics.load(this.#cells, EPOCH);
   }
 
-  /** Python's `_wait`: released once the round drains; broken on timeout, abort or reset. */
-  #releasedStep(timeLeft: number): undefined | SequenceCells {
-    const state = this.#state;
-    if (state === FILLING) {
+  /** Moves to round `epoch`, empty; forgets that an older round with the same bit completed. */
+  #startRound(epoch: number): void {
+    Atomics.and(this.#cells, COMPLETED, ~(1 << (epoch & (EPOCH_MEMORY - 1))));
+    Atomics.store(this.#cells, COUNT, 0);
+    Atomics.store(this.#cells, EPOCH, epoch);
+  }
+
+  /**
+   * The arrival: take an index in the current round. While the round is complete and its last party
+   * runs the action, wait for the next round (Python holds the lock through the action instead).
+   */
+  #arriveStep(method: string, timeLeft: number): Arrival | SequenceCells {
+    if (this.#state === BROKEN) throw new BrokenBarrierError(`${method} on a broken barrier`);
+    const index = Atomics.load(this.#cells, COUNT);
+    if (index >= this.parties) {
       if (timeLeft > 0) return this.#changed;
       this.#break();
-      throw new BrokenBarrierError('Barrier.wait() timed out; the barrier is now broken');
+      throw new BrokenBarrierError(`${method} timed out while the previous round's action ran; the barrier is now broken`);
     }
-    if (state < 0) throw new BrokenBarrierError('the Barrier was aborted or reset while waiting');
-    return undefined;
+    Atomics.store(this.#cells, COUNT, index + 1);
+    return { index, epoch: this.#epoch };
+  }
+
+  /** Python's `_wait`: released once the round completes; broken on timeout, abort or reset. */
+  #releasedStep(epoch: number, timeLeft: number, method: string): undefined | SequenceCells {
+    const current = this.#epoch;
+    if (current !== epoch) {
+      const roundsSince = (current - epoch) | 0;
+      const completed = (Atomics.load(this.#cells, COMPLETED) & (1 << (epoch & (EPOCH_MEMORY - 1)))) !== 0;
+      if (roundsSince > 0 && roundsSince < EPOCH_MEMORY && completed) return undefined;
+      throw new BrokenBarrierError('the Barrier was reset while waiting');
+    }
+    if (this.#state === BROKEN) throw new BrokenBarrierError('the Barrier was aborted or reset while waiting');
+    if (timeLeft > 0) return this.#changed;
+    this.#break();
+    throw new BrokenBarrierError(`${method} timed out; the barrier is now broken`);
   }
 
   /**
    * The last party runs this thread's action, outside the internal lock so an action may use the
-   * barrier (read it, abort it) without deadlocking, then releases the round.
+   * barrier (read it, abort it) without deadlocking, then releases the round by starting the next.
    */
-  #completeRound(method: string): void {
+  #completeRound(arrival: Arrival, method: string, deadline: Deadline): void {
     try {
       this.#action?.();
     } catch (error) {
-      withInternalLock(this.#mutex, method, () => this.#break());
+      this.#breakRound(arrival.epoch, method);
       throw error;
     }
-    withInternalLock(this.#mutex, method, () => {
-      if (this.#state !== FILLING) throw new BrokenBarrierError('the Barrier was aborted or reset while its action ran');
-      this.#state = DRAINING;
+    // This party waits for nothing but the lock: with a timeout, the short patience of a call that
+    // must not wait, so an action that used up the timeout does not make the release fail.
+    const lockDeadline = deadline === Infinity ? Infinity : NO_WAIT;
+    if (!lockInternalBlocking(this.#mutex, lockDeadline, method)) this.#lockTimedOut(method, internalStateLocked(method, lockDeadline));
+    try {
+      if (this.#epoch !== arrival.epoch) throw new BrokenBarrierError('the Barrier was reset while its action ran');
+      if (this.#state === BROKEN) throw new BrokenBarrierError('the Barrier was aborted while its action ran');
+      Atomics.or(this.#cells, COMPLETED, 1 << (arrival.epoch & (EPOCH_MEMORY - 1)));
+      this.#startRound((arrival.epoch + 1) | 0);
       this.#changed.notify(Infinity);
-    });
+    } finally {
+      this.#mutex.unlock(() => 'internal lock');
+    }
   }
 
-  /** Python's `_exit`: the last party out of a drained or reset round opens the next one. */
-  #leave(): void {
-    const count = Atomics.load(this.#cells, COUNT) - 1;
-    Atomics.store(this.#cells, COUNT, count);
-    if (count === 0 && (this.#state === DRAINING || this.#state === RESETTING)) {
-      this.#state = FILLING;
-      this.#changed.notify(Infinity);
+  /** Breaks the round of `epoch` if it is still the current one (not completed or reset meanwhile). */
+  #breakRound(epoch: number, method: string): void {
+    try {
+      withInternalLock(this.#mutex, method, () => {
+        if (this.#epoch === epoch) this.#break();
+      });
+    } catch (error) {
+      // The caller is already failing with its own error; a barrier left locked cannot be broken.
+      if (!(error instanceof InternalStateLockedError)) throw error;
     }
+  }
+
+  #lockTimedOut(method: string, cause: Error): never {
+    throw new BrokenBarrierError(`${method} timed out waiting for the barrier's internal lock`, { cause });
   }
 
   #break(): void {

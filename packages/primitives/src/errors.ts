@@ -44,3 +44,65 @@ export class QueueShutDown extends LockstepError {}
 
 /** A `Thread` was used out of order: started twice, or joined before it was started. */
 export class ThreadStateError extends LockstepError {}
+
+/**
+ * A queue's or barrier's internal state is locked and stays locked: the thread that locked it for one
+ * of its microsecond-long steps has not unlocked it within 100 ms (`INTERNAL_LOCK_PATIENCE_MS`).
+ * In practice that thread is gone: it was terminated (`worker.terminate()`), crashed or exited inside
+ * a call on this primitive, and nothing will ever unlock it (there is no owner-death detection yet).
+ *
+ * Thrown by the calls that never wait (`putNowait`, `getNowait`, a `timeout` of 0, `taskDone`,
+ * `shutdown`, `Barrier.reset`, `Barrier.abort`). A call with a timeout gives its usual timeout outcome
+ * instead (`QueueEmpty`, `QueueFull`, `false`, `BrokenBarrierError`), with this error as its `cause`.
+ * The primitive cannot be repaired: replace it (a new queue or barrier) and stop its users.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   queue.putNowait(job);
+ * } catch (error) {
+ *   if (error instanceof InternalStateLockedError) {
+ *     // a worker died inside this queue: stop using it
+ *     replaceQueue();
+ *   } else if (!(error instanceof QueueFull)) throw error;
+ * }
+ * // a timed call says the same through its cause:
+ * try { queue.get({ timeout: 500 }); } catch (error) {
+ *   if (error instanceof QueueEmpty && error.cause instanceof InternalStateLockedError) replaceQueue();
+ * }
+ * ```
+ */
+export class InternalStateLockedError extends LockstepError {}
+
+/**
+ * A queue item could not be rebuilt on this thread (most often a `RangeError`: the item is nested too
+ * deeply for this thread's stack). The item was not lost: it is still in the queue, in its place, and
+ * its task is still unfinished; `cause` holds the original error. A thread with a larger stack can
+ * take it, or `shutdown({ immediate: true })` drops it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   handle(queue.get());
+ * } catch (error) {
+ *   if (!(error instanceof ItemDecodeError)) throw error;
+ *   console.error('item too deep for this thread, left in the queue', error.cause);
+ * }
+ * ```
+ */
+export class ItemDecodeError extends LockstepError {}
+
+/**
+ * A `PriorityQueue`'s comparator called back into its own queue (`put`, `get`, `taskDone`, …). The
+ * comparator runs while the queue's internal state is locked, so such a call could only deadlock; it
+ * throws this instead, out of the comparator and on to the `put` or `get` that ran it, which leaves the
+ * queue as it was. Read-only getters (`size`, `empty`, `full`) stay allowed.
+ *
+ * @example
+ * ```ts
+ * const queue = new PriorityQueue<number>({ compare: (a, b) => (queue.getNowait(), a - b) });
+ * queue.put(1);
+ * queue.put(2); // throws QueueReentryError; the queue still holds 1
+ * ```
+ */
+export class QueueReentryError extends LockstepError {}

@@ -11,15 +11,19 @@ export { Condition, type ConditionHandle } from './condition.js';
 export {
   BlockingNotAllowedError,
   BrokenBarrierError,
+  InternalStateLockedError,
+  ItemDecodeError,
   LockStateError,
   LockstepError,
   LockTimeoutError,
   QueueEmpty,
   QueueFull,
+  QueueReentryError,
   QueueShutDown,
   ThreadStateError,
 } from './errors.js';
 export { Event, type EventHandle } from './event.js';
+export { INTERNAL_LOCK_PATIENCE_MS } from './internal/internal-lock.js';
 export type { AsyncWaitOptions, WaitOptions } from './internal/options.js';
 export { Lock, type LockHandle } from './lock.js';
 export {

@@ -1,5 +1,7 @@
+import type { InternalStateLockedError } from '../errors.js';
+import { internalLockDeadline, internalStateLocked, lockInternalBlocking } from './internal-lock.js';
 import type { MutexCells } from './mutex-cells.js';
-import { remaining, type Deadline } from './options.js';
+import { NO_WAIT, remaining, type Deadline } from './options.js';
 import { SequenceCells } from './sequence-cells.js';
 
 /**
@@ -10,12 +12,21 @@ import { SequenceCells } from './sequence-cells.js';
 export type GuardedStep<R> = (timeLeft: number) => R | SequenceCells;
 
 /**
- * The loop behind every waiting call of the queues and the barrier (Python's `with cond: while not
- * ready: cond.wait()`), with the lock held only while `step` runs. Blocking form, for workers.
+ * What a call with a timeout gives when the internal lock itself stayed held until its deadline (its
+ * holder most likely died): the call's usual timeout outcome, `cause` attached where it is an error.
+ * Calls that must not wait ({@link NO_WAIT}) throw the {@link InternalStateLockedError} instead.
  */
-export function guardedWaitBlocking<R>(mutex: MutexCells, deadline: Deadline, method: string, step: GuardedStep<R>): R {
+export type LockTimedOut<R> = (cause: InternalStateLockedError) => R;
+
+/**
+ * The loop behind every waiting call of the queues and the barrier (Python's `with cond: while not
+ * ready: cond.wait()`), with the lock held only while `step` runs. The lock is taken with the caller's
+ * deadline, so a holder that died inside a step cannot make a call with a timeout hang. Blocking form,
+ * for workers.
+ */
+export function guardedWaitBlocking<R>(mutex: MutexCells, deadline: Deadline, method: string, step: GuardedStep<R>, timedOut: LockTimedOut<R>): R {
   for (;;) {
-    mutex.lockBlocking(Infinity, method);
+    if (!lockInternalBlocking(mutex, deadline, method)) return giveUp(method, deadline, timedOut);
     const outcome = runStepAndUnlock(mutex, deadline, step);
     if (!(outcome instanceof Registered)) return outcome;
     try {
@@ -31,9 +42,22 @@ export function guardedWaitBlocking<R>(mutex: MutexCells, deadline: Deadline, me
  * never held across an `await`: a blocking call on the same thread (`putNowait`, `taskDone`, …) made
  * while this call is pending must never find the lock held by a task that cannot run until it returns.
  */
-export async function guardedWaitAsync<R>(mutex: MutexCells, deadline: Deadline, signal: AbortSignal | undefined, step: GuardedStep<R>): Promise<R> {
+export async function guardedWaitAsync<R>(
+  mutex: MutexCells,
+  deadline: Deadline,
+  method: string,
+  signal: AbortSignal | undefined,
+  step: GuardedStep<R>,
+  timedOut: LockTimedOut<R>,
+): Promise<R> {
+  let lockDeadline: Deadline | undefined;
   for (;;) {
-    if (!mutex.tryLock() && !(await mutex.waitForRelease(signal))) continue;
+    if (!mutex.tryLock()) {
+      lockDeadline ??= internalLockDeadline(deadline);
+      const got = await mutex.waitForRelease(lockDeadline, signal);
+      if (got === 'timed-out') return giveUp(method, deadline, timedOut);
+      if (got === 'retry') continue;
+    }
     const outcome = runStepAndUnlock(mutex, deadline, step);
     if (!(outcome instanceof Registered)) return outcome;
     try {
@@ -42,6 +66,12 @@ export async function guardedWaitAsync<R>(mutex: MutexCells, deadline: Deadline,
       outcome.sequence.unregister();
     }
   }
+}
+
+function giveUp<R>(method: string, deadline: Deadline, timedOut: LockTimedOut<R>): R {
+  const error = internalStateLocked(method, deadline);
+  if (deadline === NO_WAIT) throw error;
+  return timedOut(error);
 }
 
 /** A step asked to wait: it is registered on `sequence` as of `snapshot`. */
@@ -62,9 +92,13 @@ function runStepAndUnlock<R>(mutex: MutexCells, deadline: Deadline, step: Guarde
   }
 }
 
-/** Runs `fn` under the internal lock; for calls that never wait for a state (only for the lock). */
-export function withInternalLock<R>(mutex: MutexCells, method: string, fn: () => R): R {
-  mutex.lockBlocking(Infinity, method);
+/**
+ * Runs `fn` under the internal lock, for calls that never wait for a state (only for the lock): they
+ * wait for it at most until `deadline` (by default the short patience of a call that must not wait),
+ * then throw {@link InternalStateLockedError}.
+ */
+export function withInternalLock<R>(mutex: MutexCells, method: string, fn: () => R, deadline: Deadline = NO_WAIT): R {
+  if (!lockInternalBlocking(mutex, deadline, method)) throw internalStateLocked(method, deadline);
   try {
     return fn();
   } finally {

@@ -97,21 +97,25 @@ export class MutexCells {
    * Waits, without taking the lock, until it may be free. For async callers that must take and drop an
    * internal lock within one synchronous run: holding it across an `await` would let a blocking call on
    * the same thread wait forever for a holder that can only run after that call returns.
-   * @returns `true` when the caller now holds the lock (handed off, or taken on waking); otherwise
-   * retry.
+   * @returns `'held'` when the caller now holds the lock (handed off, or taken on waking), `'retry'`
+   * when it may be free, `'timed-out'` when `deadline` passed with the lock still held.
    */
-  async waitForRelease(signal: AbortSignal | undefined): Promise<boolean> {
+  async waitForRelease(deadline: Deadline, signal: AbortSignal | undefined): Promise<'held' | 'retry' | 'timed-out'> {
     const { cells, base } = this;
     for (;;) {
       const state = Atomics.load(cells, base + STATE);
-      if (state === FREE) return false;
+      if (state === FREE) return 'retry';
+      const timeout = remaining(deadline);
+      if (timeout === 0) return 'timed-out';
       // Mark it contended so the holder's unlock notifies us.
       if (state === HELD && Atomics.compareExchange(cells, base + STATE, HELD, CONTENDED) !== HELD) continue;
-      await waitNonBlocking(cells, base + STATE, CONTENDED, Infinity, signal, this.passOnWake);
-      if (this.claimHandoff()) return true;
+      const result = await waitNonBlocking(cells, base + STATE, CONTENDED, timeout, signal, this.passOnWake);
+      if (this.claimHandoff()) return 'held';
       // Other sleepers may remain: a woken waiter takes the lock as CONTENDED, never HELD, so that its
       // unlock wakes the next one (taken as HELD, that wake-up would be lost).
-      return Atomics.exchange(cells, base + STATE, CONTENDED) === FREE;
+      if (Atomics.exchange(cells, base + STATE, CONTENDED) === FREE) return 'held';
+      if (result === 'timed-out' && remaining(deadline) === 0) return 'timed-out';
+      return 'retry';
     }
   }
 

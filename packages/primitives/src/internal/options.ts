@@ -14,8 +14,15 @@ export interface AsyncWaitOptions extends WaitOptions {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** Absolute `performance.now()` time a wait ends at; `Infinity` for no timeout. */
+/** Absolute `performance.now()` time a wait ends at; `Infinity` for no timeout, {@link NO_WAIT} for 0. */
 export type Deadline = number;
+
+/**
+ * The deadline of a call that must not wait (a timeout of 0, `…Nowait`): already past, so every wait
+ * ends at once, and recognisable, so an internal lock can still be given a short patience (see
+ * `internal-lock.ts`) instead of failing whenever another thread is in its few-microsecond step.
+ */
+export const NO_WAIT: Deadline = -1;
 
 export function deadlineFrom(options: WaitOptions | undefined, method: string): Deadline {
   if (options === undefined || options === null) return Infinity;
@@ -30,6 +37,7 @@ export function deadlineFrom(options: WaitOptions | undefined, method: string): 
   if (timeout < 0) {
     throw new RangeError(`${method}: timeout must be a non-negative number of milliseconds, got ${timeout}`);
   }
+  if (timeout === 0) return NO_WAIT;
   return timeout === Infinity ? Infinity : performance.now() + timeout;
 }
 

@@ -1,4 +1,4 @@
-import { QueueEmpty, QueueFull, QueueShutDown } from '../errors.js';
+import { ItemDecodeError, QueueEmpty, QueueFull, QueueShutDown } from '../errors.js';
 import { constructAdopting, takeAdopted } from '../internal/adopt.js';
 import { guardedWaitAsync, guardedWaitBlocking, withInternalLock } from '../internal/guarded-wait.js';
 import { MUTEX_CELLS, MutexCells } from '../internal/mutex-cells.js';
@@ -7,6 +7,7 @@ import { SEQUENCE_CELLS, SequenceCells } from '../internal/sequence-cells.js';
 import { allocateCells, cellsFromHandle } from '../internal/shared-cells.js';
 import { decodeItem, encodeItem, type EncodedItem } from './item-codec.js';
 import { naturalOrder } from './natural-order.js';
+import { assertNotComparing } from './reentry-guard.js';
 import {
   allocateStoreBuffers,
   DEFAULT_MAX_ARENA_BYTES,
@@ -50,6 +51,11 @@ const UNFINISHED = MAX_SIZE + 1;
 const SHUT_DOWN = UNFINISHED + 1;
 const STORE = SHUT_DOWN + 1;
 const QUEUE_CELLS = STORE + STORE_CELLS;
+
+// SHUT_DOWN values: `immediate` is remembered so an item put back after a failed decode is dropped.
+const OPEN = 0;
+const SHUT = 1;
+const SHUT_IMMEDIATELY = 2;
 
 interface QueueParts {
   readonly cells: Int32Array;
@@ -157,7 +163,7 @@ export class Queue<T = unknown> {
 
   /** Whether `shutdown()` has been called. */
   get isShutDown(): boolean {
-    return Atomics.load(this.#cells, SHUT_DOWN) === 1;
+    return Atomics.load(this.#cells, SHUT_DOWN) !== OPEN;
   }
 
   /**
@@ -167,8 +173,9 @@ export class Queue<T = unknown> {
   put(item: T, options?: WaitOptions): void {
     const method = `${this.kind}.put()`;
     const deadline = deadlineFrom(options, method);
+    assertNotComparing(this.#cells, method);
     const encoded = encodeItem(item);
-    guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(encoded, timeLeft, method));
+    guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(encoded, timeLeft, method), (cause) => this.#putTimedOut(method, cause));
   }
 
   /** Async twin of {@link put}; usable on any thread. */
@@ -177,8 +184,16 @@ export class Queue<T = unknown> {
     const deadline = deadlineFrom(options, method);
     const signal = signalFrom(options, method);
     throwIfAborted(signal);
+    assertNotComparing(this.#cells, method);
     const encoded = encodeItem(item);
-    await guardedWaitAsync(this.#mutex, deadline, signal, (timeLeft) => this.#putStep(encoded, timeLeft, method));
+    await guardedWaitAsync(
+      this.#mutex,
+      deadline,
+      method,
+      signal,
+      (timeLeft) => this.#putStep(encoded, timeLeft, method),
+      (cause) => this.#putTimedOut(method, cause),
+    );
   }
 
   /** Adds an item only if there is room now. @throws QueueFull, QueueShutDown */
@@ -193,8 +208,9 @@ export class Queue<T = unknown> {
   get(options?: WaitOptions): T {
     const method = `${this.kind}.get()`;
     const deadline = deadlineFrom(options, method);
-    const record = guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#getStep(timeLeft, method));
-    return decodeItem(record.tag, record.payload, record.number) as T;
+    assertNotComparing(this.#cells, method);
+    const record = guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#getStep(timeLeft, method), (cause) => this.#getTimedOut(method, cause));
+    return this.#decode(record, method);
   }
 
   /** Async twin of {@link get}; usable on any thread. */
@@ -203,8 +219,16 @@ export class Queue<T = unknown> {
     const deadline = deadlineFrom(options, method);
     const signal = signalFrom(options, method);
     throwIfAborted(signal);
-    const record = await guardedWaitAsync(this.#mutex, deadline, signal, (timeLeft) => this.#getStep(timeLeft, method));
-    return decodeItem(record.tag, record.payload, record.number) as T;
+    assertNotComparing(this.#cells, method);
+    const record = await guardedWaitAsync(
+      this.#mutex,
+      deadline,
+      method,
+      signal,
+      (timeLeft) => this.#getStep(timeLeft, method),
+      (cause) => this.#getTimedOut(method, cause),
+    );
+    return this.#decode(record, method);
   }
 
   /** Removes and returns an item only if one is there now. @throws QueueEmpty, QueueShutDown */
@@ -217,7 +241,9 @@ export class Queue<T = unknown> {
    * @throws RangeError when called more times than items were put.
    */
   taskDone(): void {
-    withInternalLock(this.#mutex, `${this.kind}.taskDone()`, () => {
+    const method = `${this.kind}.taskDone()`;
+    assertNotComparing(this.#cells, method);
+    withInternalLock(this.#mutex, method, () => {
       const unfinished = this.#cells[UNFINISHED]! - 1;
       if (unfinished < 0) throw new RangeError(`${this.kind}.taskDone() called more times than items were put`);
       this.#cells[UNFINISHED] = unfinished;
@@ -232,7 +258,8 @@ export class Queue<T = unknown> {
   join(options?: WaitOptions): boolean {
     const method = `${this.kind}.join()`;
     const deadline = deadlineFrom(options, method);
-    return guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#joinStep(timeLeft));
+    assertNotComparing(this.#cells, method);
+    return guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#joinStep(timeLeft), () => false);
   }
 
   /** Async twin of {@link join}; usable on any thread. */
@@ -241,7 +268,8 @@ export class Queue<T = unknown> {
     const deadline = deadlineFrom(options, method);
     const signal = signalFrom(options, method);
     throwIfAborted(signal);
-    return guardedWaitAsync(this.#mutex, deadline, signal, (timeLeft) => this.#joinStep(timeLeft));
+    assertNotComparing(this.#cells, method);
+    return guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#joinStep(timeLeft), () => false);
   }
 
   /**
@@ -250,13 +278,16 @@ export class Queue<T = unknown> {
    * done, so `join()` returns) and every blocked `get` throws at once.
    */
   shutdown(options: { readonly immediate?: boolean } = {}): void {
-    withInternalLock(this.#mutex, `${this.kind}.shutdown()`, () => {
-      Atomics.store(this.#cells, SHUT_DOWN, 1);
-      if (options.immediate === true) {
-        while (this.#store.count > 0) {
-          this.#store.take();
-          if (this.#cells[UNFINISHED]! > 0) this.#cells[UNFINISHED] = this.#cells[UNFINISHED]! - 1;
-        }
+    const method = `${this.kind}.shutdown()`;
+    assertNotComparing(this.#cells, method);
+    withInternalLock(this.#mutex, method, () => {
+      const immediate = options.immediate === true;
+      // Once immediate, always immediate: a later plain shutdown() must not let a put-back item survive.
+      if (immediate || Atomics.load(this.#cells, SHUT_DOWN) === OPEN) Atomics.store(this.#cells, SHUT_DOWN, immediate ? SHUT_IMMEDIATELY : SHUT);
+      if (immediate) {
+        // Dropped wholesale: taking them one by one would run a PriorityQueue's comparator, which may throw.
+        const dropped = this.#store.clear();
+        this.#cells[UNFINISHED] = Math.max(0, this.#cells[UNFINISHED]! - dropped);
         this.#allTasksDone.notify(Infinity);
       }
       this.#notEmpty.notify(Infinity);
@@ -298,6 +329,60 @@ export class Queue<T = unknown> {
     const record = this.#store.take();
     this.#notFull.notify(1);
     return record;
+  }
+
+  #putTimedOut(method: string, cause: Error): never {
+    throw new QueueFull(`${method}: timed out waiting for the queue's internal lock`, { cause });
+  }
+
+  #getTimedOut(method: string, cause: Error): never {
+    throw new QueueEmpty(`${method}: timed out waiting for the queue's internal lock`, { cause });
+  }
+
+  /**
+   * Rebuilds the item taken, once the lock is released. An item this thread cannot rebuild goes back
+   * where it was, its task still counted, and the call throws {@link ItemDecodeError}.
+   */
+  #decode(record: TakenRecord, method: string): T {
+    if (record.decoded) return record.item as T;
+    try {
+      return decodeItem(record.tag, record.payload, record.number) as T;
+    } catch (error) {
+      if (!(error instanceof ItemDecodeError)) throw error;
+      throw this.#putBack(record, method, error);
+    }
+  }
+
+  #putBack(record: TakenRecord, method: string, error: ItemDecodeError): ItemDecodeError {
+    let outcome = 'it was put back where it was';
+    try {
+      withInternalLock(this.#mutex, method, () => {
+        if (Atomics.load(this.#cells, SHUT_DOWN) === SHUT_IMMEDIATELY) {
+          outcome = 'the queue was shut down immediately meanwhile, so it was dropped as done';
+          this.#forgetTask();
+          return;
+        }
+        try {
+          this.#store.restore(record);
+        } catch {
+          outcome = "the queue's storage filled up meanwhile, so it was dropped as done";
+          this.#forgetTask();
+          return;
+        }
+        this.#notEmpty.notify(1);
+      });
+    } catch (lockError) {
+      outcome = `it could not be put back (${(lockError as Error).message})`;
+    }
+    const cause = error.cause as Error;
+    return new ItemDecodeError(`${method}: the item cannot be rebuilt on this thread (${cause.message}); ${outcome}`, { cause });
+  }
+
+  /** An item leaves without a taskDone() to come: count it as done. Under the lock. */
+  #forgetTask(): void {
+    const unfinished = Math.max(0, this.#cells[UNFINISHED]! - 1);
+    this.#cells[UNFINISHED] = unfinished;
+    if (unfinished === 0) this.#allTasksDone.notify(Infinity);
   }
 
   #joinStep(timeLeft: number): boolean | SequenceCells {

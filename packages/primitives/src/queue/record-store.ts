@@ -1,4 +1,5 @@
 import { decodeItem, ItemTag, type EncodedItem } from './item-codec.js';
+import { whileComparing } from './reentry-guard.js';
 
 /**
  * The items of a queue, in shared memory every thread can reach. Records live in an arena (a growable
@@ -43,11 +44,17 @@ export function initStoreCells(control: Int32Array, base: number): void {
   control[base + INDEX_CAPACITY] = INITIAL_INDEX_ENTRIES;
 }
 
-/** A record copied out of the arena, decoded once the lock is released. */
+/**
+ * A record copied out of the arena. A FIFO or LIFO record is decoded once the lock is released (and
+ * put back with {@link RecordStore.restore} if it cannot be); a priority record is decoded under the
+ * lock, before it leaves the heap, since putting it back would need the comparator to read it.
+ */
 export interface TakenRecord {
   readonly tag: ItemTag;
   readonly payload: Uint8Array | undefined;
   readonly number: number;
+  readonly decoded: boolean;
+  readonly item: unknown;
 }
 
 export type RecordComparator = (a: unknown, b: unknown) => number;
@@ -110,28 +117,29 @@ export class RecordStore {
     Atomics.store(this.#control, this.#base + COUNT, count + 1);
   }
 
-  /** Removes the next record (by the store's order) and copies it out. The queue must not be empty. */
+  /**
+   * Removes the next record (by the store's order) and copies it out. The queue must not be empty.
+   * For a priority queue every comparison and the decoding of the item happen before anything moves,
+   * so a comparator that throws, or an item this thread cannot decode, leaves the heap as it was.
+   */
   take(): TakenRecord {
     const count = this.count;
-    let offset: number;
+    let record: TakenRecord;
     switch (this.#order) {
       case Order.Fifo: {
         const head = this.#cell(HEAD);
-        offset = this.#index[head]!;
+        record = this.#readRecord(this.#index[head]!);
         this.#setCell(HEAD, (head + 1) % this.#cell(INDEX_CAPACITY));
         break;
       }
       case Order.Lifo:
-        offset = this.#index[count - 1]!;
+        record = this.#readRecord(this.#index[count - 1]!);
         break;
       case Order.Priority:
-        offset = this.#index[0]!;
-        this.#index[0] = this.#index[count - 1]!;
+        record = this.#takeTop(count);
         break;
     }
-    const record = this.#readRecord(offset);
     Atomics.store(this.#control, this.#base + COUNT, count - 1);
-    if (this.#order === Order.Priority && count > 2) this.#siftDown(0, count - 1);
     if (count === 1) {
       this.#setCell(HEAD, 0);
       this.#setCell(ARENA_USED, 0);
@@ -140,6 +148,38 @@ export class RecordStore {
       this.#setCell(ARENA_LIVE, this.#cell(ARENA_LIVE) - recordSize(record.payload?.byteLength ?? 8));
     }
     return record;
+  }
+
+  /** Drops every record; returns how many there were. */
+  clear(): number {
+    const count = this.count;
+    Atomics.store(this.#control, this.#base + COUNT, 0);
+    this.#setCell(HEAD, 0);
+    this.#setCell(ARENA_USED, 0);
+    this.#setCell(ARENA_LIVE, 0);
+    return count;
+  }
+
+  /**
+   * Puts a FIFO or LIFO record that {@link take} just removed back where it was (the head of the ring,
+   * the top of the stack), for an item this thread could not decode.
+   * @throws RangeError when the storage filled up meanwhile (the record is then not stored).
+   */
+  restore(record: TakenRecord): void {
+    const count = this.count;
+    if (count === this.#cell(INDEX_CAPACITY)) this.#growIndex();
+    const payloadLength = record.payload?.byteLength ?? 8;
+    const offset = this.#allocate(RECORD_HEADER + payloadLength);
+    this.#writeRecord(offset, { tag: record.tag, bytes: record.payload, number: record.number, payloadLength });
+    if (this.#order === Order.Fifo) {
+      const capacity = this.#cell(INDEX_CAPACITY);
+      const head = (this.#cell(HEAD) + capacity - 1) % capacity;
+      this.#setCell(HEAD, head);
+      this.#index[head] = offset;
+    } else {
+      this.#index[count] = offset;
+    }
+    Atomics.store(this.#control, this.#base + COUNT, count + 1);
   }
 
   setComparator(compare: RecordComparator | undefined): void {
@@ -224,18 +264,14 @@ export class RecordStore {
   #readRecord(offset: number): TakenRecord {
     const length = this.#view.getUint32(offset, true);
     const tag = this.#bytes[offset + 4] as ItemTag;
-    if (tag === ItemTag.Number) return { tag, payload: undefined, number: this.#view.getFloat64(offset + RECORD_HEADER, true) };
+    if (tag === ItemTag.Number) return { tag, payload: undefined, number: this.#view.getFloat64(offset + RECORD_HEADER, true), decoded: false, item: undefined };
     const start = offset + RECORD_HEADER;
-    return { tag, payload: this.#bytes.slice(start, start + length), number: 0 };
+    return { tag, payload: this.#bytes.slice(start, start + length), number: 0, decoded: false, item: undefined };
   }
 
   #itemAt(position: number): unknown {
     const record = this.#readRecord(this.#index[position]!);
     return decodeItem(record.tag, record.payload, record.number);
-  }
-
-  #less(a: number, b: number): boolean {
-    return this.#compare!(this.#itemAt(a), this.#itemAt(b)) < 0;
   }
 
   /**
@@ -244,35 +280,72 @@ export class RecordStore {
    */
   #siftUp(hole: number, offset: number): void {
     const index = this.#index;
-    const record = this.#readRecord(offset);
-    const item = decodeItem(record.tag, record.payload, record.number);
-    const path: number[] = [];
-    let position = hole;
-    while (position > 0) {
-      const parent = (position - 1) >> 1;
-      if (!(this.#compare!(item, this.#itemAt(parent)) < 0)) break;
-      path.push(parent);
-      position = parent;
-    }
+    const path = whileComparing(this.#control, () => {
+      const record = this.#readRecord(offset);
+      const item = decodeItem(record.tag, record.payload, record.number);
+      const parents: number[] = [];
+      let position = hole;
+      while (position > 0) {
+        const parent = (position - 1) >> 1;
+        if (!(this.#compare!(item, this.#itemAt(parent)) < 0)) break;
+        parents.push(parent);
+        position = parent;
+      }
+      return parents;
+    });
     let child = hole;
     for (const parent of path) {
       index[child] = index[parent]!;
       child = parent;
     }
-    index[position] = offset;
+    index[child] = offset;
   }
 
-  #siftDown(position: number, count: number): void {
+  /**
+   * Removes the heap's top: decodes it and plans where the last record sinks to, all before anything
+   * moves (same reason as {@link siftUp}), then moves the planned path.
+   */
+  #takeTop(count: number): TakenRecord {
     const index = this.#index;
+    const top = this.#readRecord(index[0]!);
+    const last = index[count - 1]!;
+    const { item, path } = whileComparing(this.#control, () => ({
+      item: decodeItem(top.tag, top.payload, top.number),
+      path: count > 2 ? this.#planSiftDown(last, count - 1) : [],
+    }));
+    let hole = 0;
+    for (const child of path) {
+      index[hole] = index[child]!;
+      hole = child;
+    }
+    index[hole] = last;
+    return { ...top, decoded: true, item };
+  }
+
+  /** The positions the hole at the root moves through for `moved` to sink into a heap of `count`. */
+  #planSiftDown(moved: number, count: number): number[] {
+    const record = this.#readRecord(moved);
+    const item = decodeItem(record.tag, record.payload, record.number);
+    const path: number[] = [];
+    let hole = 0;
     for (;;) {
-      const left = 2 * position + 1;
+      const left = 2 * hole + 1;
       if (left >= count) break;
       const right = left + 1;
-      const child = right < count && this.#less(right, left) ? right : left;
-      if (!this.#less(child, position)) break;
-      [index[position], index[child]] = [index[child]!, index[position]!];
-      position = child;
+      let child = left;
+      let childItem = this.#itemAt(left);
+      if (right < count) {
+        const rightItem = this.#itemAt(right);
+        if (this.#compare!(rightItem, childItem) < 0) {
+          child = right;
+          childItem = rightItem;
+        }
+      }
+      if (!(this.#compare!(childItem, item) < 0)) break;
+      path.push(child);
+      hole = child;
     }
+    return path;
   }
 }
 

@@ -43,14 +43,22 @@ describe('RLock', () => {
     const rlock = new RLock();
     rlock.acquire();
     rlock.acquire();
-    const worker = startWorker(({ RLock }, handle) => {
-      const rlock = RLock.from(handle);
-      const timedOut = !rlock.acquire({ timeout: 30 });
-      const ok = rlock.acquire({ timeout: 5000 });
-      rlock.release();
-      return { timedOut, ok };
-    }, rlock.handle);
-    await sleep(80);
+    // The worker says when its first, timed attempt is over, so the owner releases only then: what
+    // the worker sees does not depend on how fast it starts.
+    const firstAttemptDone = new Int32Array(new SharedArrayBuffer(4));
+    const worker = startWorker(
+      ({ RLock }, { handle, flag }) => {
+        const rlock = RLock.from(handle);
+        const timedOut = !rlock.acquire({ timeout: 30 });
+        Atomics.store(flag, 0, 1);
+        Atomics.notify(flag, 0);
+        const ok = rlock.acquire({ timeout: 30_000 });
+        rlock.release();
+        return { timedOut, ok };
+      },
+      { handle: rlock.handle, flag: firstAttemptDone },
+    );
+    await Atomics.waitAsync(firstAttemptDone, 0, 0).value;
     rlock.release();
     await sleep(10);
     rlock.release();

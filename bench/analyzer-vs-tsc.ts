@@ -211,7 +211,7 @@ function main(): void {
 Wall time of \`node ${LOCKSTEP.startsWith(`${REPO}/`) ? LOCKSTEP.slice(REPO.length + 1) : LOCKSTEP} --project P/tsconfig.json --format json --output F\` against
 \`node node_modules/typescript/bin/tsc --noEmit -p P/tsconfig.json\` (TypeScript ${typescriptVersion}), both child processes
 started the same way (node ${NODE_FLAGS.join(' ')}), taking turns going first, on generated projects and on a real code base.
-lockstep builds its program with its own dependency, TypeScript ${analyzerTypescript}.
+lockstep builds its program with the TypeScript its package resolves (a peer dependency: in a user's project, the project's own), here ${analyzerTypescript}.
 (${runsNote})`);
   const analyzerMissing = analyzerUnavailable();
   if (analyzerMissing !== undefined) {

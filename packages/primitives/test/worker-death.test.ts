@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Barrier, BrokenBarrierError, LifoQueue, PriorityQueue, Queue, type QueueHandle } from '@lockstep/primitives';
 import { Prober, spin, spinUntil, startVictim, terminateFaultThreads } from './support/fault-threads.js';
+import { checkQueueCalls, ISLE, outcomeName, type Outcome, type QueueProbe } from './support/probe-outcomes.js';
 import { sharedInts, until } from './support/until.js';
 
 // Workers terminated at random points inside a queue's put/get and a barrier's wait: whatever state
@@ -11,7 +12,6 @@ import { sharedInts, until } from './support/until.js';
 const QUEUE_KILLS = 150;
 const BARRIER_KILLS = 60;
 const SENTINEL = 1_000_000;
-const ISLE = 'InternalStateLockedError';
 
 /** Deterministic "random" numbers, so a failing run can be replayed. */
 function randoms(seed: number): () => number {
@@ -20,20 +20,6 @@ function randoms(seed: number): () => number {
     state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
     return state / 2 ** 32;
   };
-}
-
-interface Outcome {
-  readonly ok: boolean;
-  readonly value?: unknown;
-  readonly error?: string;
-  readonly cause?: string;
-}
-
-interface QueueProbe {
-  readonly calls: Record<string, Outcome>;
-  readonly taken: number[];
-  readonly sentinelsPut: number;
-  readonly unfinished: number;
 }
 
 interface BarrierProbe {
@@ -58,39 +44,6 @@ afterAll(() => {
   console.log(`worker-death: ${summary.queueKills} queue kills (${summary.queueLocked} left the queue locked), ` +
     `${summary.barrierKills} barrier kills (${summary.barrierLocked} left it locked)`);
 });
-
-function outcomeName(outcome: Outcome): string {
-  if (outcome.ok) return 'ok';
-  return outcome.cause === undefined ? outcome.error! : `${outcome.error!}(${outcome.cause})`;
-}
-
-/** The outcomes a queue's probes may have: one set when its internal lock was left held, one when not. */
-function checkQueueCalls(calls: Record<string, Outcome>, locked: boolean): void {
-  const names = Object.fromEntries(Object.entries(calls).map(([name, outcome]) => [name, outcomeName(outcome)]));
-  if (locked) {
-    expect(names).toEqual({
-      get: `QueueEmpty(${ISLE})`,
-      getNowait: ISLE,
-      put: `QueueFull(${ISLE})`,
-      putNowait: ISLE,
-      join: 'ok',
-      getAsync: `QueueEmpty(${ISLE})`,
-      getAsyncNoWait: ISLE,
-      putAsync: `QueueFull(${ISLE})`,
-      joinAsync: 'ok',
-      shutdown: ISLE,
-      drainEnd: ISLE,
-      taskDone: ISLE,
-    });
-    expect([calls.join!.value, calls.joinAsync!.value]).toEqual([false, false]);
-    return;
-  }
-  for (const [name, outcome] of Object.entries(names)) expect(outcome, name).not.toContain(ISLE);
-  for (const name of ['get', 'getNowait', 'getAsync', 'getAsyncNoWait']) expect(['ok', 'QueueEmpty']).toContain(names[name]);
-  for (const name of ['put', 'putNowait', 'putAsync']) expect(['ok', 'QueueFull']).toContain(names[name]);
-  expect(names.shutdown).toBe('ok');
-  expect(names.drainEnd).toBe('QueueShutDown');
-}
 
 describe('a worker terminated inside a queue call', () => {
   test(`${QUEUE_KILLS} kills inside put/get: every timed and no-wait call returns, nothing lost or duplicated but the item in flight`, async () => {

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type * as Lockstep from '@lockstep/primitives';
 
 export type Lib = typeof Lockstep;
@@ -30,8 +30,16 @@ export interface RunningWorker<R> {
  * the package's exports as `lib` and `data` (structured-cloned) and may not use anything from the test's
  * scope. Every worker is terminated by `terminateAll()` so a failing test never leaves one hanging.
  */
-export function startWorker<D, R>(fn: (lib: Lib, data: D) => R | Promise<R>, data?: D, options: { name?: string } = {}): RunningWorker<Awaited<R>> {
-  const worker = new Worker(evalWorkerUrl, { workerData: { source: fn.toString(), data }, ...(options.name === undefined ? {} : { name: options.name }) });
+export function startWorker<D, R>(
+  fn: (lib: Lib, data: D) => R | Promise<R>,
+  data?: D,
+  options: { name?: string; resourceLimits?: ResourceLimits } = {},
+): RunningWorker<Awaited<R>> {
+  const worker = new Worker(evalWorkerUrl, {
+    workerData: { source: fn.toString(), data },
+    ...(options.name === undefined ? {} : { name: options.name }),
+    ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
+  });
   live.add(worker);
   const result = new Promise<Awaited<R>>((resolve, reject) => {
     let settled = false;

@@ -59,6 +59,11 @@ interface Arrival {
  * `abort()` breaks it, `reset()` breaks the current round and starts afresh; waiters of a broken round
  * and later callers get {@link BrokenBarrierError}. A party whose `timeout` runs out breaks it too.
  *
+ * A party that dies while waiting still counts as arrived in its round; later rounds are one party
+ * short, so timed waits break the barrier, and `reset()` repairs it. Only a party that died holding
+ * the barrier's internal lock (a few microseconds per call) leaves it beyond repair: timed waits then
+ * throw by their deadline and `reset()`/`abort()` throw `InternalStateLockedError`.
+ *
  * @example
  * ```ts
  * const barrier = new Barrier(4, { timeout: 10_000 });
@@ -134,10 +139,9 @@ export class Barrier {
   wait(options?: WaitOptions): number {
     const method = 'Barrier.wait()';
     const deadline = deadlineFrom(this.#withDefaultTimeout(options), method);
-    const timedOut = (cause: Error): never => this.#lockTimedOut(method, cause);
-    const arrival = guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#arriveStep(method, timeLeft), timedOut);
+    const arrival = guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#arriveStep(method, timeLeft), lockTimedOut);
     if (arrival.index + 1 === this.parties) this.#completeRound(arrival, method, deadline);
-    else guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#releasedStep(arrival.epoch, timeLeft, method), timedOut);
+    else guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#releasedStep(arrival.epoch, timeLeft, method), lockTimedOut);
     return arrival.index;
   }
 
@@ -147,14 +151,13 @@ export class Barrier {
     const deadline = deadlineFrom(this.#withDefaultTimeout(options), method);
     const signal = signalFrom(options, method);
     throwIfAborted(signal);
-    const timedOut = (cause: Error): never => this.#lockTimedOut(method, cause);
-    const arrival = await guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#arriveStep(method, timeLeft), timedOut);
+    const arrival = await guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#arriveStep(method, timeLeft), lockTimedOut);
     if (arrival.index + 1 === this.parties) {
       this.#completeRound(arrival, method, deadline);
       return arrival.index;
     }
     try {
-      await guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#releasedStep(arrival.epoch, timeLeft, method), timedOut);
+      await guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#releasedStep(arrival.epoch, timeLeft, method), lockTimedOut);
     } catch (error) {
       // A party that gives up after arriving breaks its round, as a timeout does in Python, so the
       // others are not left waiting for a release that can no longer come in the expected shape.
@@ -256,7 +259,7 @@ export class Barrier {
     // This party waits for nothing but the lock: with a timeout, the short patience of a call that
     // must not wait, so an action that used up the timeout does not make the release fail.
     const lockDeadline = deadline === Infinity ? Infinity : NO_WAIT;
-    if (!lockInternalBlocking(this.#mutex, lockDeadline, method)) this.#lockTimedOut(method, internalStateLocked(method, lockDeadline));
+    if (!lockInternalBlocking(this.#mutex, lockDeadline, method)) lockTimedOut(method, internalStateLocked(method, lockDeadline));
     try {
       if (this.#epoch !== arrival.epoch) throw new BrokenBarrierError('the Barrier was reset while its action ran');
       if (this.#state === BROKEN) throw new BrokenBarrierError('the Barrier was aborted while its action ran');
@@ -280,12 +283,13 @@ export class Barrier {
     }
   }
 
-  #lockTimedOut(method: string, cause: Error): never {
-    throw new BrokenBarrierError(`${method} timed out waiting for the barrier's internal lock`, { cause });
-  }
-
   #break(): void {
     this.#state = BROKEN;
     this.#changed.notify(Infinity);
   }
+}
+
+/** What a timed wait gives when the barrier's internal lock stayed held until its deadline. */
+function lockTimedOut(method: string, cause: Error): never {
+  throw new BrokenBarrierError(`${method} timed out waiting for the barrier's internal lock`, { cause });
 }

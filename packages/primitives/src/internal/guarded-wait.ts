@@ -15,8 +15,9 @@ export type GuardedStep<R> = (timeLeft: number) => R | SequenceCells;
  * What a call with a timeout gives when the internal lock itself stayed held until its deadline (its
  * holder most likely died): the call's usual timeout outcome, `cause` attached where it is an error.
  * Calls that must not wait ({@link NO_WAIT}) throw the {@link InternalStateLockedError} instead.
+ * A module-level function, not a closure: the hot path allocates nothing for a case it rarely meets.
  */
-export type LockTimedOut<R> = (cause: InternalStateLockedError) => R;
+export type LockTimedOut<R> = (method: string, cause: InternalStateLockedError) => R;
 
 /**
  * The loop behind every waiting call of the queues and the barrier (Python's `with cond: while not
@@ -71,7 +72,7 @@ export async function guardedWaitAsync<R>(
 function giveUp<R>(method: string, deadline: Deadline, timedOut: LockTimedOut<R>): R {
   const error = internalStateLocked(method, deadline);
   if (deadline === NO_WAIT) throw error;
-  return timedOut(error);
+  return timedOut(method, error);
 }
 
 /** A step asked to wait: it is registered on `sequence` as of `snapshot`. */

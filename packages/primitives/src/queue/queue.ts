@@ -175,7 +175,7 @@ export class Queue<T = unknown> {
     const deadline = deadlineFrom(options, method);
     assertNotComparing(this.#cells, method);
     const encoded = encodeItem(item);
-    guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(encoded, timeLeft, method), (cause) => this.#putTimedOut(method, cause));
+    guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(encoded, timeLeft, method), putTimedOut);
   }
 
   /** Async twin of {@link put}; usable on any thread. */
@@ -192,7 +192,7 @@ export class Queue<T = unknown> {
       method,
       signal,
       (timeLeft) => this.#putStep(encoded, timeLeft, method),
-      (cause) => this.#putTimedOut(method, cause),
+      putTimedOut,
     );
   }
 
@@ -209,7 +209,7 @@ export class Queue<T = unknown> {
     const method = `${this.kind}.get()`;
     const deadline = deadlineFrom(options, method);
     assertNotComparing(this.#cells, method);
-    const record = guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#getStep(timeLeft, method), (cause) => this.#getTimedOut(method, cause));
+    const record = guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#getStep(timeLeft, method), getTimedOut);
     return this.#decode(record, method);
   }
 
@@ -226,7 +226,7 @@ export class Queue<T = unknown> {
       method,
       signal,
       (timeLeft) => this.#getStep(timeLeft, method),
-      (cause) => this.#getTimedOut(method, cause),
+      getTimedOut,
     );
     return this.#decode(record, method);
   }
@@ -259,7 +259,7 @@ export class Queue<T = unknown> {
     const method = `${this.kind}.join()`;
     const deadline = deadlineFrom(options, method);
     assertNotComparing(this.#cells, method);
-    return guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#joinStep(timeLeft), () => false);
+    return guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#joinStep(timeLeft), joinTimedOut);
   }
 
   /** Async twin of {@link join}; usable on any thread. */
@@ -269,7 +269,7 @@ export class Queue<T = unknown> {
     const signal = signalFrom(options, method);
     throwIfAborted(signal);
     assertNotComparing(this.#cells, method);
-    return guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#joinStep(timeLeft), () => false);
+    return guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#joinStep(timeLeft), joinTimedOut);
   }
 
   /**
@@ -331,14 +331,6 @@ export class Queue<T = unknown> {
     return record;
   }
 
-  #putTimedOut(method: string, cause: Error): never {
-    throw new QueueFull(`${method}: timed out waiting for the queue's internal lock`, { cause });
-  }
-
-  #getTimedOut(method: string, cause: Error): never {
-    throw new QueueEmpty(`${method}: timed out waiting for the queue's internal lock`, { cause });
-  }
-
   /**
    * Rebuilds the item taken, once the lock is released. An item this thread cannot rebuild goes back
    * where it was, its task still counted, and the call throws {@link ItemDecodeError}.
@@ -389,6 +381,19 @@ export class Queue<T = unknown> {
     if (this.#cells[UNFINISHED]! === 0) return true;
     return timeLeft === 0 ? false : this.#allTasksDone;
   }
+}
+
+// What a call with a timeout gives when the queue's internal lock stayed held until its deadline.
+function putTimedOut(method: string, cause: Error): never {
+  throw new QueueFull(`${method}: timed out waiting for the queue's internal lock`, { cause });
+}
+
+function getTimedOut(method: string, cause: Error): never {
+  throw new QueueEmpty(`${method}: timed out waiting for the queue's internal lock`, { cause });
+}
+
+function joinTimedOut(): boolean {
+  return false;
 }
 
 /** Rebuilds the parts of a queue from its handle, for `from` of each queue class. */

@@ -8,7 +8,7 @@ export interface Outcome {
   readonly ok: boolean;
   readonly value?: unknown;
   readonly error?: string;
-  readonly cause?: string;
+  readonly cause?: string | undefined;
 }
 
 export interface QueueProbe {

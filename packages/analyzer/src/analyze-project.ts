@@ -123,7 +123,7 @@ export function analyzeProject(options: AnalyzeProjectOptions): ProjectAnalysis 
     // Nothing to analyse is never a clean result: the paths or the directory were probably not the intended ones.
     errors.push({ code: 'missing-path', message: `no source files to analyse in ${root}` });
   }
-  const { reported, baselined } = applyBaseline(analysis.findings, options.baseline ?? new Set());
+  const { reported, baselined } = applyBaseline(analysis.findings, options.baseline ?? new Set(), analysis.locks);
 
   const edges = analysis.graph.edges();
   const used = new Set<string>();

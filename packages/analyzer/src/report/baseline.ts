@@ -100,25 +100,41 @@ export class Baseline extends Set<string> {
    * recorded for it. The inverting edges of a cycle are those with the fewest recorded pairs: the code
    * on the other edges follows the order most of the code follows, so a new function there takes the
    * locks in the consistent order and is fixed with the rest when the inversion is; a new function on
-   * an inverting edge is a further inversion. When edges tie (one function each way) the baseline cannot
-   * tell the order from the inversion, and a new function on any of them brings the finding back. A
-   * single-lock finding has one edge: every new function behind it counts.
+   * an inverting edge is a further inversion. When every edge has as many pairs (one function each way)
+   * the code shows no majority, and the order the locks are declared in (`locks`, by file, line and
+   * column; by id without it) is taken as the intended one: the edges going back against it are the
+   * inverting ones. A single-lock finding has one edge: every new function behind it counts.
    *
    * Version 1: the fingerprint the first scheme gives this finding is recorded (no functions to check).
    */
-  accepts(finding: Finding): boolean {
+  accepts(finding: Finding, locks?: ReadonlyMap<string, LockInfo>): boolean {
     if (this.version === 1) return this.has(fingerprintFindingV1(finding.kind, finding.steps));
     if (!this.has(finding.fingerprint)) return false;
     const recorded = this.#edges.get(finding.fingerprint) ?? [];
     const steps = canonicalSteps(finding.steps);
     // An entry not describing every step was edited by hand or written for another cycle: report the finding.
     if (recorded.length !== steps.length) return false;
-    const fewest = Math.min(...recorded.map((pairs) => pairs.size));
+    const sizes = recorded.map((pairs) => pairs.size);
+    const fewest = Math.min(...sizes);
+    const tied = steps.length > 1 && sizes.every((size) => size === fewest);
     return steps.every((step, index) => {
       const pairs = recorded[index]!;
-      return pairs.size !== fewest || stepFunctions(step).every((pair) => pairs.has(pairKey(pair)));
+      const inverting = tied ? declaredBefore(step.to, step.from, locks) : pairs.size === fewest;
+      return !inverting || stepFunctions(step).every((pair) => pairs.has(pairKey(pair)));
     });
   }
+}
+
+/** Whether lock `a` is declared before lock `b`: by file, line and column where both are known, else by id. */
+function declaredBefore(a: string, b: string, locks: ReadonlyMap<string, LockInfo> | undefined): boolean {
+  const at = locks?.get(a)?.declaredAt;
+  const bt = locks?.get(b)?.declaredAt;
+  if (at !== undefined && bt !== undefined) {
+    if (at.file !== bt.file) return at.file < bt.file;
+    if (at.line !== bt.line) return at.line < bt.line;
+    if (at.column !== bt.column) return at.column < bt.column;
+  }
+  return a < b;
 }
 
 const KINDS: ReadonlySet<string> = new Set<FindingKind>(['lock-order-cycle', 'semaphore-cycle', 'self-deadlock', 'recursive-locking']);
@@ -265,12 +281,18 @@ export function writeBaseline(path: string, findings: readonly Finding[], locks:
  * each once), which go to `Report.suppressed.baselined`. Keeps the findings' order.
  *
  * Given a {@link Baseline} (what {@link readBaseline} returns), a finding is accepted as
- * {@link Baseline.accepts} says; given a plain set, by its fingerprint alone.
+ * {@link Baseline.accepts} says, with `locks` (the analysis's, by id) for their declaration order;
+ * given a plain set, by its fingerprint alone.
  */
-export function applyBaseline(findings: readonly Finding[], fingerprints: ReadonlySet<string>): { reported: Finding[]; baselined: string[] } {
+export function applyBaseline(
+  findings: readonly Finding[],
+  fingerprints: ReadonlySet<string>,
+  locks?: ReadonlyMap<string, LockInfo>,
+): { reported: Finding[]; baselined: string[] } {
   const reported: Finding[] = [];
   const baselined = new Set<string>();
-  const accepts = fingerprints instanceof Baseline ? (finding: Finding) => fingerprints.accepts(finding) : (finding: Finding) => fingerprints.has(finding.fingerprint);
+  const accepts =
+    fingerprints instanceof Baseline ? (finding: Finding) => fingerprints.accepts(finding, locks) : (finding: Finding) => fingerprints.has(finding.fingerprint);
   for (const finding of findings) {
     if (accepts(finding)) baselined.add(finding.fingerprint);
     else reported.push(finding);

@@ -127,6 +127,22 @@ describe('what a baseline accepts', () => {
     expect((await check(cwd)).code).toBe(0);
   });
 
+  it('with one function each way, the declaration order decides: a new function along it stays baselined, one against it comes back', async () => {
+    // INVERSION: one() takes first then second, two() the reverse; first is declared before second.
+    const made = tempProject(INVERSION);
+    projects.push(made);
+    const cwd = made.dir;
+    expect((await runLockstep(['.', '--baseline', 'lockstep-baseline.json', '--update-baseline'], { cwd })).code).toBe(0);
+    const along = `import { first, second } from './locks.js';\nexport function three(): void {\n  using _a = first.hold();\n  using _b = second.hold();\n}\n`;
+    fs.writeFileSync(path.join(cwd, 'three.ts'), along);
+    expect((await check(cwd)).code).toBe(0);
+    const against = `import { first, second } from './locks.js';\nexport function four(): void {\n  using _b = second.hold();\n  using _a = first.hold();\n}\n`;
+    fs.writeFileSync(path.join(cwd, 'four.ts'), against);
+    const { code, report } = await check(cwd);
+    expect(code).toBe(1);
+    expect(report.findings).toHaveLength(1);
+  });
+
   it('renaming a function on the consistent side survives; renaming the inverting one comes back', async () => {
     const cwd = await recordedProject();
     const rename = (file: string, from: string, to: string) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { edgeFunctions, type EdgeFunctions, type Finding } from '../../src/graph/finding.js';
 import { applyBaseline, Baseline, BaselineError, formatBaseline, readBaseline, writeBaseline } from '../../src/report/baseline.js';
+import type { LockInfo } from '../../src/model/lock-info.js';
 import { CYCLE_2, CYCLE_3, EDGES, FINDINGS, ID, LOCKS, SELF } from './sample-report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lockstep-baseline-'));
@@ -159,12 +160,17 @@ describe('baseline files', () => {
     expect(applyBaseline([withFunction(fewer, ID.accounts, { holding: 'src/bank.ts#openAccount', acquiring: 'src/ledger.ts#Ledger.append' })], baseline).reported).toEqual([]);
   });
 
-  test('when each edge has as many functions, a new function on any of them brings the finding back', () => {
-    // One function each way: nothing says which order the code means, so neither is taken for granted.
+  test('when each edge has as many functions, the declaration order is the intended one: only a new function against it comes back', () => {
+    // One function each way: no majority, so the lock declared first (here by id: src/bank.ts before
+    // src/ledger.ts) is taken first in the intended order.
     const baseline = recorded(CYCLE_2);
-    const onFirst = withFunction(CYCLE_2, ID.accounts, { holding: 'src/bank.ts#openAccount', acquiring: 'src/ledger.ts#Ledger.append' });
-    const onSecond = withFunction(CYCLE_2, ID.ledger, { holding: 'src/ledger.ts#Ledger.rebuild', acquiring: 'src/bank.ts#refreshBalances' });
-    expect(applyBaseline([onFirst, onSecond], baseline).reported).toEqual([onFirst, onSecond]);
+    const along = withFunction(CYCLE_2, ID.accounts, { holding: 'src/bank.ts#openAccount', acquiring: 'src/ledger.ts#Ledger.append' });
+    const against = withFunction(CYCLE_2, ID.ledger, { holding: 'src/ledger.ts#Ledger.rebuild', acquiring: 'src/bank.ts#refreshBalances' });
+    expect(applyBaseline([along, against], baseline).reported).toEqual([against]);
+    // Declaration sites, when given, decide over ids: ledger declared first makes accounts → ledger the inversion.
+    const at = (line: number) => ({ file: 'src/a.ts', line, column: 1, endLine: line, endColumn: 9, snippet: 'new Mutex()' });
+    const declared = new Map<string, LockInfo>(LOCKS.map((lock) => [lock.id, { ...lock, declaredAt: at(lock.id === ID.ledger ? 1 : 2) }]));
+    expect(applyBaseline([along, against], baseline, declared).reported).toEqual([along]);
   });
 
   test('a self-deadlock comes back when a new function pair is behind it; another kind or lock set is new', () => {

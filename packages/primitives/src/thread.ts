@@ -1,5 +1,6 @@
 import { setEnvironmentData, getEnvironmentData, Worker, type WorkerOptions } from 'node:worker_threads';
 import { ThreadStateError } from './errors.js';
+import { releaseEventLoop, retainEventLoop } from './internal/keep-alive.js';
 import { deadlineFrom, remaining, type WaitOptions } from './internal/options.js';
 import { currentThreadIdent, currentThreadName, THREAD_NAME_KEY } from './internal/thread-context.js';
 
@@ -115,7 +116,13 @@ export class Thread {
     if (this.#exit === undefined) throw new ThreadStateError(`cannot join Thread "${this.name}" before it is started`);
     if (!this.#alive) return true;
     if (deadline === Infinity) {
-      await this.#exit;
+      // A daemon thread's worker is unref'd: joining it must still keep this thread's event loop alive.
+      retainEventLoop();
+      try {
+        await this.#exit;
+      } finally {
+        releaseEventLoop();
+      }
       return true;
     }
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -21,10 +21,17 @@ describe('4 workers x 100 000 guarded increments end at exactly 400 000', () => 
   });
 
   test('control: without a guard the same harness loses updates', async () => {
-    // Overlap is forced by the start gate; a few hundred thousand racy increments on two cores always
-    // collide. Were this ever to pass by luck, the guarded results above would prove nothing.
-    const { total, tallies } = await contendedIncrements('none', undefined, WORKERS, ITERATIONS * 5);
-    expect(tallies.every((n) => n === ITERATIONS * 5)).toBe(true);
-    expect(total).toBeLessThan(WORKERS * ITERATIONS * 5);
+    // Overlap is forced by the start gate, and a few hundred thousand racy increments on two cores
+    // collide whenever two workers run at once. On a machine busy enough to run the workers one after
+    // the other an attempt may lose nothing, so up to five attempts are made: a harness that never
+    // races would pass none of them, and the guarded results above would prove nothing.
+    const totals: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { total, tallies } = await contendedIncrements('none', undefined, WORKERS, ITERATIONS * 5);
+      expect(tallies.every((n) => n === ITERATIONS * 5)).toBe(true);
+      totals.push(total);
+      if (total < WORKERS * ITERATIONS * 5) break;
+    }
+    expect(totals.at(-1)).toBeLessThan(WORKERS * ITERATIONS * 5);
   });
 });

@@ -12,6 +12,8 @@ import { REPO_ROOT, runLockstep, type CliRun } from '../support/run-cli.js';
 import { INVERSION, tempProject } from '../support/temp-project.js';
 
 const INVERSION_FILES = Object.keys(INVERSION);
+// Room for a few CLI runs at once on a busy 2-core machine; a FIFO that got opened still hangs past it.
+const CLI_TIMEOUT_MS = 120_000;
 const isRoot = process.getuid?.() === 0;
 // Root reads every directory whatever its mode: the permission cases then run lockstep as nobody.
 const NOBODY = 65534;
@@ -119,7 +121,7 @@ describe.concurrent('FIFOs and devices where a file is expected', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`${file}: not a regular file`);
       if (option !== '--project') expect(reportOf(run).findings).toHaveLength(1);
-    }, 20_000);
+    }, CLI_TIMEOUT_MS);
   }
 
   it('refuses a lockstep.config.json that the search finds and that is a FIFO, without opening it', async () => {
@@ -128,13 +130,13 @@ describe.concurrent('FIFOs and devices where a file is expected', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('lockstep.config.json: not a regular file (a FIFO)');
     expect(reportOf(run).findings).toHaveLength(1);
-  }, 20_000);
+  }, CLI_TIMEOUT_MS);
 
   it('never reads a FIFO met in a directory', async () => {
     const run = await runLockstep(['--format', 'json'], { cwd: dir });
     expect(run.code).toBe(1);
     expect(reportOf(run).files).toEqual(INVERSION_FILES);
-  }, 20_000);
+  }, CLI_TIMEOUT_MS);
 });
 
 describe.concurrent('directories that cannot be read', () => {

@@ -47,12 +47,18 @@ describe('a queue whose internal lock a dead worker still holds', () => {
 });
 
 describe('a barrier whose party died while waiting', () => {
-  /** Starts a worker that arrives at the barrier and sleeps there, and kills it once it has arrived. */
+  /**
+   * Starts a worker that arrives at the barrier and sleeps there, and kills it once it has arrived and
+   * let go of the barrier's internal lock (white box: the lock's state cell is the barrier's first).
+   * The count goes up while the lock is held, so killing on the count alone sometimes killed the victim
+   * inside the lock: a different case, the queue's above.
+   */
   async function killWaitingParty(barrier: Barrier): Promise<void> {
     const before = barrier.nWaiting;
+    const internalLock = new Int32Array(barrier.handle.buffer, barrier.handle.byteOffset, 1);
     const victim = startWorker(({ Barrier }, handle: BarrierHandle) => Barrier.from(handle).wait(), barrier.handle);
     void victim.result.catch(() => {});
-    await until(() => barrier.nWaiting === before + 1, 'the victim to arrive');
+    await until(() => barrier.nWaiting === before + 1 && Atomics.load(internalLock, 0) === 0, 'the victim to arrive and sleep');
     await victim.worker.terminate();
   }
 

@@ -62,8 +62,10 @@ function run(command: string, args: readonly string[], cwd: string, env: Record<
 /** The fenced code block of `file` (a repository path) whose first line is `firstLine`, without that fence. */
 function codeBlock(file: string, firstLine: string): string {
   const text = fs.readFileSync(path.join(root, file), 'utf8');
-  for (const match of text.matchAll(/```(?:js|ts|json)\n([\s\S]*?)```/g)) {
-    const body = match[1] ?? '';
+  // Fences may be indented (a block inside a list item): the indent is removed from every line.
+  for (const match of text.matchAll(/^( *)```(?:js|ts|json)\n([\s\S]*?)^\1```/gm)) {
+    const indent = match[1] ?? '';
+    const body = (match[2] ?? '').replace(new RegExp(`^${indent}`, 'gm'), '');
     if (body.startsWith(firstLine)) return body;
   }
   throw new Error(`${file} has no code block starting with ${JSON.stringify(firstLine)}`);
@@ -151,6 +153,7 @@ describe('the packed tarballs', () => {
       fs.writeFileSync(path.join(dir, 'dist/bank.d.ts'), 'export declare const built: true;\n');
       fs.writeFileSync(path.join(dir, 'main.js'), codeBlock('README.md', '// main.js'));
       fs.writeFileSync(path.join(dir, 'count.js'), codeBlock('README.md', '// count.js'));
+      fs.writeFileSync(path.join(dir, 'src/workers/register-tsx.mjs'), codeBlock('docs/install.md', '// register-tsx.mjs'));
       // In src/, so the project's tsconfig (and the project service) covers it.
       if (matrix.defineConfig) {
         // docs/eslint-plugin.md's defineConfig example, as the page shows it, type-checked as TypeScript.
@@ -158,7 +161,7 @@ describe('the packed tarballs', () => {
       }
       const install = await run(
         'npm',
-        ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, `typescript@${matrix.typescript}`, `eslint@${matrix.eslint}`, '@types/node@^20'],
+        ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, `typescript@${matrix.typescript}`, `eslint@${matrix.eslint}`, '@types/node@^20', 'tsx@^4'],
         dir,
       );
       expect(install.stderr + install.stdout).not.toMatch(/ERESOLVE|peer dep/i);
@@ -199,6 +202,12 @@ describe('the packed tarballs', () => {
       const program = await run(process.execPath, ['main.js'], dir);
       expect(program.stderr).toBe('');
       expect(program.stdout.trim()).toBe('400000');
+    }, STEP_TIMEOUT_MS);
+
+    it('runs a TypeScript worker under tsx with the preload docs/install.md shows', async () => {
+      const program = await run(process.execPath, ['--import', 'tsx', 'src/workers/main.ts'], dir);
+      expect(program.stderr).toBe('');
+      expect(program.stdout.trim()).toBe('1000');
     }, STEP_TIMEOUT_MS);
 
     it('type-checks code using the primitives and, where ESLint has defineConfig, our configs inside it', async () => {

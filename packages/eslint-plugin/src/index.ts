@@ -32,9 +32,9 @@ export const meta: LockstepPlugin['meta'] = { name: PACKAGE_NAME, version: PACKA
 // ESLint's type is the one `defineConfig` checks plugins against.
 const eslintRules = rules as unknown as LockstepPlugin['rules'];
 
-const base: ESLint.Plugin = { meta, rules: eslintRules };
+const base = { meta, rules: eslintRules };
 // The configs name the plugin object itself, so they are attached once it exists.
-const plugin: LockstepPlugin = Object.assign(base, { meta, rules: eslintRules, configs: createConfigs(base) });
+const plugin: LockstepPlugin = Object.assign(base, { configs: createConfigs(base) });
 
 /**
  * The configs, also as a named export: ESLint 9's `.eslintrc` mode loads a plugin with `require()`,

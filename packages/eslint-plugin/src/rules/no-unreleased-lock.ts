@@ -115,6 +115,8 @@ const NON_THROWING_METHODS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
   ['Map', new Set(['get', 'set', 'has', 'delete', 'clear'])],
   ['Set', new Set(['add', 'has', 'delete', 'clear'])],
 ]);
+/** Every method name of {@link NON_THROWING_METHODS}: the cheap test before asking the checker. */
+const NON_THROWING_METHOD_NAMES: ReadonlySet<string> = new Set([...NON_THROWING_METHODS.values()].flatMap((methods) => [...methods]));
 
 /**
  * Logging calls, taken as not throwing: `console.debug(…)`, `log.warn(…)`, `this.logger.error(…)`
@@ -247,7 +249,7 @@ export default createRule<Options, MessageId>({
       }
       if (LOGGING_METHODS.has(method) && LOGGING_RECEIVERS.has(receiverName(callee.object)?.toLowerCase() ?? '')) return true;
       if (program === null || checker === null || nodeMap === undefined) return false;
-      if (![...NON_THROWING_METHODS.values()].some((methods) => methods.has(method))) return false;
+      if (!NON_THROWING_METHOD_NAMES.has(method)) return false;
       const type = checker.getNonNullableType(checker.getTypeAtLocation(nodeMap.get(callee.object)));
       const symbol = type.getSymbol();
       if (symbol === undefined || NON_THROWING_METHODS.get(symbol.getName())?.has(method) !== true) return false;

@@ -1,10 +1,13 @@
-import { DefaultSerializer, deserialize } from 'node:v8';
 import { ItemDecodeError } from '../errors.js';
+import { decode } from './codec/decoder.js';
+import { Encoder } from './codec/encoder.js';
+import { CloneRefused, SharedMemoryRefused, sharedViewRefused } from './codec/refusals.js';
 
 /**
  * How a queue item is stored in shared memory. Numbers and byte arrays skip serialization (the fast
- * path); strings are UTF-8 so a PriorityQueue can compare them cheaply; everything else goes through
- * V8's structured-clone serializer, so an item arrives exactly as `postMessage` would deliver it.
+ * path); strings are UTF-8; everything else goes through our structured-clone codec (`codec/`), so an
+ * item arrives as `postMessage` would deliver it (the differences are in docs/primitives.md). Nothing
+ * here needs Node: the codec uses only `TextEncoder`, `TextDecoder` and typed arrays.
  */
 export const enum ItemTag {
   Number = 1,
@@ -23,42 +26,25 @@ export interface EncodedItem {
 
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
-
-/**
- * Node's serializer copies the bytes of every typed array and `DataView`, shared ones too, so a view
- * on a `SharedArrayBuffer` would arrive as an unshared copy: a silent change of meaning. Items are
- * documented to hold no shared memory, so such a view is refused like the buffer itself.
- */
-class ItemSerializer extends DefaultSerializer {
-  // Node's hook for array buffer views; public in Node, missing from @types/node.
-  _writeHostObject(object: object): void {
-    if (ArrayBuffer.isView(object) && object.buffer instanceof SharedArrayBuffer) throw sharedMemoryRefused(object);
-    (DefaultSerializer.prototype as unknown as HostObjectWriter)._writeHostObject.call(this, object);
-  }
-}
-
-interface HostObjectWriter {
-  readonly _writeHostObject: (this: DefaultSerializer, object: object) => void;
-}
+/** This thread's encoder, reused item after item (see `Encoder.busy`). */
+const encoder = new Encoder();
 
 export function encodeItem(item: unknown): EncodedItem {
   if (typeof item === 'number') return { tag: ItemTag.Number, bytes: undefined, number: item, payloadLength: 8 };
   if (item instanceof Uint8Array && item.constructor === Uint8Array) {
-    if (item.buffer instanceof SharedArrayBuffer) throw sharedMemoryRefused(item);
+    if (item.buffer instanceof SharedArrayBuffer) throw sharedViewRefused(item);
     return { tag: ItemTag.Bytes, bytes: item, number: 0, payloadLength: item.byteLength };
   }
-  if (typeof item === 'string') {
+  // UTF-8 loses lone surrogates: such a string takes the codec, which keeps them.
+  if (typeof item === 'string' && item.isWellFormed()) {
     const bytes = textEncoder.encode(item);
     return { tag: ItemTag.String, bytes, number: 0, payloadLength: bytes.byteLength };
   }
   let bytes: Uint8Array;
   try {
-    const serializer = new ItemSerializer();
-    serializer.writeHeader();
-    serializer.writeValue(item);
-    bytes = serializer.releaseBuffer();
+    bytes = (encoder.busy ? new Encoder() : encoder).encode(item);
   } catch (error) {
-    if (error instanceof SharedMemoryRefused) throw error;
+    if (error instanceof CloneRefused || error instanceof SharedMemoryRefused) throw error;
     throw new TypeError(`Queue.put(): the item cannot be cloned to another thread (${(error as Error).message})`, { cause: error });
   }
   return { tag: ItemTag.Clone, bytes, number: 0, payloadLength: bytes.byteLength };
@@ -66,7 +52,8 @@ export function encodeItem(item: unknown): EncodedItem {
 
 /**
  * Turns a record copied out of the arena back into the item.
- * @throws ItemDecodeError when this thread cannot rebuild it (too deep for its stack, out of memory).
+ * @throws ItemDecodeError when this thread cannot rebuild it (too deep for its stack, out of memory,
+ *   bytes that are not an item).
  */
 export function decodeItem(tag: ItemTag, payload: Uint8Array | undefined, number: number): unknown {
   switch (tag) {
@@ -78,22 +65,9 @@ export function decodeItem(tag: ItemTag, payload: Uint8Array | undefined, number
       return textDecoder.decode(payload);
     case ItemTag.Clone:
       try {
-        return deserialize(payload!);
+        return decode(payload!);
       } catch (error) {
         throw new ItemDecodeError(`a queue item cannot be rebuilt on this thread (${(error as Error).message})`, { cause: error });
       }
   }
-}
-
-/** A TypeError, as for every item that cannot be queued; its own class so it is not wrapped as a clone failure. */
-class SharedMemoryRefused extends TypeError {
-  override get name(): string {
-    return 'TypeError';
-  }
-}
-
-function sharedMemoryRefused(view: ArrayBufferView): SharedMemoryRefused {
-  return new SharedMemoryRefused(
-    `Queue.put(): the item holds a view (${view.constructor.name}) on a SharedArrayBuffer; queue items are copies and cannot share memory, send the buffer with postMessage or workerData instead`,
-  );
 }

@@ -24,6 +24,51 @@ export class LockstepError extends Error {
  */
 export class LockStateError extends LockstepError {}
 
+/**
+ * The thread that held this lock died holding it (pthread's `EOWNERDEAD`). Thrown by the acquisition
+ * that found it so, which **holds the lock** when it throws: whatever the dead owner was changing under
+ * the lock may be half done. Repair that state, then call the lock's `markConsistent()` and go on
+ * (release it as usual). Releasing it without `markConsistent()` makes the lock permanently unusable:
+ * every later acquisition throws {@link LockNotRecoverableError} (pthread's `ENOTRECOVERABLE`).
+ *
+ * Raised by `RLock`, a `Condition` over an `RLock` (its default), and `Lock`/`Semaphore` created with
+ * `{ robust: true }`, for an owner that the primitives know could die: a `Thread`, or a worker passed
+ * to `registerWorker()`. `ownerIdent` is the dead thread's id.
+ *
+ * @example
+ * ```ts
+ * let held = false;
+ * try {
+ *   held = rlock.acquire({ timeout: 1_000 });
+ * } catch (error) {
+ *   if (!(error instanceof OwnerDiedError)) throw error;
+ *   held = true;                      // we hold it now
+ *   repairSharedState();              // undo or finish what the dead owner left half done
+ *   rlock.markConsistent();           // the lock is usable again once we release it
+ * }
+ * if (held) {
+ *   try { update(); } finally { rlock.release(); }
+ * }
+ * ```
+ */
+export class OwnerDiedError extends LockstepError {
+  /** The id (`threadId`) of the thread that died holding the lock. */
+  readonly ownerIdent: number;
+
+  constructor(message: string, ownerIdent: number, options?: ErrorOptions) {
+    super(message, options);
+    this.ownerIdent = ownerIdent;
+  }
+}
+
+/**
+ * The lock was taken from a dead owner ({@link OwnerDiedError}) and released without
+ * `markConsistent()`: its state is unknown, so it can never be acquired again (pthread's
+ * `ENOTRECOVERABLE`). Every acquisition (blocking, async, `tryAcquire`) throws this; waiters asleep on
+ * it are woken and throw it too. Replace the lock and whatever it guarded.
+ */
+export class LockNotRecoverableError extends LockstepError {}
+
 /** `hold()`/`holdAsync()` did not get the lock before their timeout ran out. */
 export class LockTimeoutError extends LockstepError {}
 

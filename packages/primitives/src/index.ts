@@ -13,9 +13,11 @@ export {
   BrokenBarrierError,
   InternalStateLockedError,
   ItemDecodeError,
+  LockNotRecoverableError,
   LockStateError,
   LockstepError,
   LockTimeoutError,
+  OwnerDiedError,
   QueueEmpty,
   QueueFull,
   QueueReentryError,
@@ -25,7 +27,8 @@ export {
 export { Event, type EventHandle } from './event.js';
 export { INTERNAL_LOCK_PATIENCE_MS } from './internal/internal-lock.js';
 export type { AsyncWaitOptions, WaitOptions } from './internal/options.js';
-export { Lock, type LockHandle } from './lock.js';
+export { OWNER_CHECK_INTERVAL_MS, registerWorker } from './internal/thread-registry.js';
+export { Lock, type LockHandle, type LockOptions } from './lock.js';
 export {
   LifoQueue,
   PriorityQueue,

@@ -1,12 +1,28 @@
 import { Acquirable } from './acquirable.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
+import { LockStateError } from './errors.js';
 import { MUTEX_CELLS, MutexCells } from './internal/mutex-cells.js';
 import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
 import { RESOLVED_TRUE } from './internal/resolved.js';
+import { ROBUST_MUTEX_CELLS, RobustMutex } from './internal/robust-mutex.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 
 /** Structured-clonable reference to a {@link Lock}; pass it to a worker and rebuild with {@link Lock.from}. */
-export type LockHandle = CellsHandle<'Lock'>;
+export type LockHandle = CellsHandle<'Lock'> & {
+  /** Present (`true`) on the handle of a lock created with `{ robust: true }`. */
+  readonly robust?: true;
+};
+
+/** Options of `new Lock()`. */
+export interface LockOptions {
+  /**
+   * Record the owner, so that a lock whose holder dies is reported to its next acquirer with
+   * {@link OwnerDiedError} (which then holds it, and must call {@link Lock.markConsistent} before
+   * releasing), as an `RLock` always is. Off by default: a plain lock records nothing. Any thread may
+   * still release a robust lock.
+   */
+  readonly robust?: boolean | undefined;
+}
 
 /**
  * A mutual-exclusion lock shared by every thread that holds its handle: Python's `threading.Lock`.
@@ -35,20 +51,47 @@ export type LockHandle = CellsHandle<'Lock'>;
  * ```
  */
 export class Lock extends Acquirable {
-  readonly #mutex: MutexCells;
+  readonly #mutex: MutexCells | RobustMutex;
 
-  constructor() {
+  constructor(options?: LockOptions) {
     super();
-    this.#mutex = new MutexCells(takeAdopted<Int32Array>() ?? allocateCells(MUTEX_CELLS));
+    const adopted = takeAdopted<{ cells: Int32Array; robust: boolean }>();
+    if (adopted !== undefined) {
+      this.#mutex = adopted.robust ? new RobustMutex(adopted.cells, 0, 'Lock') : new MutexCells(adopted.cells);
+      return;
+    }
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw new TypeError('new Lock(options): options must be an object like { robust: true }');
+    }
+    this.#mutex = options?.robust === true ? new RobustMutex(allocateCells(ROBUST_MUTEX_CELLS), 0, 'Lock') : new MutexCells(allocateCells(MUTEX_CELLS));
   }
 
-  /** Rebuilds, in this thread, the lock a handle refers to: the same lock, not a copy. */
+  /** Rebuilds, in this thread, the lock a handle refers to: the same lock, not a copy (robust if it is). */
   static from(handle: LockHandle): Lock {
-    return constructAdopting(cellsFromHandle(handle, 'Lock', MUTEX_CELLS), () => new Lock());
+    const robust = (handle as Partial<LockHandle> | null)?.robust === true;
+    const cells = cellsFromHandle(handle, 'Lock', robust ? ROBUST_MUTEX_CELLS : MUTEX_CELLS);
+    return constructAdopting({ cells, robust }, () => new Lock());
   }
 
   get handle(): LockHandle {
-    return handleOf('Lock', this.#mutex.cells);
+    const handle = handleOf('Lock', this.#mutex.cells);
+    return this.#mutex instanceof RobustMutex ? { ...handle, robust: true } : handle;
+  }
+
+  /** Whether the lock was created with `{ robust: true }`. */
+  get robust(): boolean {
+    return this.#mutex instanceof RobustMutex;
+  }
+
+  /**
+   * A robust lock, after an {@link OwnerDiedError}: declares the guarded state repaired, so releasing
+   * the lock frees it normally. Only the thread that holds it may call it.
+   * @throws LockStateError when the lock is not robust, not held by this thread, or consistent.
+   */
+  markConsistent(): void {
+    const mutex = this.#mutex;
+    if (!(mutex instanceof RobustMutex)) throw new LockStateError('Lock.markConsistent(): this lock is not robust (new Lock({ robust: true }))');
+    mutex.markConsistent('Lock.markConsistent()');
   }
 
   /** Whether some thread holds the lock now. */
@@ -78,10 +121,14 @@ export class Lock extends Acquirable {
 
   /** Releases the lock, from any thread. Throws {@link LockStateError} if it is not held. */
   release(): void {
-    this.#mutex.unlock(() => 'Lock');
+    this.#mutex.unlock(describeLock);
   }
 
   protected get displayName(): string {
     return 'Lock';
   }
+}
+
+function describeLock(): string {
+  return 'Lock';
 }

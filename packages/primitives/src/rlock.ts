@@ -1,21 +1,20 @@
 import { Acquirable } from './acquirable.js';
-import { LockStateError } from './errors.js';
+import { LockStateError, OwnerDiedError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { anonymousOwnerId, currentTaskScope, runInNewTaskScope, THREAD_OWNER } from './internal/async-task.js';
-import { MUTEX_CELLS, MutexCells } from './internal/mutex-cells.js';
 import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
 import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
-import { currentThreadIdent } from './internal/thread-context.js';
+import { NO_OWNER, ROBUST_MUTEX_CELLS, RobustMutex } from './internal/robust-mutex.js';
 
 /** Structured-clonable reference to an {@link RLock}. */
 export type RLockHandle = CellsHandle<'RLock'>;
 
-const OWNER_THREAD = MUTEX_CELLS;
-const OWNER_TASK = MUTEX_CELLS + 1;
-const COUNT = MUTEX_CELLS + 2;
-const RLOCK_CELLS = MUTEX_CELLS + 3;
-const NO_THREAD = -1;
+// The owner thread is in the mutex's word (recorded by the compare-exchange that takes it); the task
+// and the depth are written by the owner after it, and read only by the owner's thread.
+const OWNER_TASK = ROBUST_MUTEX_CELLS;
+const COUNT = ROBUST_MUTEX_CELLS + 1;
+const RLOCK_CELLS = ROBUST_MUTEX_CELLS + 2;
 
 /** What `Condition.wait` saves when it releases an `RLock` fully, and restores afterwards. */
 export interface RLockSavedState {
@@ -47,21 +46,33 @@ export interface RLockSavedState {
  *   await using _ = await rlock.holdAsync();   // same task: does not wait
  * });
  * ```
+ *
+ * **When the owner dies.** If the owning thread dies holding the lock (it was a `Thread`, or a worker
+ * passed to `registerWorker()`), the next acquisition takes the lock and throws {@link OwnerDiedError}
+ * while holding it, with a depth of 1 owned by the caller (its async task, for the async forms).
+ * Repair what the lock guards, call {@link RLock.markConsistent}, then release as usual. Released
+ * without that, the lock is unusable for good ({@link LockNotRecoverableError}), as pthread's robust
+ * mutexes.
+ *
+ * ```ts
+ * try {
+ *   rlock.acquire();
+ * } catch (error) {
+ *   if (!(error instanceof OwnerDiedError)) throw error;
+ *   rebuildTotals(box);             // the dead owner may have stopped half way
+ *   rlock.markConsistent();
+ * }
+ * try { box.total += 1; } finally { rlock.release(); }
+ * ```
  */
 export class RLock extends Acquirable {
   readonly #cells: Int32Array;
-  readonly #mutex: MutexCells;
+  readonly #mutex: RobustMutex;
 
   constructor() {
     super();
-    this.#cells = takeAdopted<Int32Array>() ?? RLock.#allocate();
-    this.#mutex = new MutexCells(this.#cells);
-  }
-
-  static #allocate(): Int32Array {
-    const cells = allocateCells(RLOCK_CELLS);
-    cells[OWNER_THREAD] = NO_THREAD;
-    return cells;
+    this.#cells = takeAdopted<Int32Array>() ?? allocateCells(RLOCK_CELLS);
+    this.#mutex = new RobustMutex(this.#cells, 0, 'RLock');
   }
 
   /** Rebuilds, in this thread, the lock a handle refers to. */
@@ -78,11 +89,27 @@ export class RLock extends Acquirable {
     return this.#mutex.isLocked;
   }
 
+  /**
+   * @throws OwnerDiedError (holding the lock) when its owner died holding it;
+   * LockNotRecoverableError when it was released inconsistent.
+   */
   acquire(options?: WaitOptions): boolean {
     const deadline = deadlineFrom(options, 'RLock.acquire()');
     const task = currentTaskScope() ?? THREAD_OWNER;
     if (this.#reenter(task)) return true;
-    if (!this.#mutex.lockBlocking(deadline, 'RLock.acquire()')) return false;
+    if (this.#mutex.tryLock()) {
+      this.#own(task, 1);
+      return true;
+    }
+    return this.#acquireBlockingSlow(task, deadline);
+  }
+
+  #acquireBlockingSlow(task: number, deadline: number): boolean {
+    try {
+      if (!this.#mutex.lockBlocking(deadline, 'RLock.acquire()')) return false;
+    } catch (error) {
+      throw this.#ownIfOwnerDied(error, task);
+    }
     this.#own(task, 1);
     return true;
   }
@@ -95,32 +122,49 @@ export class RLock extends Acquirable {
         this.#own(task, 1);
         return RESOLVED_TRUE;
       }
+      return this.#lockAsyncFor(task, Infinity, undefined);
     }
     return this.#acquireAsyncSlow(options);
   }
 
-  async #acquireAsyncSlow(options: AsyncWaitOptions | undefined): Promise<boolean> {
+  async #acquireAsyncSlow(options: AsyncWaitOptions): Promise<boolean> {
     const deadline = deadlineFrom(options, 'RLock.acquireAsync()');
     const signal = signalFrom(options, 'RLock.acquireAsync()');
     throwIfAborted(signal);
     const task = currentTaskScope() ?? anonymousOwnerId();
     if (this.#reenter(task)) return true;
-    if (!(await this.#mutex.lockAsync(deadline, signal))) return false;
+    return this.#lockAsyncFor(task, deadline, signal);
+  }
+
+  async #lockAsyncFor(task: number, deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      if (!(await this.#mutex.lockAsync(deadline, signal))) return false;
+    } catch (error) {
+      throw this.#ownIfOwnerDied(error, task);
+    }
     this.#own(task, 1);
     return true;
   }
 
+  /** @throws OwnerDiedError (holding the lock), LockNotRecoverableError, as {@link acquire}. */
   tryAcquire(): boolean {
     const task = currentTaskScope() ?? THREAD_OWNER;
     if (this.#reenter(task)) return true;
-    if (!this.#mutex.tryLock()) return false;
+    let got;
+    try {
+      got = this.#mutex.tryLock();
+    } catch (error) {
+      throw this.#ownIfOwnerDied(error, task);
+    }
+    if (!got) return false;
     this.#own(task, 1);
     return true;
   }
 
   /**
    * Gives up one level of ownership. Throws {@link LockStateError} when the lock is not held, is held
-   * by another thread, or is held by another async task of this thread.
+   * by another thread, or is held by another async task of this thread. The last release of a lock
+   * taken from a dead owner without {@link markConsistent} leaves it not recoverable.
    */
   release(): void {
     this.#checkOwned('release()');
@@ -130,6 +174,28 @@ export class RLock extends Acquirable {
       return;
     }
     this.#disown();
+  }
+
+  /**
+   * After an {@link OwnerDiedError}: declares the state this lock guards repaired, so that releasing
+   * the lock frees it normally (pthread's `pthread_mutex_consistent`). Only the new owner may call it,
+   * while it holds the lock.
+   * @throws LockStateError when the caller does not own the lock, or its owner did not die.
+   */
+  markConsistent(): void {
+    const mismatch = this.#ownerMismatch();
+    if (mismatch !== undefined) throw new LockStateError(`RLock.markConsistent(): ${mismatch}`);
+    this.#mutex.markConsistent('RLock.markConsistent()');
+  }
+
+  /** Whether the holder took the lock from a dead owner and has not called {@link markConsistent} yet. */
+  get inconsistent(): boolean {
+    return this.#mutex.inconsistent;
+  }
+
+  /** Whether the lock was released inconsistent and can never be acquired again. */
+  get notRecoverable(): boolean {
+    return this.#mutex.notRecoverable;
   }
 
   /**
@@ -154,14 +220,25 @@ export class RLock extends Acquirable {
     return saved;
   }
 
-  /** For `Condition.wait`: takes the lock back for the same owner with the same depth. */
+  /**
+   * For `Condition.wait`: takes the lock back for the same owner with the same depth.
+   * @throws OwnerDiedError holding it, restored, when a thread died holding it meanwhile.
+   */
   restoreBlocking(saved: RLockSavedState): void {
-    this.#mutex.lockBlocking(Infinity, 'Condition.wait()');
+    try {
+      this.#mutex.lockBlocking(Infinity, 'Condition.wait()');
+    } catch (error) {
+      throw this.#ownIfOwnerDied(error, saved.task, saved.count);
+    }
     this.#own(saved.task, saved.count);
   }
 
   async restoreAsync(saved: RLockSavedState): Promise<void> {
-    await this.#mutex.lockAsync(Infinity, undefined);
+    try {
+      await this.#mutex.lockAsync(Infinity, undefined);
+    } catch (error) {
+      throw this.#ownIfOwnerDied(error, saved.task, saved.count);
+    }
     this.#own(saved.task, saved.count);
   }
 
@@ -169,9 +246,15 @@ export class RLock extends Acquirable {
     return 'RLock';
   }
 
+  /** An acquisition threw: if it took the lock from a dead owner, record the new owner before rethrowing. */
+  #ownIfOwnerDied(error: unknown, task: number, count = 1): unknown {
+    if (error instanceof OwnerDiedError) this.#own(task, count);
+    return error;
+  }
+
   #reenter(task: number): boolean {
     const cells = this.#cells;
-    if (Atomics.load(cells, OWNER_THREAD) !== currentThreadIdent() || Atomics.load(cells, OWNER_TASK) !== task) return false;
+    if (!this.#mutex.heldByCaller || Atomics.load(cells, OWNER_TASK) !== task) return false;
     cells[COUNT] = cells[COUNT]! + 1;
     return true;
   }
@@ -179,24 +262,23 @@ export class RLock extends Acquirable {
   #own(task: number, count: number): void {
     const cells = this.#cells;
     Atomics.store(cells, OWNER_TASK, task);
-    Atomics.store(cells, OWNER_THREAD, currentThreadIdent());
     cells[COUNT] = count;
   }
 
   #disown(): void {
     const cells = this.#cells;
     cells[COUNT] = 0;
-    Atomics.store(cells, OWNER_THREAD, NO_THREAD);
     Atomics.store(cells, OWNER_TASK, 0);
-    this.#mutex.unlock(() => 'RLock');
+    this.#mutex.unlock();
   }
 
   #ownerMismatch(): string | undefined {
-    const cells = this.#cells;
-    const ownerThread = Atomics.load(cells, OWNER_THREAD);
-    if (ownerThread === NO_THREAD) return 'the RLock is not held';
-    if (ownerThread !== currentThreadIdent()) return `the RLock is owned by thread ${ownerThread}`;
-    const ownerTask = Atomics.load(cells, OWNER_TASK);
+    const mutex = this.#mutex;
+    if (!mutex.heldByCaller) {
+      const owner = mutex.ownerIdent;
+      return owner === NO_OWNER ? 'the RLock is not held' : `the RLock is owned by thread ${owner}`;
+    }
+    const ownerTask = Atomics.load(this.#cells, OWNER_TASK);
     // Negative: taken by an async acquisition outside any scope, whose task we cannot recognise again.
     if (ownerTask < 0) return undefined;
     const caller = currentTaskScope() ?? THREAD_OWNER;

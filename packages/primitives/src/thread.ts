@@ -3,6 +3,7 @@ import { ThreadStateError } from './errors.js';
 import { releaseEventLoop, retainEventLoop } from './internal/keep-alive.js';
 import { deadlineFrom, remaining, type WaitOptions } from './internal/options.js';
 import { currentThreadIdent, currentThreadName, THREAD_NAME_KEY } from './internal/thread-context.js';
+import { registerWorker } from './internal/thread-registry.js';
 
 /** Options of `new Thread()`. */
 export interface ThreadOptions {
@@ -90,6 +91,8 @@ export class Thread {
       setEnvironmentData(THREAD_NAME_KEY, previous as string);
     }
     const worker = this.#worker;
+    // Known to the primitives: marked dead when it exits, before join() returns.
+    registerWorker(worker);
     this.#ident = worker.threadId;
     this.#alive = true;
     if (this.daemon) worker.unref();
@@ -134,7 +137,11 @@ export class Thread {
     return ended;
   }
 
-  /** Stops the thread at once (`worker.terminate()`); locks it holds stay held. */
+  /**
+   * Stops the thread at once (`worker.terminate()`). What it held is not released: the next acquirer
+   * of an `RLock` (or robust `Lock`/`Semaphore`) it held gets `OwnerDiedError`, and queues and
+   * barriers it was inside recover (see "When a thread dies" in the guide).
+   */
   async terminate(): Promise<void> {
     await this.#worker?.terminate();
   }

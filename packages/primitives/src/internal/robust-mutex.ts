@@ -1,0 +1,292 @@
+import { LockNotRecoverableError, LockStateError, OwnerDiedError } from '../errors.js';
+import { waitBlocking, waitNonBlocking } from './futex.js';
+import { FAIRNESS_BOUND_MS } from './mutex-cells.js';
+import { remaining, type Deadline } from './options.js';
+import { currentThreadIdent } from './thread-context.js';
+import { isThreadDead, isThreadWatched, OWNER_CHECK_INTERVAL_MS } from './thread-registry.js';
+
+/**
+ * A mutex that knows its owner, for `RLock`, robust `Lock`s and the internal locks of queues and
+ * barriers: pthread's robust mutex in `Atomics` form.
+ *
+ * The owner lives in the lock word itself, so it is recorded by the one compare-exchange that takes the
+ * lock: there is no moment at which the lock is held by nobody known (a thread killed between "take" and
+ * "record owner" would leave exactly that). Two cells:
+ *
+ * - WORD: `0` free; `(threadId + 1) << 2 | flags` held, with `WAITERS` (someone may sleep: the unlock
+ *   must notify) and `INCONSISTENT` (taken from a dead owner, not yet marked consistent);
+ *   {@link HANDOFF} released straight to a woken waiter (for fairness, as `MutexCells`);
+ *   {@link NOT_RECOVERABLE} released while inconsistent, unusable for good.
+ * - STARVING: how many waiters have waited past the fairness bound (see `MutexCells`).
+ *
+ * Owner death: a waiter that finds the lock held by a thread the liveness table says is dead takes it
+ * over with one compare-exchange (one waiter wins), marked INCONSISTENT, and throws
+ * {@link OwnerDiedError} while holding it. Releasing it still INCONSISTENT makes it NOT_RECOVERABLE and
+ * wakes every waiter, which then throws {@link LockNotRecoverableError}. The parent that marks a
+ * thread dead cannot reach this word, so a waiter on a lock held by a watched thread sleeps in slices
+ * of {@link OWNER_CHECK_INTERVAL_MS} and looks again; the fast paths (an uncontended take and release)
+ * never look at the table.
+ */
+export const ROBUST_MUTEX_CELLS = 2;
+
+const WORD = 0;
+const STARVING = 1;
+
+const FREE = 0;
+const WAITERS = 1;
+const INCONSISTENT = 2;
+const FLAGS = WAITERS | INCONSISTENT;
+const OWNER_SHIFT = 2;
+/** Released to a woken waiter; any waiter that has slept may claim it. */
+const HANDOFF = -2;
+/** Released while inconsistent: nobody may take it again. */
+const NOT_RECOVERABLE = -1;
+
+const SPIN_LIMIT = 64;
+/** The largest thread id the word can name. */
+const MAX_OWNER_IDENT = (0x7fff_ffff >>> OWNER_SHIFT) - 1;
+
+const selfIdent = currentThreadIdent();
+/** This thread's word when it holds the lock uncontended. */
+const SELF = selfIdent <= MAX_OWNER_IDENT ? (selfIdent + 1) << OWNER_SHIFT : -4;
+
+function ownerOf(word: number): number {
+  return (word >>> OWNER_SHIFT) - 1;
+}
+
+/** Who holds a lock, as {@link RobustMutex.ownerIdent} reports it. */
+export const NO_OWNER = -1;
+
+export class RobustMutex {
+  readonly cells: Int32Array;
+  readonly base: number;
+  /** `"RLock"`, `"Lock"`, `"internal lock"`: for error messages. */
+  readonly #what: string;
+
+  constructor(cells: Int32Array, base: number, what: string) {
+    if (SELF < 0) throw new RangeError(`thread id ${selfIdent} is too large for a robust lock (at most ${MAX_OWNER_IDENT})`);
+    this.cells = cells;
+    this.base = base;
+    this.#what = what;
+  }
+
+  get isLocked(): boolean {
+    return Atomics.load(this.cells, this.base + WORD) !== FREE;
+  }
+
+  /** The thread id of the holder, or {@link NO_OWNER} (free, being handed off, or not recoverable). */
+  get ownerIdent(): number {
+    const word = Atomics.load(this.cells, this.base + WORD);
+    return word > 0 ? ownerOf(word) : NO_OWNER;
+  }
+
+  /** Whether the calling thread holds the lock. */
+  get heldByCaller(): boolean {
+    const word = Atomics.load(this.cells, this.base + WORD);
+    return word > 0 && (word & ~FLAGS) === SELF;
+  }
+
+  /** Whether the holder took the lock from a dead owner and has not called `markConsistent()` yet. */
+  get inconsistent(): boolean {
+    const word = Atomics.load(this.cells, this.base + WORD);
+    return word > 0 && (word & INCONSISTENT) !== 0;
+  }
+
+  /** Whether the lock was released inconsistent and can never be taken again. */
+  get notRecoverable(): boolean {
+    return Atomics.load(this.cells, this.base + WORD) === NOT_RECOVERABLE;
+  }
+
+  /**
+   * Takes the lock if that needs no wait. Also takes it from a dead owner, and then throws
+   * {@link OwnerDiedError} holding it; throws {@link LockNotRecoverableError} on an unusable lock.
+   */
+  tryLock(): boolean {
+    const seen = Atomics.compareExchange(this.cells, this.base + WORD, FREE, SELF);
+    if (seen === FREE) return true;
+    if (seen === NOT_RECOVERABLE) throw this.#notRecoverableError();
+    if (seen > 0) this.#takeOverIfDead(seen);
+    return false;
+  }
+
+  lockBlocking(deadline: Deadline, method: string): boolean {
+    const { cells } = this;
+    const at = this.base + WORD;
+    if (this.tryLock() || this.#spin()) return true;
+    const started = performance.now();
+    let starving = false;
+    let slept = false;
+    try {
+      for (;;) {
+        const word = this.#nextWord(slept);
+        if (word === FREE) return true;
+        const timeout = remaining(deadline);
+        if (timeout === 0) return false;
+        waitBlocking(cells, at, word, this.#slice(word, timeout), method);
+        slept = true;
+        if (!starving && performance.now() - started > FAIRNESS_BOUND_MS) {
+          starving = true;
+          Atomics.add(cells, this.base + STARVING, 1);
+        }
+      }
+    } finally {
+      if (starving) Atomics.sub(cells, this.base + STARVING, 1);
+    }
+  }
+
+  async lockAsync(deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
+    const { cells } = this;
+    const at = this.base + WORD;
+    if (this.tryLock()) return true;
+    const started = performance.now();
+    let starving = false;
+    let slept = false;
+    try {
+      for (;;) {
+        const word = this.#nextWord(slept);
+        if (word === FREE) return true;
+        const timeout = remaining(deadline);
+        if (timeout === 0) return false;
+        await waitNonBlocking(cells, at, word, this.#slice(word, timeout), signal, this.#forwardWake);
+        slept = true;
+        if (!starving && performance.now() - started > FAIRNESS_BOUND_MS) {
+          starving = true;
+          Atomics.add(cells, this.base + STARVING, 1);
+        }
+      }
+    } finally {
+      if (starving) Atomics.sub(cells, this.base + STARVING, 1);
+    }
+  }
+
+  /**
+   * As `MutexCells.waitForRelease`: waits, without taking the lock, until it may be free; for async
+   * callers that take and drop it within one synchronous run. Takes over from a dead owner (throwing
+   * {@link OwnerDiedError}, held) like every other form.
+   */
+  async waitForRelease(deadline: Deadline, signal: AbortSignal | undefined): Promise<'held' | 'retry' | 'timed-out'> {
+    const word = this.#nextWord(true);
+    if (word === FREE) return 'held';
+    const timeout = remaining(deadline);
+    if (timeout === 0) return 'timed-out';
+    await waitNonBlocking(this.cells, this.base + WORD, word, this.#slice(word, timeout), signal, this.#forwardWake);
+    return 'retry';
+  }
+
+  /**
+   * Frees the lock (any thread may: a robust `Lock` keeps Python's rule), or hands it to the oldest
+   * sleeper while someone is starving. A lock still inconsistent becomes not recoverable instead, and
+   * every waiter is woken to learn it.
+   * @throws LockStateError when the lock is not held.
+   */
+  unlock(): void {
+    const { cells } = this;
+    const at = this.base + WORD;
+    if (Atomics.compareExchange(cells, at, SELF, FREE) === SELF) return;
+    for (;;) {
+      const word = Atomics.load(cells, at);
+      if (word === FREE || word === HANDOFF) throw new LockStateError(`release() of an unlocked ${this.#what}`);
+      if (word === NOT_RECOVERABLE) throw new LockStateError(`release() of a ${this.#what} that is not recoverable (it is not held)`);
+      if ((word & INCONSISTENT) !== 0) {
+        if (Atomics.compareExchange(cells, at, word, NOT_RECOVERABLE) !== word) continue;
+        Atomics.notify(cells, at);
+        return;
+      }
+      if ((word & WAITERS) === 0) {
+        if (Atomics.compareExchange(cells, at, word, FREE) === word) return;
+        continue;
+      }
+      if (Atomics.load(cells, this.base + STARVING) > 0) {
+        if (Atomics.compareExchange(cells, at, word, HANDOFF) !== word) continue;
+        if (Atomics.notify(cells, at, 1) === 1) return;
+        // Nobody asleep to take it: withdraw the offer unless a waiter that woke meanwhile took it.
+        Atomics.compareExchange(cells, at, HANDOFF, FREE);
+        return;
+      }
+      if (Atomics.compareExchange(cells, at, word, FREE) !== word) continue;
+      Atomics.notify(cells, at, 1);
+      return;
+    }
+  }
+
+  /**
+   * Clears the INCONSISTENT mark, so the next release frees the lock normally.
+   * @throws LockStateError when the caller does not hold the lock, or it is not inconsistent.
+   */
+  markConsistent(method: string): void {
+    const { cells } = this;
+    const at = this.base + WORD;
+    for (;;) {
+      const word = Atomics.load(cells, at);
+      if (word <= 0 || (word & ~FLAGS) !== SELF) throw new LockStateError(`${method}: the ${this.#what} is not held by this thread`);
+      if ((word & INCONSISTENT) === 0) throw new LockStateError(`${method}: the ${this.#what} is consistent (its owner did not die)`);
+      if (Atomics.compareExchange(cells, at, word, word & ~INCONSISTENT) === word) return;
+    }
+  }
+
+  /**
+   * One look at the word on the slow path. Returns FREE when the caller now holds the lock (free, a
+   * hand-off it may claim), else the word to sleep on (with WAITERS set, so the holder's unlock
+   * notifies). Throws for a dead owner (taken over) or a lock not recoverable.
+   */
+  #nextWord(slept: boolean): number {
+    const { cells } = this;
+    const at = this.base + WORD;
+    for (;;) {
+      const word = Atomics.load(cells, at);
+      if (word === FREE) {
+        // Taken as contended: other sleepers may remain, and this holder's unlock must wake one.
+        if (Atomics.compareExchange(cells, at, FREE, SELF | WAITERS) === FREE) return FREE;
+        continue;
+      }
+      if (word === HANDOFF) {
+        if (!slept) return word;
+        if (Atomics.compareExchange(cells, at, HANDOFF, SELF | WAITERS) === HANDOFF) return FREE;
+        continue;
+      }
+      if (word === NOT_RECOVERABLE) throw this.#notRecoverableError();
+      this.#takeOverIfDead(word);
+      if ((word & WAITERS) !== 0) return word;
+      if (Atomics.compareExchange(cells, at, word, word | WAITERS) === word) return word | WAITERS;
+    }
+  }
+
+  /** How long to sleep on `word`: in slices when its holder could die detectably, or none is named. */
+  #slice(word: number, timeout: number): number {
+    if (word === HANDOFF || isThreadWatched(ownerOf(word))) return Math.min(timeout, OWNER_CHECK_INTERVAL_MS);
+    return timeout;
+  }
+
+  /** If `word`'s owner is dead, takes the lock over (one caller wins) and throws OwnerDiedError. */
+  #takeOverIfDead(word: number): void {
+    const owner = ownerOf(word);
+    if (!isThreadDead(owner)) return;
+    const taken = SELF | INCONSISTENT | (word & WAITERS);
+    if (Atomics.compareExchange(this.cells, this.base + WORD, word, taken) !== word) return;
+    throw new OwnerDiedError(
+      `the ${this.#what}'s owner, thread ${owner}, died holding it; this thread holds it now: repair the state it guards, ` +
+        'then call markConsistent() before releasing it, or it becomes unusable',
+      owner,
+    );
+  }
+
+  #spin(): boolean {
+    const { cells } = this;
+    const at = this.base + WORD;
+    for (let i = 0; i < SPIN_LIMIT; i++) {
+      if (Atomics.load(cells, at) === FREE && Atomics.compareExchange(cells, at, FREE, SELF) === FREE) return true;
+    }
+    return false;
+  }
+
+  #notRecoverableError(): LockNotRecoverableError {
+    return new LockNotRecoverableError(
+      `this ${this.#what} is not recoverable: it was taken from a thread that died holding it and released without markConsistent()`,
+    );
+  }
+
+  /** A wake-up that reached an aborted async waiter was meant for a live one: pass it on. */
+  readonly #forwardWake = (): void => {
+    Atomics.notify(this.cells, this.base + WORD, 1);
+  };
+}

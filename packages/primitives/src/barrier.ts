@@ -1,11 +1,13 @@
 import { BrokenBarrierError, InternalStateLockedError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { guardedWaitAsync, guardedWaitBlocking, withInternalLock } from './internal/guarded-wait.js';
-import { internalStateLocked, lockInternalBlocking } from './internal/internal-lock.js';
-import { MUTEX_CELLS, MutexCells } from './internal/mutex-cells.js';
+import { InternalLock, internalStateLocked, lockInternalBlocking } from './internal/internal-lock.js';
+import { MUTEX_CELLS } from './internal/mutex-cells.js';
 import { deadlineFrom, NO_WAIT, signalFrom, throwIfAborted, type AsyncWaitOptions, type Deadline, type WaitOptions } from './internal/options.js';
 import { SEQUENCE_CELLS, SequenceCells } from './internal/sequence-cells.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
+import { currentThreadIdent } from './internal/thread-context.js';
+import { isThreadDead, isThreadWatched, OWNER_CHECK_INTERVAL_MS } from './internal/thread-registry.js';
 
 /** Structured-clonable reference to a {@link Barrier}. */
 export type BarrierHandle = CellsHandle<'Barrier'>;
@@ -39,7 +41,19 @@ const EPOCH = DEFAULT_TIMEOUT + 1;
  * after its round ended tells "released" from "reset", as long as fewer than 32 rounds went by.
  */
 const COMPLETED = EPOCH + 1;
-const BARRIER_CELLS = COMPLETED + 1;
+/**
+ * Who arrived in the current round: `threadId + 1` of the party with arrival index `i` at
+ * `ARRIVALS + i`, for the first {@link TRACKED_PARTIES} indices. Waiters look there for a party that
+ * died (a registered thread marked dead), and break the barrier when they find one.
+ */
+const ARRIVALS = COMPLETED + 1;
+const BARRIER_CELLS = ARRIVALS;
+/** Parties whose arrival is recorded (and whose death is detected) per round; later ones are not. */
+const TRACKED_PARTIES = 64;
+
+function barrierCells(parties: number): number {
+  return BARRIER_CELLS + Math.min(parties, TRACKED_PARTIES);
+}
 const EPOCH_MEMORY = 32;
 
 const FILLING = 0;
@@ -59,10 +73,15 @@ interface Arrival {
  * `abort()` breaks it, `reset()` breaks the current round and starts afresh; waiters of a broken round
  * and later callers get {@link BrokenBarrierError}. A party whose `timeout` runs out breaks it too.
  *
- * A party that dies while waiting still counts as arrived in its round; later rounds are one party
- * short, so timed waits break the barrier, and `reset()` repairs it. Only a party that died holding
- * the barrier's internal lock (a few microseconds per call) leaves it beyond repair: timed waits then
- * throw by their deadline and `reset()`/`abort()` throw `InternalStateLockedError`.
+ * **A party that dies.** A registered party (a `Thread`, or a worker passed to `registerWorker()`)
+ * that dies while waiting, running the action, or inside the barrier's internal step breaks the
+ * barrier: the other waiters get {@link BrokenBarrierError} (they look for dead parties every
+ * `OWNER_CHECK_INTERVAL_MS` while one is waiting), and `reset()` repairs it. The deaths of the first 64
+ * arrivals of a round are detected. An unregistered party that dies while waiting still counts as
+ * arrived; later rounds are one party short, so timed waits break the barrier, and `reset()` repairs
+ * it. Only an unregistered party that died holding the internal lock (a few microseconds per call)
+ * leaves it beyond repair: timed waits then throw by their deadline and `reset()`/`abort()` throw
+ * `InternalStateLockedError`.
  *
  * @example
  * ```ts
@@ -75,7 +94,7 @@ interface Arrival {
  */
 export class Barrier {
   readonly #cells: Int32Array;
-  readonly #mutex: MutexCells;
+  readonly #mutex: InternalLock;
   readonly #changed: SequenceCells;
   readonly #action: (() => void) | undefined;
 
@@ -89,7 +108,7 @@ export class Barrier {
     }
     this.#action = options.action;
     this.#cells = adopted ?? Barrier.#allocate(parties, options.timeout);
-    this.#mutex = new MutexCells(this.#cells, MUTEX);
+    this.#mutex = new InternalLock(this.#cells, MUTEX, this.#recover, this.#pollInterval);
     this.#changed = new SequenceCells(this.#cells, CHANGED);
   }
 
@@ -100,7 +119,7 @@ export class Barrier {
     if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
       throw new RangeError(`new Barrier(): timeout must be a non-negative number of ms, got ${String(timeout)}`);
     }
-    const cells = allocateCells(BARRIER_CELLS);
+    const cells = allocateCells(barrierCells(parties));
     cells[PARTIES] = parties;
     cells[DEFAULT_TIMEOUT] = timeout === undefined || timeout >= 0x7fff_ffff ? NO_TIMEOUT : Math.ceil(timeout);
     return cells;
@@ -108,7 +127,9 @@ export class Barrier {
 
   /** Rebuilds, in this thread, the barrier a handle refers to, with this thread's `action`. */
   static from(handle: BarrierHandle, options: Pick<BarrierOptions, 'action'> = {}): Barrier {
-    return constructAdopting(cellsFromHandle(handle, 'Barrier', BARRIER_CELLS), () => new Barrier(1, options));
+    const head = cellsFromHandle(handle, 'Barrier', BARRIER_CELLS);
+    const cells = cellsFromHandle(handle, 'Barrier', barrierCells(head[PARTIES]!));
+    return constructAdopting(cells, () => new Barrier(1, options));
   }
 
   get handle(): BarrierHandle {
@@ -226,6 +247,8 @@ export class Barrier {
       this.#break();
       throw new BrokenBarrierError(`${method} timed out while the previous round's action ran; the barrier is now broken`);
     }
+    this.#checkParties(method);
+    if (index < TRACKED_PARTIES) Atomics.store(this.#cells, ARRIVALS + index, currentThreadIdent() + 1);
     Atomics.store(this.#cells, COUNT, index + 1);
     return { index, epoch: this.#epoch };
   }
@@ -240,6 +263,7 @@ export class Barrier {
       throw new BrokenBarrierError('the Barrier was reset while waiting');
     }
     if (this.#state === BROKEN) throw new BrokenBarrierError('the Barrier was aborted or reset while waiting');
+    this.#checkParties(method);
     if (timeLeft > 0) return this.#changed;
     this.#break();
     throw new BrokenBarrierError(`${method} timed out; the barrier is now broken`);
@@ -267,7 +291,7 @@ export class Barrier {
       this.#startRound((arrival.epoch + 1) | 0);
       this.#changed.notify(Infinity);
     } finally {
-      this.#mutex.unlock(() => 'internal lock');
+      this.#mutex.unlock();
     }
   }
 
@@ -287,6 +311,44 @@ export class Barrier {
     this.#state = BROKEN;
     this.#changed.notify(Infinity);
   }
+
+  /** Arrivals recorded in the current round (the round's count, or every party once it is complete). */
+  #recordedArrivals(): number {
+    return Math.min(Atomics.load(this.#cells, COUNT), this.parties, TRACKED_PARTIES);
+  }
+
+  /** Under the lock: breaks the barrier, and throws, when a party of this round is a dead thread. */
+  #checkParties(method: string): void {
+    const arrived = this.#recordedArrivals();
+    for (let i = 0; i < arrived; i++) {
+      const ident = Atomics.load(this.#cells, ARRIVALS + i) - 1;
+      if (isThreadDead(ident)) {
+        this.#break();
+        throw new BrokenBarrierError(`${method}: party ${i} of this round, thread ${ident}, died; the barrier is now broken (reset() repairs it)`);
+      }
+    }
+  }
+
+  /**
+   * Under the lock, for a guarded wait: waiters poll for dead parties while any party of the round is
+   * a registered thread (one whose death would be detected); otherwise they sleep until woken.
+   */
+  readonly #pollInterval = (): number => {
+    const arrived = this.#recordedArrivals();
+    for (let i = 0; i < arrived; i++) {
+      if (isThreadWatched(Atomics.load(this.#cells, ARRIVALS + i) - 1)) return OWNER_CHECK_INTERVAL_MS;
+    }
+    return Infinity;
+  };
+
+  /**
+   * A registered thread died holding the internal lock, in the middle of a step: it was a party, so
+   * the barrier breaks (whatever the step was doing, the round cannot go on as planned); `reset()`
+   * repairs it, as for any broken barrier. Run with the lock held.
+   */
+  readonly #recover = (): void => {
+    this.#break();
+  };
 }
 
 /** What a timed wait gives when the barrier's internal lock stayed held until its deadline. */

@@ -1,6 +1,5 @@
 import type { InternalStateLockedError } from '../errors.js';
-import { internalLockDeadline, internalStateLocked, lockInternalBlocking } from './internal-lock.js';
-import type { MutexCells } from './mutex-cells.js';
+import { internalLockDeadline, internalStateLocked, lockInternalBlocking, type InternalLock } from './internal-lock.js';
 import { NO_WAIT, remaining, type Deadline } from './options.js';
 import { SequenceCells } from './sequence-cells.js';
 
@@ -25,13 +24,13 @@ export type LockTimedOut<R> = (method: string, cause: InternalStateLockedError) 
  * deadline, so a holder that died inside a step cannot make a call with a timeout hang. Blocking form,
  * for workers.
  */
-export function guardedWaitBlocking<R>(mutex: MutexCells, deadline: Deadline, method: string, step: GuardedStep<R>, timedOut: LockTimedOut<R>): R {
+export function guardedWaitBlocking<R>(mutex: InternalLock, deadline: Deadline, method: string, step: GuardedStep<R>, timedOut: LockTimedOut<R>): R {
   for (;;) {
     if (!lockInternalBlocking(mutex, deadline, method)) return giveUp(method, deadline, timedOut);
     const outcome = runStepAndUnlock(mutex, deadline, step);
     if (!(outcome instanceof Registered)) return outcome;
     try {
-      outcome.sequence.waitBlocking(outcome.snapshot, remaining(deadline), method);
+      outcome.sequence.waitBlocking(outcome.snapshot, outcome.sleepMs, method);
     } finally {
       outcome.sequence.unregister();
     }
@@ -44,7 +43,7 @@ export function guardedWaitBlocking<R>(mutex: MutexCells, deadline: Deadline, me
  * while this call is pending must never find the lock held by a task that cannot run until it returns.
  */
 export async function guardedWaitAsync<R>(
-  mutex: MutexCells,
+  mutex: InternalLock,
   deadline: Deadline,
   method: string,
   signal: AbortSignal | undefined,
@@ -62,7 +61,7 @@ export async function guardedWaitAsync<R>(
     const outcome = runStepAndUnlock(mutex, deadline, step);
     if (!(outcome instanceof Registered)) return outcome;
     try {
-      await outcome.sequence.waitAsync(outcome.snapshot, remaining(deadline), signal);
+      await outcome.sequence.waitAsync(outcome.snapshot, outcome.sleepMs, signal);
     } finally {
       outcome.sequence.unregister();
     }
@@ -80,16 +79,19 @@ class Registered {
   constructor(
     readonly sequence: SequenceCells,
     readonly snapshot: number,
+    /** How long to sleep before the next try: the time left, or less where the primitive polls. */
+    readonly sleepMs: number,
   ) {}
 }
 
 /** With the lock held: runs the step, registers a waiter if it asks to wait, and unlocks. */
-function runStepAndUnlock<R>(mutex: MutexCells, deadline: Deadline, step: GuardedStep<R>): R | Registered {
+function runStepAndUnlock<R>(mutex: InternalLock, deadline: Deadline, step: GuardedStep<R>): R | Registered {
   try {
-    const outcome = step(remaining(deadline));
-    return outcome instanceof SequenceCells ? new Registered(outcome, outcome.register()) : outcome;
+    const timeLeft = remaining(deadline);
+    const outcome = step(timeLeft);
+    return outcome instanceof SequenceCells ? new Registered(outcome, outcome.register(), mutex.sleepLimit(timeLeft)) : outcome;
   } finally {
-    mutex.unlock(internalLock);
+    mutex.unlock();
   }
 }
 
@@ -98,15 +100,11 @@ function runStepAndUnlock<R>(mutex: MutexCells, deadline: Deadline, step: Guarde
  * wait for it at most until `deadline` (by default the short patience of a call that must not wait),
  * then throw {@link InternalStateLockedError}.
  */
-export function withInternalLock<R>(mutex: MutexCells, method: string, fn: () => R, deadline: Deadline = NO_WAIT): R {
+export function withInternalLock<R>(mutex: InternalLock, method: string, fn: () => R, deadline: Deadline = NO_WAIT): R {
   if (!lockInternalBlocking(mutex, deadline, method)) throw internalStateLocked(method, deadline);
   try {
     return fn();
   } finally {
-    mutex.unlock(internalLock);
+    mutex.unlock();
   }
-}
-
-function internalLock(): string {
-  return 'internal lock';
 }

@@ -1,6 +1,6 @@
-import { InternalStateLockedError } from '../errors.js';
-import type { MutexCells } from './mutex-cells.js';
+import { InternalStateLockedError, OwnerDiedError } from '../errors.js';
 import { NO_WAIT, type Deadline } from './options.js';
+import { RobustMutex } from './robust-mutex.js';
 
 /**
  * How long a call that must not wait (`…Nowait`, a timeout of 0, `taskDone`, `shutdown`,
@@ -20,9 +20,85 @@ export function internalLockDeadline(deadline: Deadline): Deadline {
   return deadline === NO_WAIT ? performance.now() + INTERNAL_LOCK_PATIENCE_MS : deadline;
 }
 
+/**
+ * The internal lock of a queue or a barrier: a {@link RobustMutex}, so that when a registered thread
+ * dies holding it the next thread to take it finds out, and runs `recover` (with the lock held) to
+ * roll back or complete the dead holder's partial step before going on. Nobody outside sees the
+ * owner's death: the lock is marked consistent again at once. A `recover` that throws leaves the lock
+ * not recoverable (every later call throws `LockNotRecoverableError`), which should never happen.
+ * An unregistered holder that dies is not detected: the lock stays held, and calls give up by their
+ * deadline with {@link InternalStateLockedError}, as before.
+ */
+export class InternalLock {
+  readonly mutex: RobustMutex;
+  readonly #recover: () => void;
+  readonly #sleepLimit: (() => number) | undefined;
+
+  /**
+   * @param recover Run with the lock held after its holder died: repair the primitive's state.
+   * @param sleepLimit Longest sleep, in ms, of a guarded wait on this primitive (asked with the lock
+   * held, after each step): for a barrier whose waiters look for dead parties.
+   */
+  constructor(cells: Int32Array, base: number, recover: () => void, sleepLimit?: () => number) {
+    this.mutex = new RobustMutex(cells, base, 'internal lock');
+    this.#recover = recover;
+    this.#sleepLimit = sleepLimit;
+  }
+
+  /** Under the lock: how long a guarded wait may sleep before it looks again. */
+  sleepLimit(timeLeft: number): number {
+    return this.#sleepLimit === undefined ? timeLeft : Math.min(timeLeft, this.#sleepLimit());
+  }
+
+  tryLock(): boolean {
+    try {
+      return this.mutex.tryLock();
+    } catch (error) {
+      return this.#recovered(error);
+    }
+  }
+
+  /** Takes the lock, blocking, until `deadline` (the patience bound for a call that must not wait); `false` when it stayed held. */
+  lockBlocking(deadline: Deadline, method: string): boolean {
+    if (this.tryLock()) return true;
+    try {
+      return this.mutex.lockBlocking(internalLockDeadline(deadline), method);
+    } catch (error) {
+      return this.#recovered(error);
+    }
+  }
+
+  /** As `RobustMutex.waitForRelease`, with a dead holder's step repaired: `'held'` then. */
+  async waitForRelease(deadline: Deadline, signal: AbortSignal | undefined): Promise<'held' | 'retry' | 'timed-out'> {
+    try {
+      return await this.mutex.waitForRelease(deadline, signal);
+    } catch (error) {
+      this.#recovered(error);
+      return 'held';
+    }
+  }
+
+  unlock(): void {
+    this.mutex.unlock();
+  }
+
+  /** Repairs what a dead holder left, holding the lock; rethrows anything else. */
+  #recovered(error: unknown): true {
+    if (!(error instanceof OwnerDiedError)) throw error;
+    try {
+      this.#recover();
+    } catch (recoveryError) {
+      this.mutex.unlock(); // still inconsistent: not recoverable from now on
+      throw recoveryError;
+    }
+    this.mutex.markConsistent('internal lock recovery');
+    return true;
+  }
+}
+
 /** Takes an internal lock, blocking, until `deadline`; `false` when it stayed held. */
-export function lockInternalBlocking(mutex: MutexCells, deadline: Deadline, method: string): boolean {
-  return mutex.tryLock() || mutex.lockBlocking(internalLockDeadline(deadline), method);
+export function lockInternalBlocking(lock: InternalLock, deadline: Deadline, method: string): boolean {
+  return lock.lockBlocking(deadline, method);
 }
 
 export function internalStateLocked(method: string, deadline: Deadline): InternalStateLockedError {

@@ -170,7 +170,10 @@ export class RobustMutex {
     const timeout = remaining(deadline);
     if (timeout === 0) return 'timed-out';
     await waitNonBlocking(this.cells, this.base + WORD, word, this.#slice(word, timeout), signal, this.#forwardWake);
-    return 'retry';
+    // Woken: take it as contended here, never with the caller's plain tryLock(), or the wake-up owed to
+    // the other sleepers would be lost with this holder's uncontended unlock.
+    if (this.#nextWord(true) === FREE) return 'held';
+    return remaining(deadline) === 0 ? 'timed-out' : 'retry';
   }
 
   /**

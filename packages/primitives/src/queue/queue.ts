@@ -1,7 +1,8 @@
 import { ItemDecodeError, QueueEmpty, QueueFull, QueueShutDown } from '../errors.js';
 import { constructAdopting, takeAdopted } from '../internal/adopt.js';
 import { guardedWaitAsync, guardedWaitBlocking, withInternalLock } from '../internal/guarded-wait.js';
-import { MUTEX_CELLS, MutexCells } from '../internal/mutex-cells.js';
+import { InternalLock } from '../internal/internal-lock.js';
+import { MUTEX_CELLS } from '../internal/mutex-cells.js';
 import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from '../internal/options.js';
 import { SEQUENCE_CELLS, SequenceCells } from '../internal/sequence-cells.js';
 import { allocateCells, cellsFromHandle } from '../internal/shared-cells.js';
@@ -12,6 +13,9 @@ import {
   allocateStoreBuffers,
   DEFAULT_MAX_ARENA_BYTES,
   initStoreCells,
+  Journal,
+  JOURNAL_CELLS,
+  JOURNAL_SAVED,
   Order,
   RecordStore,
   STORE_CELLS,
@@ -50,7 +54,10 @@ const MAX_SIZE = ALL_TASKS_DONE + SEQUENCE_CELLS;
 const UNFINISHED = MAX_SIZE + 1;
 const SHUT_DOWN = UNFINISHED + 1;
 const STORE = SHUT_DOWN + 1;
-const QUEUE_CELLS = STORE + STORE_CELLS;
+/** The undo journal of the step in progress: see `Journal`. It saves UNFINISHED … the store's cells. */
+const JOURNAL = STORE + STORE_CELLS;
+const QUEUE_CELLS = JOURNAL + JOURNAL_CELLS;
+if (JOURNAL_SAVED !== JOURNAL - UNFINISHED) throw new Error('queue layout: the journal must save UNFINISHED through the store cells');
 
 // SHUT_DOWN values: `immediate` is remembered so an item put back after a failed decode is dropped.
 const OPEN = 0;
@@ -88,7 +95,8 @@ interface QueueParts {
 export class Queue<T = unknown> {
   readonly #cells: Int32Array;
   readonly #store: RecordStore;
-  readonly #mutex: MutexCells;
+  readonly #mutex: InternalLock;
+  readonly #journal: Journal;
   readonly #notEmpty: SequenceCells;
   readonly #notFull: SequenceCells;
   readonly #allTasksDone: SequenceCells;
@@ -98,11 +106,13 @@ export class Queue<T = unknown> {
     const parts = takeAdopted<QueueParts>() ?? Queue.#allocate(options, this.kind);
     const cells = parts.cells;
     this.#cells = cells;
-    this.#mutex = new MutexCells(cells, MUTEX);
+    this.#mutex = new InternalLock(cells, MUTEX, this.#recover);
+    this.#journal = new Journal(cells, JOURNAL, UNFINISHED);
     this.#notEmpty = new SequenceCells(cells, NOT_EMPTY);
     this.#notFull = new SequenceCells(cells, NOT_FULL);
     this.#allTasksDone = new SequenceCells(cells, ALL_TASKS_DONE);
     this.#store = new RecordStore(cells, STORE, this.order, parts.buffers);
+    this.#store.setJournal(this.#journal);
   }
 
   static #allocate(options: QueueOptions, kind: string): QueueParts {
@@ -281,6 +291,7 @@ export class Queue<T = unknown> {
     const method = `${this.kind}.shutdown()`;
     assertNotComparing(this.#cells, method);
     withInternalLock(this.#mutex, method, () => {
+      this.#journal.begin();
       const immediate = options.immediate === true;
       // Once immediate, always immediate: a later plain shutdown() must not let a put-back item survive.
       if (immediate || Atomics.load(this.#cells, SHUT_DOWN) === OPEN) Atomics.store(this.#cells, SHUT_DOWN, immediate ? SHUT_IMMEDIATELY : SHUT);
@@ -290,6 +301,7 @@ export class Queue<T = unknown> {
         this.#cells[UNFINISHED] = Math.max(0, this.#cells[UNFINISHED]! - dropped);
         this.#allTasksDone.notify(Infinity);
       }
+      this.#journal.end();
       this.#notEmpty.notify(Infinity);
       this.#notFull.notify(Infinity);
     });
@@ -314,8 +326,14 @@ export class Queue<T = unknown> {
       if (timeLeft === 0) throw new QueueFull(`${method}: the queue is full (maxSize ${this.maxSize})`);
       return this.#notFull;
     }
-    this.#store.push(encoded);
-    this.#cells[UNFINISHED] = this.#cells[UNFINISHED]! + 1;
+    this.#journal.begin();
+    try {
+      this.#store.push(encoded);
+      this.#cells[UNFINISHED] = this.#cells[UNFINISHED]! + 1;
+    } finally {
+      // push() undoes itself before it throws: nothing to roll back then either.
+      this.#journal.end();
+    }
     this.#notEmpty.notify(1);
     return undefined;
   }
@@ -326,7 +344,13 @@ export class Queue<T = unknown> {
       if (timeLeft === 0) throw new QueueEmpty(`${method}: the queue is empty`);
       return this.#notEmpty;
     }
-    const record = this.#store.take();
+    this.#journal.begin();
+    let record;
+    try {
+      record = this.#store.take();
+    } finally {
+      this.#journal.end();
+    }
     this.#notFull.notify(1);
     return record;
   }
@@ -354,13 +378,16 @@ export class Queue<T = unknown> {
           this.#forgetTask();
           return;
         }
+        this.#journal.begin();
         try {
           this.#store.restore(record);
         } catch {
+          this.#journal.end();
           outcome = "the queue's storage filled up meanwhile, so it was dropped as done";
           this.#forgetTask();
           return;
         }
+        this.#journal.end();
         this.#notEmpty.notify(1);
       });
     } catch (lockError) {
@@ -376,6 +403,17 @@ export class Queue<T = unknown> {
     this.#cells[UNFINISHED] = unfinished;
     if (unfinished === 0) this.#allTasksDone.notify(Infinity);
   }
+
+  /**
+   * A registered thread died holding the internal lock: roll its half-done step back (a `put` not made,
+   * a `get` not taken: the item stays queued), then wake every waiter to look again. Under the lock.
+   */
+  readonly #recover = (): void => {
+    this.#journal.undo(this.#store);
+    this.#notEmpty.notify(Infinity);
+    this.#notFull.notify(Infinity);
+    this.#allTasksDone.notify(Infinity);
+  };
 
   #joinStep(timeLeft: number): boolean | SequenceCells {
     if (this.#cells[UNFINISHED]! === 0) return true;

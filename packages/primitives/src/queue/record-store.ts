@@ -69,6 +69,7 @@ export class RecordStore {
   readonly #bytes: Uint8Array;
   readonly #view: DataView;
   #compare: RecordComparator | undefined;
+  #journal: Journal | undefined;
 
   constructor(control: Int32Array, base: number, order: Order, buffers: StoreBuffers, compare?: RecordComparator) {
     this.#control = control;
@@ -186,6 +187,26 @@ export class RecordStore {
     this.#compare = compare;
   }
 
+  /** Writes an index entry of the heap, logged in the journal so that a dead holder's move is undone. */
+  #setLogged(position: number, offset: number): void {
+    this.#journal?.logIndex(position, this.#index[position]!);
+    this.#index[position] = offset;
+  }
+
+  /**
+   * The journal of the queue's current step, if the queue keeps one. The store logs the index entries
+   * it overwrites in a heap (the only ones a step overwrites that were in use; the rest it writes are
+   * free slots, or entries compaction points at a valid copy).
+   */
+  setJournal(journal: Journal): void {
+    this.#journal = journal;
+  }
+
+  /** Undoes one logged index write. */
+  undoIndexWrite(position: number, offset: number): void {
+    this.#index[position] = offset;
+  }
+
   #cell(index: number): number {
     return this.#control[this.#base + index]!;
   }
@@ -295,10 +316,10 @@ export class RecordStore {
     });
     let child = hole;
     for (const parent of path) {
-      index[child] = index[parent]!;
+      this.#setLogged(child, index[parent]!);
       child = parent;
     }
-    index[child] = offset;
+    this.#setLogged(child, offset);
   }
 
   /**
@@ -315,10 +336,10 @@ export class RecordStore {
     }));
     let hole = 0;
     for (const child of path) {
-      index[hole] = index[child]!;
+      this.#setLogged(hole, index[child]!);
       hole = child;
     }
-    index[hole] = last;
+    this.#setLogged(hole, last);
     return { ...top, decoded: true, item };
   }
 
@@ -346,6 +367,82 @@ export class RecordStore {
       hole = child;
     }
     return path;
+  }
+}
+
+/**
+ * The undo journal of a queue's internal step, in the queue's control block, so that a thread that
+ * dies in the middle of one (holding the internal lock) leaves a state the next holder can roll back:
+ * the step begins by saving the control cells it may change ({@link JOURNAL_SAVED} cells from
+ * `savedFrom`: the task count, the shut-down flag and the store's cells) and marking the journal
+ * active; the store logs each heap index entry before overwriting it; the step ends by marking it
+ * inactive. Found active by the next holder, it is undone: index entries restored newest first, then
+ * the saved cells. Records written into the arena past its used part are dropped with the cells that
+ * counted them; the index and arena buffers may have grown, which is harmless.
+ */
+export const JOURNAL_SAVED = 7;
+const LOG_CAPACITY = 40;
+/** Cells of a journal: active flag, saved cells, log length, log pairs. */
+export const JOURNAL_CELLS = 1 + JOURNAL_SAVED + 1 + 2 * LOG_CAPACITY;
+const ACTIVE = 0;
+const SAVED = 1;
+const LOG_LENGTH = SAVED + JOURNAL_SAVED;
+const LOG = LOG_LENGTH + 1;
+
+export class Journal {
+  readonly #cells: Int32Array;
+  readonly #base: number;
+  readonly #savedFrom: number;
+
+  constructor(cells: Int32Array, base: number, savedFrom: number) {
+    this.#cells = cells;
+    this.#base = base;
+    this.#savedFrom = savedFrom;
+  }
+
+  /** Under the lock, before the step changes anything. */
+  begin(): void {
+    const cells = this.#cells;
+    const base = this.#base;
+    const from = this.#savedFrom;
+    for (let i = 0; i < JOURNAL_SAVED; i++) cells[base + SAVED + i] = cells[from + i]!;
+    cells[base + LOG_LENGTH] = 0;
+    cells[base + ACTIVE] = 1;
+  }
+
+  /** Under the lock, once the step is complete (or has undone itself before throwing). */
+  end(): void {
+    this.#cells[this.#base + ACTIVE] = 0;
+  }
+
+  logIndex(position: number, previous: number): void {
+    const cells = this.#cells;
+    const at = this.#base + LOG_LENGTH;
+    const length = cells[at]!;
+    // A heap of 2^24 entries has at most 25 levels: a step never logs more than LOG_CAPACITY writes.
+    if (length >= LOG_CAPACITY) throw new RangeError('queue journal overflow');
+    cells[this.#base + LOG + 2 * length] = position;
+    cells[this.#base + LOG + 2 * length + 1] = previous;
+    cells[at] = length + 1;
+  }
+
+  /** Whether a step was left half done. */
+  get active(): boolean {
+    return this.#cells[this.#base + ACTIVE] === 1;
+  }
+
+  /** Rolls a half-done step back. Under the lock, taken from its dead holder. */
+  undo(store: RecordStore): void {
+    const cells = this.#cells;
+    const base = this.#base;
+    if (cells[base + ACTIVE] !== 1) return;
+    for (let i = Math.min(cells[base + LOG_LENGTH]!, LOG_CAPACITY) - 1; i >= 0; i--) {
+      store.undoIndexWrite(cells[base + LOG + 2 * i]!, cells[base + LOG + 2 * i + 1]!);
+    }
+    const from = this.#savedFrom;
+    for (let i = 0; i < JOURNAL_SAVED; i++) Atomics.store(cells, from + i, cells[base + SAVED + i]!);
+    cells[base + LOG_LENGTH] = 0;
+    cells[base + ACTIVE] = 0;
   }
 }
 

@@ -1,5 +1,7 @@
-import { getEnvironmentData, setEnvironmentData, type Worker } from 'node:worker_threads';
-import { currentThreadIdent } from './thread-context.js';
+import type { Worker } from 'node:worker_threads';
+// Inherited values are Node's environment data on Node, Bun and Deno, and what a WebThread passes its
+// worker elsewhere: no Node built-in is imported, so the table works in browsers too.
+import { currentThreadIdent, getInheritedValue as getEnvironmentData, setInheritedValue as setEnvironmentData } from './thread-context.js';
 
 /**
  * Which threads of this process can die detectably, and which have: the liveness table.

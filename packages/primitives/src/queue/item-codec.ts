@@ -1,11 +1,12 @@
 import { ItemDecodeError } from '../errors.js';
-import { decode } from './codec/decoder.js';
+import { decode, decodeString } from './codec/decoder.js';
 import { Encoder } from './codec/encoder.js';
 import { CloneRefused, SharedMemoryRefused, sharedViewRefused } from './codec/refusals.js';
 
 /**
  * How a queue item is stored in shared memory. Numbers and byte arrays skip serialization (the fast
- * path); strings are UTF-8; everything else goes through our structured-clone codec (`codec/`), so an
+ * path); a string is stored as the codec stores strings (ASCII, UTF-8, or UTF-16 when that decodes
+ * faster, lone surrogates kept) without the codec's header; everything else goes through our structured-clone codec (`codec/`), so an
  * item arrives as `postMessage` would deliver it (the differences are in docs/primitives.md). Nothing
  * here needs Node: the codec uses only `TextEncoder`, `TextDecoder` and typed arrays.
  */
@@ -24,8 +25,6 @@ export interface EncodedItem {
   readonly payloadLength: number;
 }
 
-const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder();
 /** This thread's encoder, reused item after item (see `Encoder.busy`). */
 const encoder = new Encoder();
 
@@ -35,9 +34,8 @@ export function encodeItem(item: unknown): EncodedItem {
     if (item.buffer instanceof SharedArrayBuffer) throw sharedViewRefused(item);
     return { tag: ItemTag.Bytes, bytes: item, number: 0, payloadLength: item.byteLength };
   }
-  // UTF-8 loses lone surrogates: such a string takes the codec, which keeps them.
-  if (typeof item === 'string' && item.isWellFormed()) {
-    const bytes = textEncoder.encode(item);
+  if (typeof item === 'string') {
+    const bytes = (encoder.busy ? new Encoder() : encoder).encodeString(item);
     return { tag: ItemTag.String, bytes, number: 0, payloadLength: bytes.byteLength };
   }
   let bytes: Uint8Array;
@@ -62,7 +60,11 @@ export function decodeItem(tag: ItemTag, payload: Uint8Array | undefined, number
     case ItemTag.Bytes:
       return payload;
     case ItemTag.String:
-      return textDecoder.decode(payload);
+      try {
+        return decodeString(payload!);
+      } catch (error) {
+        throw new ItemDecodeError(`a queue item cannot be rebuilt on this thread (${(error as Error).message})`, { cause: error });
+      }
     case ItemTag.Clone:
       try {
         return decode(payload!);

@@ -20,6 +20,14 @@ export function decode(bytes: Uint8Array): unknown {
   return value;
 }
 
+/** A string alone, as `Encoder.encodeString` wrote it. */
+export function decodeString(bytes: Uint8Array): string {
+  const reader = new Reader(bytes);
+  const value = new Decoder(reader, undefined).string();
+  if (reader.position !== reader.end) throw new MalformedItem('bytes are left after the item');
+  return value;
+}
+
 class Decoder {
   readonly #reader: Reader;
   readonly #refs: unknown[] | undefined;
@@ -53,11 +61,38 @@ class Decoder {
       case Tag.Utf8:
         return reader.utf8(reader.varint());
       case Tag.Utf16:
-        return reader.utf16(reader.varint());
-      case Tag.Object:
-        return this.#object();
-      case Tag.Array:
-        return this.#array();
+        return reader.utf16(reader.varint(), true);
+      case Tag.Utf16Lone:
+        return reader.utf16(reader.varint(), false);
+      // Plain objects and arrays are read here, not in methods of their own: one stack frame per level
+      // of nesting, which sets how deep an item this thread can rebuild.
+      case Tag.Object: {
+        const count = reader.varint();
+        const object: Record<string, unknown> = {};
+        this.#refs?.push(object);
+        for (let i = 0; i < count; i++) {
+          const key = this.#key();
+          const value = this.value();
+          // An own "__proto__" key stays a key, as structured clone keeps it; assigning would set the prototype.
+          if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
+          else object[key] = value;
+        }
+        return object;
+      }
+      case Tag.Array: {
+        const length = reader.varint();
+        const array: unknown[] = [];
+        this.#refs?.push(array);
+        for (let i = 0; i < length; i++) {
+          if (reader.bytes[reader.position] === Tag.SparseArray) {
+            reader.position++;
+            this.#sparseRest(array, length);
+            break;
+          }
+          array.push(this.value());
+        }
+        return array;
+      }
       case Tag.PackedArray:
         return this.#packedArray();
       case Tag.Map:
@@ -67,8 +102,8 @@ class Decoder {
       case Tag.Date:
         return this.#remember(new Date(reader.float()));
       case Tag.RegExp: {
-        const source = this.#string();
-        return this.#remember(new RegExp(source, this.#string()));
+        const source = this.string();
+        return this.#remember(new RegExp(source, this.string()));
       }
       case Tag.Error:
         return this.#error();
@@ -96,14 +131,25 @@ class Decoder {
     return this.#refs[index];
   }
 
-  /** A string with its tag (object keys, RegExp and Error fields). */
-  #string(): string {
+  /** A string with its tag (object keys, RegExp and Error fields, a string item). */
+  string(): string {
     const reader = this.#reader;
     const tag = reader.byte();
     if (tag === Tag.Ascii) return reader.ascii(reader.varint());
     if (tag === Tag.Utf8) return reader.utf8(reader.varint());
-    if (tag === Tag.Utf16) return reader.utf16(reader.varint());
+    if (tag === Tag.Utf16) return reader.utf16(reader.varint(), true);
+    if (tag === Tag.Utf16Lone) return reader.utf16(reader.varint(), false);
     throw new MalformedItem('a string was expected');
+  }
+
+  /** An object key: usually short ASCII, which the reader may have cached. */
+  #key(): string {
+    const reader = this.#reader;
+    if (reader.bytes[reader.position] === Tag.Ascii) {
+      reader.position++;
+      return reader.asciiKey(reader.varint());
+    }
+    return this.string();
   }
 
   #bigint(): bigint {
@@ -111,36 +157,6 @@ class Decoder {
     const negative = reader.byte() === 1;
     const magnitude = BigInt(`0x${reader.ascii(reader.varint())}`);
     return negative ? -magnitude : magnitude;
-  }
-
-  #object(): Record<string, unknown> {
-    const count = this.#reader.varint();
-    const object: Record<string, unknown> = {};
-    this.#refs?.push(object);
-    for (let i = 0; i < count; i++) {
-      const key = this.#string();
-      const value = this.value();
-      // An own "__proto__" key stays a key, as structured clone keeps it; assigning would set the prototype.
-      if (key === '__proto__') Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
-      else object[key] = value;
-    }
-    return object;
-  }
-
-  #array(): unknown[] {
-    const reader = this.#reader;
-    const length = reader.varint();
-    const array: unknown[] = [];
-    this.#refs?.push(array);
-    for (let i = 0; i < length; i++) {
-      if (reader.bytes[reader.position] === Tag.SparseArray) {
-        reader.position++;
-        this.#sparseRest(array, length);
-        break;
-      }
-      array.push(this.value());
-    }
-    return array;
   }
 
   #sparseRest(array: unknown[], length: number): void {
@@ -204,8 +220,8 @@ class Decoder {
     const Constructor = ERROR_CONSTRUCTORS[reader.byte()];
     if (Constructor === undefined) throw new MalformedItem('unknown error kind');
     const fields = reader.byte();
-    const message = (fields & ErrorField.Message) === 0 ? undefined : this.#string();
-    const stack = (fields & ErrorField.Stack) === 0 ? undefined : this.#string();
+    const message = (fields & ErrorField.Message) === 0 ? undefined : this.string();
+    const stack = (fields & ErrorField.Stack) === 0 ? undefined : this.string();
     const error = withoutStackTrace(Constructor, message);
     if (stack !== undefined) Object.defineProperty(error, 'stack', { value: stack, ...hidden });
     this.#refs?.push(error);

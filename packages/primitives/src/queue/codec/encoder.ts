@@ -35,10 +35,12 @@ export class Encoder {
     try {
       writer.byte(HEADER);
       this.#value(item);
-      if (this.#hasRefs) writer.bytes[0] = HEADER | HAS_REFS;
+      if (this.#hasRefs) writer.bytes[writer.start] = HEADER | HAS_REFS;
       return writer.finish();
+    } catch (error) {
+      writer.discard();
+      throw error;
     } finally {
-      writer.reset();
       this.#first = undefined;
       this.#seen = undefined;
       this.#objects = 0;
@@ -47,15 +49,28 @@ export class Encoder {
     }
   }
 
+  /** A string alone (a queue's `ItemTag.String`): its tag and bytes, no header. */
+  encodeString(value: string): Uint8Array {
+    this.#writer.string(value);
+    return this.#writer.finish();
+  }
+
+  /**
+   * Any value. Objects go to {@link object}, which containers call directly for their object elements:
+   * two stack frames per level of nesting (`#object`, then `#array` or `#plainObject`), which sets how
+   * deep an item this thread can encode.
+   */
   #value(value: unknown): void {
+    if (typeof value === 'object' && value !== null) this.#object(value);
+    else this.#primitive(value);
+  }
+
+  #primitive(value: unknown): void {
     switch (typeof value) {
       case 'number':
         return this.#number(value);
       case 'string':
         return this.#writer.string(value);
-      case 'object':
-        if (value === null) return this.#writer.byte(Tag.Null);
-        return this.#object(value);
       case 'boolean':
         return this.#writer.byte(value ? Tag.True : Tag.False);
       case 'undefined':
@@ -66,6 +81,9 @@ export class Encoder {
         throw cloneRefused(String(value));
       case 'function':
         throw cloneRefused(`function ${value.name === '' ? '(anonymous)' : value.name}`);
+      default:
+        // null (objects never come here)
+        return this.#writer.byte(Tag.Null);
     }
   }
 
@@ -101,7 +119,8 @@ export class Encoder {
     let seen = this.#seen;
     if (seen === undefined) {
       if (object === this.#first) return this.#ref(0);
-      seen = this.#seen = new Map([[this.#first!, 0]]);
+      seen = this.#seen = new Map();
+      seen.set(this.#first!, 0);
     }
     const index = seen.get(object);
     if (index !== undefined) return this.#ref(index);
@@ -134,7 +153,9 @@ export class Encoder {
     for (let i = 0; i < count; i++) {
       const key = keys[i]!;
       writer.string(key);
-      this.#value(object[key]);
+      const value = object[key];
+      if (typeof value === 'object' && value !== null) this.#object(value);
+      else this.#primitive(value);
     }
   }
 
@@ -146,8 +167,9 @@ export class Encoder {
     writer.varint(length);
     for (let i = 0; i < length; i++) {
       const element = array[i];
-      if (element === undefined && !(i in array)) return this.#sparseRest(array, i);
-      this.#value(element);
+      if (typeof element === 'object' && element !== null) this.#object(element);
+      else if (element !== undefined || i in array) this.#primitive(element);
+      else return this.#sparseRest(array, i);
     }
   }
 
@@ -233,28 +255,26 @@ export class Encoder {
     const writer = this.#writer;
     writer.byte(Tag.Map);
     // A getter met inside may change the map: the count written is the count of entries visited.
-    const countAt = writer.position;
-    writer.paddedVarint(0);
+    const countAt = writer.countPlaceholder();
     let count = 0;
     for (const [key, value] of map) {
       this.#value(key);
       this.#value(value);
       count++;
     }
-    writer.patchVarint(countAt, count);
+    writer.patchCount(countAt, count);
   }
 
   #set(set: Set<unknown>): void {
     const writer = this.#writer;
     writer.byte(Tag.Set);
-    const countAt = writer.position;
-    writer.paddedVarint(0);
+    const countAt = writer.countPlaceholder();
     let count = 0;
     for (const value of set) {
       this.#value(value);
       count++;
     }
-    writer.patchVarint(countAt, count);
+    writer.patchCount(countAt, count);
   }
 
   #error(error: Error): void {

@@ -1,6 +1,20 @@
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a string may start with U+FEFF, which must stay in it.
+const textDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const utf16Decoder = new TextDecoder('utf-16le', { ignoreBOM: true });
+/** UTF-16 is decoded in chunks of this many code units when it has lone surrogates. */
+const CHUNK = 4096;
 /** Strings up to this many bytes are decoded by a loop here; longer ones by `TextDecoder`. */
 const SHORT_STRING = 32;
+
+/** Object keys up to this many bytes are looked up in a cache of keys met before. */
+const CACHED_KEY = 24;
+const KEY_CACHE_SLOTS = 4096;
+/**
+ * Keys met before, by a hash of their bytes. A key from here was used as a property name already, so
+ * the engine has it interned, and setting a property with it skips the interning lookup a new
+ * string would need: objects of the same shape, item after item, decode much faster.
+ */
+const keyCache: (string | undefined)[] = new Array<string | undefined>(KEY_CACHE_SLOTS).fill(undefined);
 
 /** Thrown for bytes that are not a well-formed item; `decodeItem` wraps it in `ItemDecodeError`. */
 export class MalformedItem extends Error {
@@ -79,6 +93,35 @@ export class Reader {
     return text;
   }
 
+  /** An ASCII object key of `length` bytes, from the key cache when it was met before. */
+  asciiKey(length: number): string {
+    if (length > CACHED_KEY) return this.ascii(length);
+    this.need(length);
+    const bytes = this.bytes;
+    const start = this.position;
+    const end = start + length;
+    let hash = length;
+    for (let position = start; position < end; position++) hash = (Math.imul(hash, 31) + bytes[position]!) | 0;
+    const slot = hash & (KEY_CACHE_SLOTS - 1);
+    const cached = keyCache[slot];
+    if (cached !== undefined && cached.length === length) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (cached.charCodeAt(i) !== bytes[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.position = end;
+        return cached;
+      }
+    }
+    const key = this.ascii(length);
+    keyCache[slot] = key;
+    return key;
+  }
+
   utf8(byteLength: number): string {
     this.need(byteLength);
     const start = this.position;
@@ -111,13 +154,22 @@ export class Reader {
     return text;
   }
 
-  utf16(length: number): string {
+  /** The code units of a `Utf16` string (`wellFormed`) or a `Utf16Lone` one, after their padding. */
+  utf16(length: number, wellFormed: boolean): string {
+    this.position += this.position & 1;
     if (length > (this.end - this.position) / 2) throw new MalformedItem('the item is truncated');
     const bytes = this.bytes;
-    let position = this.position;
+    const start = this.position;
+    this.position += 2 * length;
+    if (wellFormed) return utf16Decoder.decode(bytes.subarray(start, start + 2 * length));
+    // A UTF-16 decoder would replace lone surrogates: build the string from the code units.
     let text = '';
-    for (let i = 0; i < length; i++, position += 2) text += String.fromCharCode(bytes[position]! | (bytes[position + 1]! << 8));
-    this.position = position;
+    const units: number[] = [];
+    for (let done = 0; done < length; done += CHUNK) {
+      units.length = 0;
+      for (let i = done, end = Math.min(length, done + CHUNK); i < end; i++) units.push(bytes[start + 2 * i]! | (bytes[start + 2 * i + 1]! << 8));
+      text += String.fromCharCode(...units);
+    }
     return text;
   }
 

@@ -27,8 +27,13 @@ export const enum Tag {
   Ascii = 0x07,
   /** A well-formed string: varint byte length, UTF-8. */
   Utf8 = 0x08,
-  /** A string with lone surrogates: varint code-unit count, two bytes each (little-endian). */
+  /**
+   * A well-formed string, long and not ASCII: varint code-unit count, a zero byte if needed to reach an
+   * even offset, then two bytes per code unit (little-endian), which `TextDecoder` reads natively.
+   */
   Utf16 = 0x09,
+  /** The same layout for a string with lone surrogates, which a UTF-16 decoder would replace. */
+  Utf16Lone = 0x0a,
   /** A plain object: varint count, then count × (key string, value). */
   Object = 0x10,
   /** An array without holes: varint length, then each element. */

@@ -1,20 +1,24 @@
 import { Tag } from './tags.js';
 
-const INITIAL_CAPACITY = 1024;
-/** A buffer grown past this for a big item is dropped after it, so one big item does not pin memory. */
-const KEPT_CAPACITY = 1024 * 1024;
+/** Items are written one after the other into a slab of this size; a new slab replaces a full one. */
+const SLAB_BYTES = 64 * 1024;
 /** Strings up to this length are written by a loop here; longer ones by `TextEncoder.encodeInto`. */
 const SHORT_STRING = 48;
 
 const textEncoder = new TextEncoder();
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
- * A growable byte buffer with the primitive writes of the item format. One is reused for every item
- * a thread encodes (see `Encoder`), so encoding allocates only the copy it returns.
+ * A byte buffer with the primitive writes of the item format. Items are written one after another
+ * into a slab, each starting at a multiple of 8, and handed out as views of it ({@link finish}), so
+ * encoding allocates no buffer per item. A slab is never rewritten: when it is full (or an item
+ * outgrows it) the writer moves to a new one, and the old one lives on as long as views of it do.
  */
 export class Writer {
-  bytes = new Uint8Array(INITIAL_CAPACITY);
+  bytes = new Uint8Array(SLAB_BYTES);
   view = new DataView(this.bytes.buffer);
+  /** Where the item being written starts in the slab. */
+  start = 0;
   position = 0;
 
   /** Makes room for `n` more bytes. */
@@ -22,16 +26,18 @@ export class Writer {
     if (this.position + n > this.bytes.length) this.#grow(n);
   }
 
-  /** A copy of what was written, and the buffer made ready for the next item. */
+  /** The item written, as a view of the slab; the next item starts after it. */
   finish(): Uint8Array {
-    const result = this.bytes.slice(0, this.position);
-    this.reset();
-    return result;
+    const item = this.bytes.subarray(this.start, this.position);
+    this.start = this.position = (this.position + 7) & ~7;
+    // A slab grown for a big item is left to that item, so it does not stay pinned by the writer.
+    if (this.bytes.length > SLAB_BYTES) this.#replace(new Uint8Array(SLAB_BYTES));
+    return item;
   }
 
-  reset(): void {
-    this.position = 0;
-    if (this.bytes.length > KEPT_CAPACITY) this.#replace(new Uint8Array(INITIAL_CAPACITY));
+  /** Forgets a partly written item (the encoding failed). */
+  discard(): void {
+    this.position = this.start;
   }
 
   byte(value: number): void {
@@ -52,11 +58,19 @@ export class Writer {
     this.position = position;
   }
 
-  /** A 5-byte varint (below 2 ** 32), to be overwritten by {@link patchVarint} once the value is known. */
-  paddedVarint(value: number): void {
+  /**
+   * A 5-byte varint placeholder, to be overwritten by {@link patchCount} once the value is known.
+   * Returns its offset in the item (the item may move to another slab meanwhile).
+   */
+  countPlaceholder(): number {
     this.reserve(5);
-    this.patchVarint(this.position, value);
+    const offset = this.position - this.start;
     this.position += 5;
+    return offset;
+  }
+
+  patchCount(offset: number, value: number): void {
+    this.patchVarint(this.start + offset, value);
   }
 
   patchVarint(at: number, value: number): void {
@@ -106,8 +120,10 @@ export class Writer {
   }
 
   /**
-   * A string with its tag: `Ascii` when every code unit is below 0x80, else `Utf8` when it is well
-   * formed, else `Utf16` (lone surrogates kept exactly).
+   * A string with its tag. Short strings: `Ascii` when every code unit is below 0x80, else `Utf8`
+   * (written here). Long ones: `Ascii` by `TextEncoder.encodeInto` when they are, else `Utf16`, which
+   * decodes natively much faster than UTF-8 does. A string with lone surrogates is `Utf16Lone`, kept
+   * exactly.
    */
   string(value: string): void {
     const length = value.length;
@@ -127,12 +143,14 @@ export class Writer {
       this.position = position;
       return;
     }
-    if (!value.isWellFormed()) return this.#utf16(value);
-    // At most 3 bytes per code unit; the length is a 5-byte varint (padded), patched once known.
+    // Sampled code units tell most non-ASCII text apart without encoding it twice.
+    for (let i = 0; i < length; i += 64) if (value.charCodeAt(i) >= 0x80) return this.#utf16(value);
+    // An ASCII string is as long in UTF-8; its length is a padded 5-byte varint.
     this.reserve(6 + 3 * length);
     const start = this.position;
-    const { written } = textEncoder.encodeInto(value, this.bytes.subarray(start + 6));
-    this.bytes[start] = written === length ? Tag.Ascii : Tag.Utf8;
+    const { written } = textEncoder.encodeInto(value, this.bytes.subarray(start + 6, start + 6 + 3 * length));
+    if (written !== length) return this.#utf16(value);
+    this.bytes[start] = Tag.Ascii;
     this.patchVarint(start + 1, written);
     this.position = start + 6 + written;
   }
@@ -182,31 +200,50 @@ export class Writer {
     }
   }
 
+  /** `Utf16` or `Utf16Lone` (decided once the code units are written: the tag is patched). */
   #utf16(value: string): void {
     const length = value.length;
+    // Offsets within the item survive a move to a new slab; positions in the slab would not.
+    const tagOffset = this.position - this.start;
     this.byte(Tag.Utf16);
     this.varint(length);
+    this.align(2);
     this.reserve(2 * length);
-    const bytes = this.bytes;
-    let position = this.position;
-    for (let i = 0; i < length; i++) {
-      const unit = value.charCodeAt(i);
-      bytes[position++] = unit & 0xff;
-      bytes[position++] = unit >> 8;
+    let surrogates = 0;
+    if (LITTLE_ENDIAN) {
+      const units = new Uint16Array(this.bytes.buffer, this.position, length);
+      for (let i = 0; i < length; i++) {
+        const unit = value.charCodeAt(i);
+        surrogates |= (unit & 0xf800) === 0xd800 ? 1 : 0;
+        units[i] = unit;
+      }
+      this.position += 2 * length;
+    } else {
+      const bytes = this.bytes;
+      let position = this.position;
+      for (let i = 0; i < length; i++) {
+        const unit = value.charCodeAt(i);
+        surrogates |= (unit & 0xf800) === 0xd800 ? 1 : 0;
+        bytes[position++] = unit & 0xff;
+        bytes[position++] = unit >> 8;
+      }
+      this.position = position;
     }
-    this.position = position;
+    if (surrogates !== 0 && !value.isWellFormed()) this.bytes[this.start + tagOffset] = Tag.Utf16Lone;
   }
 
+  /** Moves the item being written to a new slab with room for `needed` more bytes. */
   #grow(needed: number): void {
-    let capacity = this.bytes.length * 2;
-    while (capacity < this.position + needed) capacity *= 2;
-    const bytes = new Uint8Array(capacity);
-    bytes.set(this.bytes.subarray(0, this.position));
+    const length = this.position - this.start;
+    const bytes = new Uint8Array(Math.max(SLAB_BYTES, 2 * (length + needed)));
+    bytes.set(this.bytes.subarray(this.start, this.position));
     this.#replace(bytes);
+    this.position = length;
   }
 
   #replace(bytes: Uint8Array<ArrayBuffer>): void {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer);
+    this.start = this.position = 0;
   }
 }

@@ -1,0 +1,191 @@
+/**
+ * The cost of turning a queue item into bytes and back, on one thread: our item codec
+ * (`packages/primitives/src/queue/item-codec.ts`, what every `put` and `get` runs) against Node's
+ * `v8.serialize`/`v8.deserialize` (which the queues used before) and `structuredClone` (the same
+ * serializer as `postMessage`, both halves in one call). Per item: encode, decode, and the round trip.
+ *
+ * For plain data (small objects, nested objects, arrays of numbers, strings) the target is to be faster
+ * than `v8.serialize` + `v8.deserialize`; other kinds are shown for information. Each row and codec
+ * has its own loop over a batch of items, so no row pays for another's shapes.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import { BENCH_DIR } from './lib/paths.js';
+import { median, meets, printHeading, printTable, QUICK, ratio, RUNS, type TargetCheck } from './lib/report.js';
+
+type Codec = typeof import('../packages/primitives/dist/queue/item-codec.js');
+const codec = (await import(pathToFileURL(resolve(BENCH_DIR, '../packages/primitives/dist/queue/item-codec.js')).href)) as Codec;
+
+const MEASURE_MS = QUICK ? 20 : 200;
+/** Time each loop runs before it is measured, so it is optimized first. */
+const WARMUP_MS = QUICK ? 40 : 150;
+/** Items per batch: several different values of the same shape, so nothing is constant-folded. */
+const BATCH = 64;
+
+interface Sample {
+  readonly name: string;
+  /** Plain data: counts for the "faster than v8.serialize" target. */
+  readonly plain: boolean;
+  readonly make: (i: number) => unknown;
+}
+
+const words = ['alice', 'bob', 'carol', 'dave', 'eve', 'mallory', 'trent', 'peggy'];
+const samples: Sample[] = [
+  { name: 'small object { id, name }', plain: true, make: (i) => ({ id: i, name: words[i % words.length]! }) },
+  {
+    name: 'nested plain object (3 levels, 14 values)',
+    plain: true,
+    make: (i) => ({
+      id: i,
+      user: { name: words[i % words.length]!, age: 20 + (i % 50), tags: ['admin', 'ops'] },
+      order: { total: i * 1.25, lines: [{ sku: `sku-${i}`, qty: 2 }, { sku: 'sku-0', qty: 1 }] },
+      done: i % 2 === 0,
+    }),
+  },
+  { name: 'array of 100 integers', plain: true, make: (i) => Array.from({ length: 100 }, (_, j) => i + j) },
+  { name: 'array of 100 floats', plain: true, make: (i) => Array.from({ length: 100 }, (_, j) => (i + j) / 7) },
+  { name: 'array of 20 objects { id, name }', plain: true, make: (i) => Array.from({ length: 20 }, (_, j) => ({ id: i + j, name: words[j % words.length]! })) },
+  { name: 'short string (11 chars)', plain: true, make: (i) => `hello ${String(10_000 + i)}` },
+  { name: 'string of 1 KiB, ASCII', plain: true, make: (i) => `${i} `.padEnd(1024, 'lorem ipsum ') },
+  { name: 'string of 1 KiB, non-ASCII', plain: true, make: (i) => `${i} `.padEnd(512, 'Grüße, 世界 ') },
+  { name: 'object with a 1 KiB string field', plain: true, make: (i) => ({ id: i, body: `${i} `.padEnd(1024, 'lorem ipsum ') }) },
+  { name: '[priority, { task }] tuple', plain: true, make: (i) => [i % 10, { task: words[i % words.length]!, attempt: 1 }] },
+  {
+    name: 'Map, Set, Date, bigint (information)',
+    plain: false,
+    make: (i) => ({ when: new Date(1_700_000_000_000 + i), seen: new Set([i, i + 1]), index: new Map([['a', i]]), big: BigInt(i) * 10n ** 20n }),
+  },
+  { name: 'Float64Array(256) in an object (information)', plain: false, make: (i) => ({ samples: new Float64Array(256).fill(i) }) },
+];
+
+type Loop = (items: readonly unknown[], encoded: readonly unknown[], rounds: number) => number;
+
+/** ns per item for `loop`, the median of RUNS timed stretches of about MEASURE_MS each. */
+function measure(loop: Loop, items: readonly unknown[], encoded: readonly unknown[]): number {
+  let rounds = 1;
+  // Warm up, and size the number of batches so that one stretch lasts about MEASURE_MS.
+  for (let warm = 0; ; ) {
+    const t0 = performance.now();
+    loop(items, encoded, rounds);
+    const elapsed = performance.now() - t0;
+    warm += elapsed;
+    if (warm >= WARMUP_MS && elapsed >= MEASURE_MS / 8) {
+      rounds = Math.max(1, Math.round((rounds * MEASURE_MS) / elapsed));
+      break;
+    }
+    if (elapsed < MEASURE_MS / 8) rounds *= 2;
+  }
+  const samplesNs: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const t0 = performance.now();
+    loop(items, encoded, rounds);
+    samplesNs.push(((performance.now() - t0) * 1e6) / (rounds * items.length));
+  }
+  return median(samplesNs);
+}
+
+// One function per codec and direction; `sink` keeps results alive so no call is optimized away.
+let sink: unknown;
+
+function oursEncode(items: readonly unknown[], _encoded: readonly unknown[], rounds: number): number {
+  let bytes = 0;
+  for (let r = 0; r < rounds; r++) for (const item of items) bytes += codec.encodeItem(item).payloadLength;
+  return bytes;
+}
+function oursDecode(_items: readonly unknown[], encoded: readonly unknown[], rounds: number): number {
+  for (let r = 0; r < rounds; r++) {
+    for (const e of encoded as ReturnType<Codec['encodeItem']>[]) sink = codec.decodeItem(e.tag, e.bytes, e.number);
+  }
+  return 0;
+}
+function oursRoundTrip(items: readonly unknown[], _encoded: readonly unknown[], rounds: number): number {
+  for (let r = 0; r < rounds; r++) {
+    for (const item of items) {
+      const e = codec.encodeItem(item);
+      sink = codec.decodeItem(e.tag, e.bytes, e.number);
+    }
+  }
+  return 0;
+}
+function v8Encode(items: readonly unknown[], _encoded: readonly unknown[], rounds: number): number {
+  let bytes = 0;
+  for (let r = 0; r < rounds; r++) for (const item of items) bytes += serialize(item).length;
+  return bytes;
+}
+function v8Decode(_items: readonly unknown[], encoded: readonly unknown[], rounds: number): number {
+  for (let r = 0; r < rounds; r++) for (const bytes of encoded as Buffer[]) sink = deserialize(bytes);
+  return 0;
+}
+function v8RoundTrip(items: readonly unknown[], _encoded: readonly unknown[], rounds: number): number {
+  for (let r = 0; r < rounds; r++) for (const item of items) sink = deserialize(serialize(item));
+  return 0;
+}
+function cloneRoundTrip(items: readonly unknown[], _encoded: readonly unknown[], rounds: number): number {
+  for (let r = 0; r < rounds; r++) for (const item of items) sink = structuredClone(item);
+  return 0;
+}
+
+/** A copy of the bytes, as a queue's `get` hands the decoder (its own slice of the arena). */
+function ownedPayload(item: unknown): ReturnType<Codec['encodeItem']> {
+  const e = codec.encodeItem(item);
+  return { ...e, bytes: e.bytes?.slice() };
+}
+
+function ns(value: number): string {
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ns`;
+}
+
+function main(): void {
+  printHeading(
+    'Queue item codec (one thread)',
+    'Per item: our codec (encodeItem/decodeItem) vs v8.serialize/deserialize vs structuredClone (round trip only).',
+  );
+  const rows: string[][] = [];
+  const targets: TargetCheck[] = [];
+  let misses = 0;
+  for (const sample of samples) {
+    const items = Array.from({ length: BATCH }, (_, i) => sample.make(i));
+    const ours = { encode: measure(oursEncode, items, []), decode: measure(oursDecode, items, items.map(ownedPayload)), trip: measure(oursRoundTrip, items, []) };
+    const v8 = { encode: measure(v8Encode, items, []), decode: measure(v8Decode, items, items.map((item) => serialize(item))), trip: measure(v8RoundTrip, items, []) };
+    const clone = measure(cloneRoundTrip, items, []);
+    const bytesOurs = codec.encodeItem(items[0]).payloadLength;
+    const bytesV8 = serialize(items[0]).length;
+    const faster = ours.trip < v8.trip;
+    if (sample.plain && !faster) misses++;
+    rows.push([
+      sample.name,
+      ns(ours.encode),
+      ns(v8.encode),
+      ns(ours.decode),
+      ns(v8.decode),
+      ns(ours.trip),
+      ns(v8.trip),
+      ns(clone),
+      ratio(v8.trip, ours.trip),
+      ratio(clone, ours.trip),
+      `${bytesOurs} / ${bytesV8}`,
+      sample.plain ? (faster ? 'PASS' : 'MISS') : 'info',
+    ]);
+    if (sample.plain) {
+      targets.push({ what: `round trip, ${sample.name}`, reached: `${ratio(v8.trip, ours.trip)} v8's speed`, target: '> 1× (faster than v8.serialize)', met: meets(v8.trip / ours.trip, { atLeast: 1 }) });
+    }
+  }
+  printTable(
+    'Item codec: time per item (lower is better); speed-up = their round trip ÷ ours',
+    ['item', 'encode ours', 'encode v8', 'decode ours', 'decode v8', 'trip ours', 'trip v8', 'structuredClone', 'speed-up vs v8', 'vs clone', 'bytes ours / v8', 'faster than v8'],
+    rows,
+    {
+      targets,
+      notes: [
+        'ours = encodeItem + decodeItem, what Queue.put and get run around the copy into shared memory; top-level strings and Uint8Arrays take their fast paths',
+        'v8 = v8.serialize + v8.deserialize (node:v8, what the queues used before); structuredClone does both halves in one call',
+        `${misses === 0 ? 'every' : `${samples.filter((s) => s.plain).length - misses} of ${samples.filter((s) => s.plain).length}`} plain-data row(s) faster than v8.serialize`,
+      ],
+    },
+  );
+  if (sink === Symbol.for('never')) console.log('');
+  process.exitCode = misses === 0 ? 0 : 1;
+}
+
+main();

@@ -39,5 +39,5 @@ export {
   type QueueOptions,
 } from './queue/queue.js';
 export { RLock, type RLockHandle } from './rlock.js';
-export { BoundedSemaphore, Semaphore, type BoundedSemaphoreHandle, type SemaphoreHandle } from './semaphore.js';
+export { BoundedSemaphore, Semaphore, type BoundedSemaphoreHandle, type SemaphoreHandle, type SemaphoreOptions } from './semaphore.js';
 export { currentThread, Thread, Timer, type ThreadOptions } from './thread.js';

@@ -1,14 +1,25 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
+  Barrier,
+  BoundedSemaphore,
+  BrokenBarrierError,
   Condition,
+  LifoQueue,
   Lock,
   LockNotRecoverableError,
   LockStateError,
   OwnerDiedError,
+  PriorityQueue,
+  Queue,
+  QueueEmpty,
   registerWorker,
   RLock,
+  Semaphore,
+  type BarrierHandle,
   type ConditionHandle,
+  type QueueHandle,
+  type SemaphoreHandle,
   type LockHandle,
   type RLockHandle,
 } from '@lockstep/primitives';
@@ -296,5 +307,227 @@ describe('grandchildren', () => {
     expect(await rejectionOf(rlock.acquireAsync(GUARD))).toBeInstanceOf(OwnerDiedError);
     rlock.markConsistent();
     rlock.release();
+  });
+});
+
+describe('a robust Semaphore whose holder died', () => {
+  test('its permits go back: a waiter gets one, reclaimedPermits counts them; a plain one keeps them lost', async () => {
+    for (const robust of [true, false]) {
+      const sem = new Semaphore(2, { robust });
+      const flag = sharedInts(1);
+      const victim = startRegistered(
+        (lib, d: { handle: SemaphoreHandle; flag: Int32Array }) => {
+          const s = lib.Semaphore.from(d.handle);
+          s.acquire();
+          s.acquire();
+          Atomics.store(d.flag, 0, 1);
+          Atomics.wait(d.flag, 0, 1);
+        },
+        { handle: sem.handle, flag },
+      );
+      await until(() => Atomics.load(flag, 0) === 1, 'the victim to hold both permits');
+      expect(sem.value).toBe(0);
+      const waiting = sem.acquireAsync(robust ? GUARD : { timeout: 50 });
+      await victim.worker.terminate();
+      expect(await waiting, `robust: ${robust}`).toBe(robust);
+      expect(sem.reclaimedPermits).toBe(robust ? 2 : 0);
+      expect(sem.value).toBe(robust ? 1 : 0);
+    }
+  });
+
+  test('a robust semaphore is released by the thread that holds its permits', () => {
+    const sem = new BoundedSemaphore(1, { robust: true });
+    expect(Semaphore.from(sem.handle)).toBeInstanceOf(BoundedSemaphore);
+    expect(Semaphore.from(sem.handle).robust).toBe(true);
+    expect(() => sem.release()).toThrow(LockStateError);
+    sem.acquire();
+    sem.release();
+    expect(sem.value).toBe(1);
+  });
+});
+
+describe('a Barrier whose registered party died', () => {
+  test('a party that dies while waiting breaks the barrier for the others; reset() repairs it', async () => {
+    const barrier = new Barrier(3);
+    const arrived = sharedInts(1);
+    const victim = startRegistered(
+      (lib, d: { handle: BarrierHandle; arrived: Int32Array }) => {
+        const b = lib.Barrier.from(d.handle);
+        Atomics.store(d.arrived, 0, 1);
+        b.wait();
+      },
+      { handle: barrier.handle, arrived },
+    );
+    await until(() => Atomics.load(arrived, 0) === 1 && barrier.nWaiting === 1, 'the victim to wait at the barrier');
+    const waiting = barrier.waitAsync(GUARD);
+    await victim.worker.terminate();
+    expect(await rejectionOf(waiting)).toBeInstanceOf(BrokenBarrierError);
+    expect(barrier.broken).toBe(true);
+    barrier.reset();
+    expect(barrier.broken).toBe(false);
+    const round = await Promise.all([0, 1, 2].map(() => barrier.waitAsync(GUARD)));
+    expect(round.sort()).toEqual([0, 1, 2]);
+  });
+});
+
+describe('a queue whose registered worker died holding its internal lock', () => {
+  test('the next call rolls the dead put back: no InternalStateLockedError, nothing lost, nothing added', async () => {
+    const queue = new PriorityQueue<number>();
+    for (const n of [5, 7, 3, 9]) queue.put(n);
+    const inComparator = sharedInts(1);
+    const victim = startRegistered(
+      ({ PriorityQueue }, d: { handle: QueueHandle; inComparator: Int32Array }) => {
+        let calls = 0;
+        const q = PriorityQueue.from<number>(d.handle, {
+          compare: (a, b) => {
+            // Park inside the heap's sift, after the first comparison: the put is half done.
+            if (++calls === 2) {
+              Atomics.store(d.inComparator, 0, 1);
+              Atomics.wait(d.inComparator, 0, 1);
+            }
+            return a - b;
+          },
+        });
+        q.put(1);
+      },
+      { handle: queue.handle, inComparator },
+    );
+    await until(() => Atomics.load(inComparator, 0) === 1, 'the victim to be inside the comparator');
+    await victim.worker.terminate();
+    const taken: number[] = [];
+    while (!queue.empty) taken.push(queue.getNowait());
+    expect(taken).toEqual([3, 5, 7, 9]);
+    for (let i = 0; i < 4; i++) queue.taskDone();
+    expect(queue.join({ timeout: 0 })).toBe(true);
+  });
+});
+
+/** Deterministic "random" numbers, so a failing run can be replayed. */
+function randoms(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+describe('registered workers terminated at random points', () => {
+  const LOCK_KILLS = 50;
+  const QUEUE_KILLS = 60;
+  const PARALLEL = 4;
+
+  /** Runs `rounds` kill rounds, `PARALLEL` at a time. */
+  async function inParallel(rounds: number, round: (n: number) => Promise<void>): Promise<void> {
+    let next = 0;
+    await Promise.all(Array.from({ length: PARALLEL }, async () => {
+      while (next < rounds) await round(next++);
+    }));
+  }
+
+  test.each(['RLock', 'robust Lock', 'robust Semaphore'] as const)(
+    `%s: ${LOCK_KILLS} kills inside acquire/release; the next acquirer never hangs, recovers the guarded pair, and the lock stays usable`,
+    async (kind) => {
+      const random = randoms(kind.length * 7919);
+      const outcomes = { ownerDied: 0, free: 0, reclaimed: 0 };
+      await inParallel(LOCK_KILLS, async () => {
+        const lock = kind === 'RLock' ? new RLock() : kind === 'robust Lock' ? new Lock({ robust: true }) : new Semaphore(1, { robust: true });
+        const state = sharedInts(3); // [progress, a, b]: a === b whenever the lock is free
+        const victim = startRegistered(
+          (lib, d: { handle: RLockHandle | LockHandle | SemaphoreHandle; state: Int32Array }) => {
+            const h = d.handle;
+            const l = h.kind === 'RLock' ? lib.RLock.from(h) : h.kind === 'Lock' ? lib.Lock.from(h) : lib.Semaphore.from(h);
+            for (let n = 0; ; n++) {
+              l.acquire();
+              if (n % 2 === 0 && l instanceof lib.RLock) l.acquire();
+              d.state[1]! += 1;
+              d.state[2]! += 1;
+              if (n % 2 === 0 && l instanceof lib.RLock) l.release();
+              l.release();
+              Atomics.add(d.state, 0, 1);
+            }
+          },
+          { handle: lock.handle, state },
+        );
+        const target = Math.floor(random() * 300);
+        await until(() => Atomics.load(state, 0) >= target, 'the victim to make progress');
+        await victim.worker.terminate();
+        try {
+          expect(await lock.acquireAsync(GUARD)).toBe(true);
+          if (lock instanceof Semaphore && lock.reclaimedPermits > 0) outcomes.reclaimed++;
+          else outcomes.free++;
+        } catch (error) {
+          expect(error).toBeInstanceOf(OwnerDiedError);
+          outcomes.ownerDied++;
+          state[2] = state[1]!; // repair the pair the dead owner may have left half updated
+          (lock as RLock | Lock).markConsistent();
+        }
+        if (!(lock instanceof Semaphore)) expect(state[1]).toBe(state[2]);
+        lock.release();
+        expect(lock.tryAcquire()).toBe(true);
+        lock.release();
+      });
+      console.log(`owner-death ${kind}: ${JSON.stringify(outcomes)}`);
+      expect(outcomes.ownerDied + outcomes.free + outcomes.reclaimed).toBe(LOCK_KILLS);
+    },
+  );
+
+  test(`Queue, LifoQueue, PriorityQueue: ${QUEUE_KILLS} kills inside put/get; every no-wait call returns, nothing lost or duplicated but the item in flight`, async () => {
+    const random = randoms(4242);
+    let recovered = 0;
+    await inParallel(QUEUE_KILLS, async (round) => {
+      const kind = (['Queue', 'LifoQueue', 'PriorityQueue'] as const)[round % 3]!;
+      const consumer = Math.floor(round / 3) % 2 === 0;
+      const queue = kind === 'Queue' ? new Queue<number>() : kind === 'LifoQueue' ? new LifoQueue<number>() : new PriorityQueue<number>();
+      const ITEMS = 400;
+      if (consumer) for (let id = 0; id < ITEMS; id++) queue.put(id);
+      const seen = sharedInts(ITEMS + 1); // [0]: progress; [1 + id]: the victim took id
+      const victim = startRegistered(
+        (lib, d: { handle: QueueHandle; seen: Int32Array; consumer: boolean; items: number }) => {
+          const q = lib.Queue.from<number>(d.handle);
+          for (let n = 0; n < d.items; n++) {
+            if (d.consumer) {
+              const id = n % 2 === 0 ? q.get({ timeout: 20_000 }) : q.getNowait();
+              Atomics.store(d.seen, 1 + id, 1);
+              q.taskDone();
+            } else {
+              q.put(n);
+            }
+            Atomics.add(d.seen, 0, 1);
+          }
+        },
+        { handle: queue.handle, seen, consumer, items: ITEMS },
+      );
+      const target = Math.floor(random() * ITEMS * 0.8);
+      await until(() => Atomics.load(seen, 0) >= target, 'the victim to make progress');
+      await victim.worker.terminate();
+      const progress = Atomics.load(seen, 0);
+      // No call may meet InternalStateLockedError: a dead registered holder's step is rolled back.
+      const left: number[] = [];
+      for (;;) {
+        try {
+          left.push(queue.getNowait());
+        } catch (error) {
+          expect(error).toBeInstanceOf(QueueEmpty);
+          break;
+        }
+      }
+      queue.putNowait(-1);
+      expect(queue.getNowait()).toBe(-1);
+      const ids = new Set(left);
+      expect(ids.size, 'no item twice').toBe(left.length);
+      if (consumer) {
+        const taken = Array.from({ length: ITEMS }, (_, id) => id).filter((id) => Atomics.load(seen, 1 + id) === 1);
+        for (const id of taken) expect(ids.has(id), `item ${id} taken by the victim and still queued`).toBe(false);
+        // At most one item (the one in the victim's hands) is neither queued nor marked taken.
+        expect(ITEMS - taken.length - left.length).toBeLessThanOrEqual(1);
+        expect(ITEMS - taken.length - left.length).toBeGreaterThanOrEqual(0);
+      } else {
+        // Every put that returned is there, plus perhaps the one in flight.
+        expect(left.length === progress || left.length === progress + 1, `${left.length} items after ${progress} puts`).toBe(true);
+        expect([...left].sort((a, b) => a - b)).toEqual(Array.from({ length: left.length }, (_, i) => i));
+      }
+      if (queue.size === 0) recovered++;
+    });
+    expect(recovered).toBe(QUEUE_KILLS);
   });
 });

@@ -94,7 +94,8 @@ export class ThreadStateError extends LockstepError {}
  * A queue's or barrier's internal state is locked and stays locked: the thread that locked it for one
  * of its microsecond-long steps has not unlocked it within 100 ms (`INTERNAL_LOCK_PATIENCE_MS`).
  * In practice that thread is gone: it was terminated (`worker.terminate()`), crashed or exited inside
- * a call on this primitive, and nothing will ever unlock it (there is no owner-death detection yet).
+ * a call on this primitive, and nothing will ever unlock it. (A registered thread — a `Thread`, or a worker
+ * passed to `registerWorker()` — that dies there is detected instead, and its step rolled back.)
  *
  * Thrown by the calls that never wait (`putNowait`, `getNowait`, a `timeout` of 0, `taskDone`,
  * `shutdown`, `Barrier.reset`, `Barrier.abort`). A call with a timeout gives its usual timeout outcome

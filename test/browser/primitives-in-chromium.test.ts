@@ -34,6 +34,7 @@ let unavailable: string | undefined;
 let server: StaticServer | undefined;
 let browser: Browser | undefined;
 let page: Page | undefined;
+let userDataDir: string | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -51,7 +52,7 @@ beforeAll(async () => {
     executablePath,
     headless: 'shell',
     args: CHROMIUM_ARGS as string[],
-    userDataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-chromium-')),
+    userDataDir: (userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockstep-chromium-'))),
   });
   page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(String(error)));
@@ -65,6 +66,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  if (userDataDir !== undefined) fs.rmSync(userDataDir, { recursive: true, force: true });
 });
 
 function requireBrowser(skip: (note: string) => never): Page {

@@ -5,10 +5,13 @@ import { Writer } from './writer.js';
 /** Arrays of numbers at least this long are written packed (a typed-array copy) rather than one by one. */
 const PACK_FROM = 8;
 
-const hasOwn = Object.prototype.hasOwnProperty;
-const objectToString = Object.prototype.toString;
+/** `%TypedArray%.prototype`, whose `Symbol.toStringTag` getter names a typed array's kind. */
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+
 /** The kind of a typed array, whatever its class (a Node `Buffer` is a `Uint8Array`); `undefined` for a DataView. */
-const typedArrayName = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype) as object, Symbol.toStringTag)!.get!;
+function typedArrayName(view: ArrayBufferView): string | undefined {
+  return Reflect.get(TypedArrayPrototype, Symbol.toStringTag, view) as string | undefined;
+}
 const SharedBuffer: typeof SharedArrayBuffer | undefined = typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : undefined;
 
 /**
@@ -240,7 +243,7 @@ export class Encoder {
     if (object instanceof BigInt) return this.#boxed(BoxedKind.BigInt, BigInt.prototype.valueOf.call(object));
     // A class instance arrives as a plain object, as with structured clone; built-ins that structured
     // clone refuses (WeakMap, Promise, generators, Intl objects, host objects…) report their own tag.
-    const tag = objectToString.call(object);
+    const tag = Object.prototype.toString.call(object);
     if (tag === '[object Object]') return this.#plainObject(object as Record<string, unknown>);
     throw cloneRefused(`#<${tag.slice(8, -1)}>`);
   }
@@ -280,9 +283,9 @@ export class Encoder {
   #error(error: Error): void {
     const writer = this.#writer;
     const kind = ERROR_NAMES.indexOf(error.name as (typeof ERROR_NAMES)[number]);
-    const hasMessage = hasOwn.call(error, 'message');
+    const hasMessage = Object.hasOwn(error, 'message');
     const stack = error.stack;
-    const hasCause = hasOwn.call(error, 'cause');
+    const hasCause = Object.hasOwn(error, 'cause');
     writer.byte(Tag.Error);
     writer.byte(kind < 0 ? 0 : kind);
     writer.byte((hasMessage ? ErrorField.Message : 0) | (typeof stack === 'string' ? ErrorField.Stack : 0) | (hasCause ? ErrorField.Cause : 0));
@@ -307,7 +310,7 @@ export class Encoder {
   #view(view: ArrayBufferView): void {
     if (SharedBuffer !== undefined && view.buffer instanceof SharedBuffer) throw sharedViewRefused(view);
     const writer = this.#writer;
-    const name = typedArrayName.call(view) as string | undefined;
+    const name = typedArrayName(view);
     writer.byte(Tag.View);
     writer.byte(name === undefined ? 0 : VIEW_KINDS[name]!);
     writer.varint(name === undefined ? view.byteLength : (view as unknown as ArrayLike<unknown>).length);

@@ -1,3 +1,5 @@
+// Plain constant objects rather than enums: the format's bytes are numbers, compared with numbers read.
+
 /**
  * The byte format of a queue item that takes the general path (`ItemTag.Clone`). Every value starts
  * with one tag byte; integers and lengths that follow are unsigned LEB128 varints, floats are 8 bytes
@@ -12,73 +14,76 @@ export const HEADER = 0xa0;
 /** Set in the header when some object is met twice: the reader then remembers every object it builds. */
 export const HAS_REFS = 0x01;
 
-export const enum Tag {
-  Undefined = 0x00,
-  Null = 0x01,
-  True = 0x02,
-  False = 0x03,
+export const Tag = {
+  Undefined: 0x00,
+  Null: 0x01,
+  True: 0x02,
+  False: 0x03,
   /** A signed 32-bit integer, zigzag varint. */
-  Int = 0x04,
+  Int: 0x04,
   /** Any other number (fractions, -0, NaN, ±Infinity, integers beyond 32 bits): float64. */
-  Float = 0x05,
+  Float: 0x05,
   /** Sign byte (0 or 1), then the magnitude as a hex string's ASCII bytes (varint length first). */
-  BigInt = 0x06,
+  BigInt: 0x06,
   /** A string whose code units are all below 0x80: varint length, one byte each. */
-  Ascii = 0x07,
+  Ascii: 0x07,
   /** A well-formed string: varint byte length, UTF-8. */
-  Utf8 = 0x08,
+  Utf8: 0x08,
   /**
    * A well-formed string, long and not ASCII: varint code-unit count, a zero byte if needed to reach an
    * even offset, then two bytes per code unit (little-endian), which `TextDecoder` reads natively.
    */
-  Utf16 = 0x09,
+  Utf16: 0x09,
   /** The same layout for a string with lone surrogates, which a UTF-16 decoder would replace. */
-  Utf16Lone = 0x0a,
+  Utf16Lone: 0x0a,
   /** A plain object: varint count, then count × (key string, value). */
-  Object = 0x10,
+  Object: 0x10,
   /** An array without holes: varint length, then each element. */
-  Array = 0x11,
+  Array: 0x11,
   /**
    * An array with holes: varint length, varint count of present elements, then count × (varint index,
    * value), indices ascending.
    */
-  SparseArray = 0x12,
+  SparseArray: 0x12,
   /** An array of numbers only: varint length, then `Int32` or `Float64` (see `PackedKind`), aligned. */
-  PackedArray = 0x13,
+  PackedArray: 0x13,
   /** varint count, then count × (key, value). */
-  Map = 0x14,
+  Map: 0x14,
   /** varint count, then count × value. */
-  Set = 0x15,
+  Set: 0x15,
   /** float64 time value (NaN for an invalid date). */
-  Date = 0x16,
+  Date: 0x16,
   /** source string, flags string. */
-  RegExp = 0x17,
+  RegExp: 0x17,
   /** `ErrorKind` byte, field bits (`ErrorField`), then message, stack, cause as present. */
-  Error = 0x18,
+  Error: 0x18,
   /** varint byte length, a byte (1 if resizable, then varint maxByteLength), the bytes. */
-  ArrayBuffer = 0x19,
+  ArrayBuffer: 0x19,
   /** `ViewKind` byte, varint element count (byte length for DataView), the bytes of the view only. */
-  View = 0x1a,
+  View: 0x1a,
   /** Boxed primitive: `new Boolean`, `new Number`, `new String`, `Object(1n)`; the primitive follows. */
-  Boxed = 0x1b,
+  Boxed: 0x1b,
   /** varint index of an object already met, in the order objects were first met. */
-  Ref = 0x1c,
+  Ref: 0x1c,
   /** Integers 0..63 in the tag itself: `SmallInt + n`. */
-  SmallInt = 0xc0,
-}
+  SmallInt: 0xc0,
+} as const;
+export type Tag = (typeof Tag)[keyof typeof Tag];
 
 export const SMALL_INT_LIMIT = 64;
 
-export const enum PackedKind {
-  Int32 = 0,
-  Float64 = 1,
-}
+export const PackedKind = {
+  Int32: 0,
+  Float64: 1,
+} as const;
+export type PackedKind = (typeof PackedKind)[keyof typeof PackedKind];
 
-export const enum ErrorField {
-  Message = 1,
-  Stack = 2,
-  Cause = 4,
-}
+export const ErrorField = {
+  Message: 1,
+  Stack: 2,
+  Cause: 4,
+} as const;
+export type ErrorField = (typeof ErrorField)[keyof typeof ErrorField];
 
 /** The error constructors structured clone keeps, by `ErrorKind` byte; any other name arrives as `Error`. */
 export const ERROR_NAMES = ['Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError'] as const;
@@ -120,9 +125,10 @@ export const VIEW_KINDS: Readonly<Record<string, number>> = {
   Float16Array: 12,
 };
 
-export const enum BoxedKind {
-  Boolean = 0,
-  Number = 1,
-  String = 2,
-  BigInt = 3,
-}
+export const BoxedKind = {
+  Boolean: 0,
+  Number: 1,
+  String: 2,
+  BigInt: 3,
+} as const;
+export type BoxedKind = (typeof BoxedKind)[keyof typeof BoxedKind];

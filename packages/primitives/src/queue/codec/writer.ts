@@ -209,27 +209,21 @@ export class Writer {
     this.varint(length);
     this.align(2);
     this.reserve(2 * length);
-    let surrogates = 0;
     if (LITTLE_ENDIAN) {
       const units = new Uint16Array(this.bytes.buffer, this.position, length);
-      for (let i = 0; i < length; i++) {
-        const unit = value.charCodeAt(i);
-        surrogates |= (unit & 0xf800) === 0xd800 ? 1 : 0;
-        units[i] = unit;
-      }
+      for (let i = 0; i < length; i++) units[i] = value.charCodeAt(i);
       this.position += 2 * length;
     } else {
       const bytes = this.bytes;
       let position = this.position;
       for (let i = 0; i < length; i++) {
         const unit = value.charCodeAt(i);
-        surrogates |= (unit & 0xf800) === 0xd800 ? 1 : 0;
         bytes[position++] = unit & 0xff;
         bytes[position++] = unit >> 8;
       }
       this.position = position;
     }
-    if (surrogates !== 0 && !value.isWellFormed()) this.bytes[this.start + tagOffset] = Tag.Utf16Lone;
+    if (!value.isWellFormed()) this.bytes[this.start + tagOffset] = Tag.Utf16Lone;
   }
 
   /** Moves the item being written to a new slab with room for `needed` more bytes. */

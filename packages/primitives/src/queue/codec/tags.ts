@@ -27,7 +27,7 @@ export const Tag = {
   BigInt: 0x06,
   /** A string whose code units are all below 0x80: varint length, one byte each. */
   Ascii: 0x07,
-  /** A well-formed string: varint byte length, UTF-8. */
+  /** A short (up to 48 code units) well-formed string that is not ASCII: varint byte length, UTF-8. */
   Utf8: 0x08,
   /**
    * A well-formed string, long and not ASCII: varint code-unit count, a zero byte if needed to reach an
@@ -38,11 +38,11 @@ export const Tag = {
   Utf16Lone: 0x0a,
   /** A plain object: varint count, then count × (key string, value). */
   Object: 0x10,
-  /** An array without holes: varint length, then each element. */
+  /** An array: varint length, then each element, until a hole, where `SparseArray` takes over. */
   Array: 0x11,
   /**
-   * An array with holes: varint length, varint count of present elements, then count × (varint index,
-   * value), indices ascending.
+   * In place of an `Array`'s element at its first hole: the rest of the array as a varint count of the
+   * elements present, then count × (varint index, value), indices ascending.
    */
   SparseArray: 0x12,
   /** An array of numbers only: varint length, then `Int32` or `Float64` (see `PackedKind`), aligned. */

@@ -11,7 +11,7 @@ import { instanceKey, sameInstance, type LockRef } from '../model/lock-ref.js';
 import { tarjan } from './strongly-connected.js';
 import { LockOrderGraph } from './lock-order-graph.js';
 import type { Acquisition, CallStep, EdgeWitness } from './lock-order-witness.js';
-import type { AcquisitionSite, FunctionSummary, HeldLock } from './function-summary.js';
+import type { AcquisitionSite, FunctionSummary, HeldLock, LocalCall } from './function-summary.js';
 import { isReentryOf } from './function-walker.js';
 import type { ProgramSummaries } from './summarize-program.js';
 
@@ -29,6 +29,11 @@ interface Reach {
   readonly heldOnTheWay: ReadonlySet<string>;
   /** Locks of the function's caller given back before this acquisition (see LocalAcquisition). */
   readonly releasedBefore: readonly LockRef[];
+  /**
+   * Fields of the function's `this` that must be truthy for the acquisition to run, on every path
+   * found (an intersection); a caller that cleared one of them before the call does not reach it.
+   */
+  readonly guards: ReadonlySet<string>;
 }
 
 interface PendingEdge {
@@ -116,6 +121,7 @@ export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries)
         if (call.held.length === 0) continue;
         const heldIds = call.held.map((entry) => entry.ref.info.id);
         for (const reached of reach.get(call.callee)?.values() ?? []) {
+          if (isGuardedOff(reached, call)) continue;
           const to = substitute(reached.ref, call);
           if (isReentryOf(to, call.held)) continue;
           // A lock the callee gave back before this acquisition is not held by us any more there.
@@ -160,6 +166,7 @@ function computeReach(summary: FunctionSummary, reach: Map<FunctionLike, Map<str
         chain: [],
         heldOnTheWay: new Set(acquisition.held.map((entry) => entry.ref.info.id)),
         releasedBefore: acquisition.releasedBefore,
+        guards: new Set(acquisition.guards ?? []),
       });
     }
   }
@@ -168,13 +175,15 @@ function computeReach(summary: FunctionSummary, reach: Map<FunctionLike, Map<str
     if (callee === undefined) continue;
     const heldIds = call.held.map((entry) => entry.ref.info.id);
     for (const reached of callee.values()) {
-      if (reached.chain.length >= MAX_CHAIN) continue;
+      if (reached.chain.length >= MAX_CHAIN || isGuardedOff(reached, call)) continue;
       const candidate: Reach = {
         ref: substitute(reached.ref, call),
         site: reached.site,
         chain: [call.step, ...reached.chain],
         heldOnTheWay: new Set([...heldIds, ...reached.heldOnTheWay]),
         releasedBefore: [...call.releasedBefore, ...reached.releasedBefore.map((ref) => substitute(ref, call))],
+        // The callee's guards are fields of our `this` only when it runs on it.
+        guards: new Set([...(call.guards ?? []), ...(call.sameThis ? reached.guards : [])]),
       };
       if (merge(own, candidate)) changed = true;
     }
@@ -199,9 +208,16 @@ function merge(into: Map<string, Reach>, candidate: Reach): boolean {
   }
   const shorter = candidate.chain.length < existing.chain.length;
   const gates = [...existing.heldOnTheWay].filter((id) => candidate.heldOnTheWay.has(id));
-  if (!shorter && gates.length === existing.heldOnTheWay.size) return false;
-  into.set(key, { ...(shorter ? candidate : existing), heldOnTheWay: new Set(gates) });
+  const guards = [...existing.guards].filter((field) => candidate.guards.has(field));
+  if (!shorter && gates.length === existing.heldOnTheWay.size && guards.length === existing.guards.size) return false;
+  into.set(key, { ...(shorter ? candidate : existing), heldOnTheWay: new Set(gates), guards: new Set(guards) });
   return true;
+}
+
+/** The callee reaches this acquisition only when a field of our `this` is set, and the call comes after we cleared it. */
+function isGuardedOff(reached: Reach, call: LocalCall): boolean {
+  if (!call.sameThis || call.cleared === undefined || reached.guards.size === 0) return false;
+  return call.cleared.some((field) => reached.guards.has(field));
 }
 
 function acquisitionOf(ref: LockRef, site: AcquisitionSite, chain: readonly CallStep[]): Acquisition {

@@ -49,6 +49,8 @@ export interface LocalAcquisition {
    * caller's lock before taking it again): the caller no longer holds them here.
    */
   readonly releasedBefore: readonly LockRef[];
+  /** Fields of `this` an enclosing `if` tests truthy: without them the acquisition does not run (guard-fields.ts). */
+  readonly guards?: readonly string[];
 }
 
 export interface LocalCall {
@@ -67,6 +69,10 @@ export interface LocalCall {
    * runs with `held`, but the call's arguments are not its arguments, so its parameters stay unbound.
    */
   readonly unbound?: boolean;
+  /** As for {@link LocalAcquisition.guards}. */
+  readonly guards?: readonly string[];
+  /** Fields of `this` set to `undefined`, `null` or `false` before the call (for `sameThis` calls only). */
+  readonly cleared?: readonly string[];
 }
 
 /**

@@ -12,6 +12,7 @@ import type { LockOperation, LockRecognizer } from '../model/lock-recognizer.js'
 import { locationOf } from '../model/source-location.js';
 import type { CallStep } from './lock-order-witness.js';
 import { CONDITION_METHODS } from './condition-uses.js';
+import { clearedThisFields, thisFieldGuards } from './guard-fields.js';
 import type { AcquisitionSite, CallbackInvocation, ExitEffect, FunctionSummary, HeldLock, LocalAcquisition, LocalCall } from './function-summary.js';
 
 /** What the walker needs from the whole-program pass. */
@@ -703,7 +704,8 @@ class FunctionWalker {
     const key = `a:${acquisition.site.node.pos}:${acquisition.ref.info.id}:${heldKey(acquisition.held)}`;
     if (this.#recorded.has(key)) return;
     this.#recorded.add(key);
-    this.#acquisitions.push(acquisition);
+    const guards = thisFieldGuards(acquisition.site.node, this.#node);
+    this.#acquisitions.push(guards.length === 0 ? acquisition : { ...acquisition, guards });
   }
 
   #recordCall(call: LocalCall): void {
@@ -712,7 +714,9 @@ class FunctionWalker {
     const key = `c:${call.step.location.line}:${call.step.location.column}:${call.callee.getSourceFile().fileName}:${call.callee.pos}:${heldKey(call.held)}`;
     if (this.#recorded.has(key)) return;
     this.#recorded.add(key);
-    this.#calls.push(call);
+    const guards = thisFieldGuards(call.expression, this.#node);
+    const cleared = call.sameThis ? clearedThisFields(call.expression, this.#node) : [];
+    this.#calls.push(guards.length === 0 && cleared.length === 0 ? call : { ...call, ...(guards.length > 0 ? { guards } : {}), ...(cleared.length > 0 ? { cleared } : {}) });
   }
 }
 

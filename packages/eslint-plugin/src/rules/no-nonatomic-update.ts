@@ -102,6 +102,9 @@ const ATOMIC_BINARY: ReadonlyMap<string, { readonly method: string; readonly com
 const PER_CALL_NAMES = /^(?:ctx|context|req|request|res|response|reply|event|evt)$/i;
 const PER_CALL_TYPE_NAMES = /(?:Context|Request|Response|Reply|IncomingMessage|ServerResponse|Event)$/;
 
+/** Controllers a Streams callback receives beside its chunk. */
+const STREAM_CONTROLLERS: ReadonlySet<string> = new Set(['TransformStreamDefaultController', 'WritableStreamDefaultController']);
+
 type ScopeVariable = TSESLint.Scope.Variable;
 const { ScopeType, DefinitionType } = TSESLintRuntime.Scope;
 
@@ -585,10 +588,10 @@ export default createRule<Options, MessageId>({
       if (definition.type === DefinitionType.Parameter) {
         // A destructured parameter's parts are values taken from the argument, not the argument.
         if (definition.name.type !== AST_NODE_TYPES.Identifier) return false;
-        if (isPerCallParameter(definition.name)) return escapesToSharedState(variable, false);
+        if (isPerCallParameter(definition.name) || isStreamChunkParameter(definition.name)) return escapesToSharedState(variable, false);
         // Without types a parameter may be anything: only a typed class or interface instance counts.
         const type = tsTypeOf(definition.name);
-        return type !== undefined && isInstanceType(type);
+        return type !== undefined && isInstanceType(type) && !isPlatformDictionary(type);
       }
       if (definition.type === DefinitionType.Variable && definition.node.type === AST_NODE_TYPES.VariableDeclarator && definition.node.id.type === AST_NODE_TYPES.Identifier) {
         const init = definition.node.init === null ? undefined : skipWrappers(definition.node.init);
@@ -650,6 +653,55 @@ export default createRule<Options, MessageId>({
       return variable !== undefined && isModuleVariable(variable);
     }
 
+    /**
+     * The chunk of a Streams callback, recognised by its controller parameter (`transform(chunk,
+     * controller: TransformStreamDefaultController)`, a sink's `write(chunk, controller)`): the stream
+     * hands each chunk to one call and calls again only once that call's promise settles, so a write
+     * to the chunk after an `await` loses nobody's update (livekit-client's frame encryptor).
+     */
+    function isStreamChunkParameter(name: TSESTree.Identifier): boolean {
+      if (program === null) return false;
+      const fn = enclosingFunction(name);
+      if (fn === undefined || fn.params[0] !== name) return false;
+      return fn.params.slice(1).some((param) => {
+        if (param.type !== AST_NODE_TYPES.Identifier || param.typeAnnotation === undefined) return false;
+        const symbol = tsTypeOf(param)?.getSymbol();
+        return symbol !== undefined && STREAM_CONTROLLERS.has(symbol.getName()) && isDeclaredByPlatform(symbol);
+      });
+    }
+
+    /**
+     * A dictionary of the platform: an interface of TypeScript's own library with properties only
+     * (`RTCSessionDescriptionInit`, `RequestInit`). WebIDL dictionaries are argument bags a caller
+     * builds for one call (the platform copies them), not objects tasks share; an application's own
+     * interfaces are not assumed to be.
+     */
+    function isPlatformDictionary(type: ts.Type): boolean {
+      if (type.isUnion()) return type.types.every(isPlatformDictionary);
+      const symbol = type.getSymbol();
+      if (symbol === undefined || !(symbol.flags & ts.SymbolFlags.Interface) || !isDeclaredByDefaultLibrary(symbol)) return false;
+      if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) return false;
+      return type.getProperties().every((property) => !(property.flags & ts.SymbolFlags.Method));
+    }
+
+    /** Declared by TypeScript's library or by Node's types (which declare the Streams globals on Node). */
+    function isDeclaredByPlatform(symbol: ts.Symbol): boolean {
+      const declarations = symbol.declarations ?? [];
+      return (
+        program !== null &&
+        declarations.length > 0 &&
+        declarations.every((declaration) => {
+          const file = declaration.getSourceFile();
+          return program.isSourceFileDefaultLibrary(file) || /[\\/]node_modules[\\/]@types[\\/]node[\\/]/.test(file.fileName);
+        })
+      );
+    }
+
+    function isDeclaredByDefaultLibrary(symbol: ts.Symbol): boolean {
+      const declarations = symbol.declarations ?? [];
+      return program !== null && declarations.length > 0 && declarations.every((declaration) => program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
+    }
+
     function isPerCallParameter(name: TSESTree.Identifier): boolean {
       if (PER_CALL_NAMES.test(name.name)) return true;
       const type = tsTypeOf(name);
@@ -671,7 +723,10 @@ export default createRule<Options, MessageId>({
         if ((parent?.type === AST_NODE_TYPES.CallExpression || parent?.type === AST_NODE_TYPES.NewExpression) && parent.arguments.includes(node as TSESTree.CallExpressionArgument)) {
           if (anyCall) return true;
           const callee = skipWrappers(parent.callee);
-          return callee.type === AST_NODE_TYPES.MemberExpression && isSharedRoot(rootOf(callee.object));
+          // `this.pending.push(ctx)` keeps it in shared state; `this.describe(ctx)`, a method of the
+          // object's own, is only a call (livekit's frame encryptor hands each frame to helpers).
+          if (callee.type !== AST_NODE_TYPES.MemberExpression || skipWrappers(callee.object).type === AST_NODE_TYPES.ThisExpression) return false;
+          return isSharedRoot(rootOf(callee.object));
         }
         return false;
       });

@@ -664,6 +664,12 @@ class PathWalker {
   readonly #acquisition: Acquisition;
   readonly #isRelease: (call: TSESTree.CallExpression) => boolean;
   readonly #cannotThrow: (call: TSESTree.CallExpression) => boolean;
+  /**
+   * How many `finally` blocks the walk is inside. A synchronous call there, before the release, is
+   * cleanup (reset a flag, emit a state change, stop a media track): taken as not throwing, as
+   * logging is. What an awaited call rejects with is the everyday failure, and is still counted.
+   */
+  #finallyDepth = 0;
   readonly #keys: TSESLint.SourceCode.VisitorKeys;
 
   constructor(
@@ -891,7 +897,12 @@ class PathWalker {
       const key = keyOf(held);
       let ran = runs.get(key);
       if (ran === undefined) {
-        ran = this.block(finalizer.body, held);
+        this.#finallyDepth += 1;
+        try {
+          ran = this.block(finalizer.body, held);
+        } finally {
+          this.#finallyDepth -= 1;
+        }
         runs.set(key, ran);
         addAbrupt(out, ran);
       }
@@ -935,7 +946,7 @@ class PathWalker {
         const acquisition = this.#acquisition;
         if (node === acquisition.op.call) return acquisition.point === node && acquisition.conditional === undefined ? union(after, HELD) : after;
         if (this.#isRelease(node)) return NOT_HELD;
-        if (after.size > 0 && !this.#cannotThrow(node)) result.throws.push({ node, held: after });
+        if (after.size > 0 && this.#finallyDepth === 0 && !this.#cannotThrow(node)) result.throws.push({ node, held: after });
         return after;
       }
       case AST_NODE_TYPES.AwaitExpression: {

@@ -440,6 +440,39 @@ export function bump(i: number): void {
 ruleTester.run('no-nonatomic-update (across await)', rule, {
   valid: [
     {
+      name: "a platform dictionary parameter restored after a failed call (livekit-client PCTransport.setMungedSDP): the caller's argument bag",
+      code: `
+/// <reference lib="dom" />
+declare const pc: RTCPeerConnection;
+export async function setMunged(sd: RTCSessionDescriptionInit, munged: string): Promise<void> {
+  const originalSdp = sd.sdp;
+  sd.sdp = munged;
+  try {
+    await pc.setLocalDescription(sd);
+  } catch {
+    sd.sdp = originalSdp;
+  }
+}
+`,
+    },
+    {
+      name: 'the chunk of a TransformStream transform, written after an await: the stream hands each chunk to one call at a time',
+      code: `
+interface Frame { data: ArrayBuffer; timestamp: number }
+declare function encrypt(data: ArrayBuffer): Promise<ArrayBuffer>;
+export class Cryptor {
+  headerOf(frame: Frame): number { return frame.timestamp > 0 ? 10 : 1; }
+  async encode(frame: Frame, controller: TransformStreamDefaultController<Frame>): Promise<void> {
+    const plain = frame.data;
+    const header = this.headerOf(frame);
+    const sealed = await encrypt(plain.slice(header));
+    frame.data = sealed.byteLength > 0 ? sealed : plain;
+    controller.enqueue(frame);
+  }
+}
+`,
+    },
+    {
       name: 'the old value handed to the awaited operation that computes the new one (a refresh)',
       code: `
 declare function intoIdSet(ids: readonly string[]): Promise<string[]>;
@@ -912,6 +945,36 @@ export async function credit(account: Account, amount: number): Promise<void> {
 }
 `,
       errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'account.balance', line: '6' }, line: 7 }],
+    },
+    {
+      name: "an application's own data interface as a parameter is still taken as shared (only the platform's dictionaries are argument bags)",
+      code: `
+export interface Cart { items: string[] }
+declare function price(id: string): Promise<number>;
+export async function add(cart: Cart, id: string): Promise<number> {
+  const items = cart.items;
+  const cost = await price(id);
+  cart.items = [...items, id];
+  return cost;
+}
+`,
+      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'cart.items', line: '6' }, line: 7 }],
+    },
+    {
+      name: "a stream callback's writes to its object's own state are still across a suspension",
+      code: `
+declare function encrypt(data: ArrayBuffer): Promise<ArrayBuffer>;
+export class Cryptor {
+  bytes = 0;
+  async encode(frame: ArrayBuffer, controller: TransformStreamDefaultController<ArrayBuffer>): Promise<void> {
+    const before = this.bytes;
+    const sealed = await encrypt(frame);
+    this.bytes = before + sealed.byteLength;
+    controller.enqueue(sealed);
+  }
+}
+`,
+      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'this.bytes', line: '7' }, line: 8 }],
     },
     {
       name: 'a module object, spread into its new value, in a generator across yield',

@@ -45,6 +45,28 @@ export class TaskQueue {
 `,
     },
     {
+      name: 'synchronous cleanup calls in the finally before the release are not throw sites (livekit-client SignalClient.close, LocalTrack.restart)',
+      code: `
+import { Mutex } from 'async-mutex';
+export class Client {
+  readonly #closingLock = new Mutex();
+  #stopped = false;
+  private sendLifecycleInput(input: { type: string }): boolean { return input.type !== ''; }
+  stop(): void { this.#stopped = true; }
+  async close(teardown: () => Promise<void>): Promise<void> {
+    const unlock = await this.#closingLock.acquire();
+    try {
+      await teardown();
+    } finally {
+      this.sendLifecycleInput({ type: 'closeComplete' });
+      if (this.#stopped) this.stop();
+      unlock();
+    }
+  }
+}
+`,
+    },
+    {
       name: 'logging calls between the acquisition and the try, and in the finally before the release, are not throw sites',
       code: `
 import { Mutex } from 'async-mutex';
@@ -648,25 +670,89 @@ class Map<K, V> { delete(key: K): V { throw new Error(String(key)); } }
 const mutex = new Mutex();
 const owners = new WeakMap<object, number>();
 const pending = new Map<number, number>();
-export async function a(owner: object, task: () => Promise<void>): Promise<void> {
+export async function a(owner: object): Promise<void> {
   const unlock = await mutex.acquire();
-  try { await task(); } finally {
+  owners.set(owner, 1);
+  unlock();
+}
+export async function b(id: number): Promise<void> {
+  const unlock = await mutex.acquire();
+  pending.delete(id);
+  unlock();
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnThrow',
+          data: { lock: 'mutex', line: '9', throwingCall: 'owners.set(owner, 1)' },
+          line: 8,
+          column: 24,
+          suggestions: [{ messageId: 'wrapInTryFinally', data: { release: 'unlock();' }, output: `
+import { Mutex } from 'async-mutex';
+class Map<K, V> { delete(key: K): V { throw new Error(String(key)); } }
+const mutex = new Mutex();
+const owners = new WeakMap<object, number>();
+const pending = new Map<number, number>();
+export async function a(owner: object): Promise<void> {
+  const unlock = await mutex.acquire();
+  try {
     owners.set(owner, 1);
+  } finally {
     unlock();
   }
 }
-export async function b(id: number, task: () => Promise<void>): Promise<void> {
+export async function b(id: number): Promise<void> {
   const unlock = await mutex.acquire();
-  try { await task(); } finally {
+  pending.delete(id);
+  unlock();
+}
+` }],
+        },
+        {
+          messageId: 'releaseMissingOnThrow',
+          data: { lock: 'mutex', line: '14', throwingCall: 'pending.delete(id)' },
+          line: 13,
+          column: 24,
+          suggestions: [{ messageId: 'wrapInTryFinally', data: { release: 'unlock();' }, output: `
+import { Mutex } from 'async-mutex';
+class Map<K, V> { delete(key: K): V { throw new Error(String(key)); } }
+const mutex = new Mutex();
+const owners = new WeakMap<object, number>();
+const pending = new Map<number, number>();
+export async function a(owner: object): Promise<void> {
+  const unlock = await mutex.acquire();
+  owners.set(owner, 1);
+  unlock();
+}
+export async function b(id: number): Promise<void> {
+  const unlock = await mutex.acquire();
+  try {
     pending.delete(id);
+  } finally {
+    unlock();
+  }
+}
+` }],
+        },
+      ],
+    },
+    {
+      name: 'an awaited call in the finally before the release: its rejection leaves the lock held',
+      code: `
+import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+declare function flush(): Promise<void>;
+export async function save(task: () => Promise<void>): Promise<void> {
+  const unlock = await mutex.acquire();
+  try {
+    await task();
+  } finally {
+    await flush();
     unlock();
   }
 }
 `,
-      errors: [
-        { messageId: 'releaseMissingOnThrow', data: { lock: 'mutex', line: '10', throwingCall: 'owners.set(owner, 1)' }, line: 8, column: 24, suggestions: [] },
-        { messageId: 'releaseMissingOnThrow', data: { lock: 'mutex', line: '17', throwingCall: 'pending.delete(id)' }, line: 15, column: 24, suggestions: [] },
-      ],
+      errors: [{ messageId: 'releaseMissingOnThrow', data: { lock: 'mutex', line: '10', throwingCall: 'await flush()' }, line: 6, column: 24, suggestions: [] }],
     },
     {
       name: 'early return while held',

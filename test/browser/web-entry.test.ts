@@ -32,6 +32,14 @@ describe('@lockstep/primitives/web', () => {
     expect(web.filter((name) => !node.includes(name)).sort()).toEqual(['WebThread', 'workerData']);
   });
 
+  test('what both entries export is one and the same value (Timer included: one class, in timer.js)', async () => {
+    const node = (await import(entryUrl('index.js'))) as Record<string, unknown>;
+    const web = (await import(entryUrl('web.js'))) as Record<string, unknown>;
+    const shared = Object.keys(node).filter((name) => name in web);
+    expect(shared).toContain('Timer');
+    for (const name of shared) expect(web[name], name).toBe(node[name]);
+  });
+
   test('neither it, nor its WebThread bootstrap, imports a Node built-in or a bare specifier', () => {
     for (const entry of ['web.js', 'web-thread-worker.js']) {
       const imports = staticImports(path.join(dist, entry));

@@ -2,7 +2,7 @@ import { setEnvironmentData, getEnvironmentData, Worker, type WorkerOptions } fr
 import { ThreadStateError } from './errors.js';
 import { releaseEventLoop, retainEventLoop } from './internal/keep-alive.js';
 import { deadlineFrom, remaining, type WaitOptions } from './internal/options.js';
-import { currentThreadIdent, currentThreadName, THREAD_NAME_KEY } from './internal/thread-context.js';
+import { THREAD_NAME_KEY } from './internal/thread-context.js';
 import { registerWorker } from './internal/thread-registry.js';
 
 /** Options of `new Thread()`. */
@@ -147,63 +147,8 @@ export class Thread {
   }
 }
 
-/** The thread running this code: Python's `threading.current_thread()`, as `{ ident, name }`. */
-export function currentThread(): { readonly ident: number; readonly name: string } {
-  return { ident: currentThreadIdent(), name: currentThreadName() };
-}
+/** One function for both entries. */
+export { currentThread } from './internal/thread-context.js';
 
-/**
- * Calls a function after a delay unless cancelled first: Python's `threading.Timer`. It runs on the
- * thread that started it (its event loop), not on a new thread.
- *
- * @example
- * ```ts
- * const timer = new Timer(5_000, () => console.log('still waiting…'));
- * timer.start();
- * await work();
- * timer.cancel();   // never prints if work ended in time
- * ```
- */
-export class Timer {
-  readonly interval: number;
-  readonly #fn: () => void;
-  #handle: ReturnType<typeof setTimeout> | undefined;
-  #state: 'new' | 'pending' | 'finished' | 'cancelled' = 'new';
-
-  constructor(interval: number, fn: () => void) {
-    if (typeof interval !== 'number' || Number.isNaN(interval) || interval < 0) {
-      throw new RangeError(`new Timer(): interval must be a non-negative number of ms, got ${String(interval)}`);
-    }
-    if (typeof fn !== 'function') throw new TypeError('new Timer(): fn must be a function');
-    this.interval = interval;
-    this.#fn = fn;
-  }
-
-  /** Whether it has started and neither fired nor been cancelled. */
-  get isAlive(): boolean {
-    return this.#state === 'pending';
-  }
-
-  /** Whether the function ran. */
-  get finished(): boolean {
-    return this.#state === 'finished';
-  }
-
-  /** @throws ThreadStateError when started twice. */
-  start(): void {
-    if (this.#state !== 'new') throw new ThreadStateError('a Timer can only be started once');
-    this.#state = 'pending';
-    this.#handle = setTimeout(() => {
-      this.#state = 'finished';
-      this.#fn();
-    }, this.interval);
-  }
-
-  /** Stops the timer if it has not fired yet; does nothing otherwise. */
-  cancel(): void {
-    if (this.#state === 'pending' || this.#state === 'new') {
-      clearTimeout(this.#handle);
-      this.#state = 'cancelled';
-    }
-  }
-}
+/** `Timer` lives in its own module, so the browser entry can load it without this one. */
+export { Timer } from './timer.js';

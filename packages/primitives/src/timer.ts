@@ -2,8 +2,8 @@ import { ThreadStateError } from './errors.js';
 
 /**
  * Calls a function after a delay unless cancelled first: Python's `threading.Timer`. It runs on the
- * thread that started it (its event loop), not on a new thread. The browser entry's `Timer`; the Node
- * entry's is the same class in `thread.ts`.
+ * thread that started it (its event loop), not on a new thread. Both entries export this one class
+ * (the Node entry through `thread.ts`).
  *
  * @example
  * ```ts

@@ -5,7 +5,6 @@ import { GLOBAL_WORKER_DATA, globalSlots } from './internal/runtime.js';
 import { markThreadDead, watchThread } from './internal/thread-registry.js';
 import {
   currentThreadIdent,
-  currentThreadName,
   drawRandomIdent,
   getInheritedValue,
   inheritedValues,
@@ -267,10 +266,8 @@ export class WebThread {
   }
 }
 
-/** The thread running this code: Python's `threading.current_thread()`, as `{ ident, name }`. */
-export function currentThread(): { readonly ident: number; readonly name: string } {
-  return { ident: currentThreadIdent(), name: currentThreadName() };
-}
+/** One function for both entries. */
+export { currentThread } from './internal/thread-context.js';
 
 /**
  * In a thread started by a `WebThread`, the `workerData` its parent passed (a structured clone,

@@ -77,6 +77,11 @@ export function currentThreadIdent(): number {
   return identity.ident;
 }
 
+/** The thread running this code: Python's `threading.current_thread()`, as `{ ident, name }`. */
+export function currentThread(): { readonly ident: number; readonly name: string } {
+  return { ident: currentThreadIdent(), name: currentThreadName() };
+}
+
 export function describeCurrentThread(): { ident: number; name: string } {
   return { ident: identity.ident, name: identity.name };
 }

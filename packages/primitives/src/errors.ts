@@ -78,6 +78,13 @@ export class BlockingNotAllowedError extends LockstepError {}
 /** A `Barrier` was aborted, reset, or timed out while (or before) a party waited on it. */
 export class BrokenBarrierError extends LockstepError {}
 
+/**
+ * A `CountDownLatch` or `WaitGroup` was counted below zero: `countDown()` or `done()` more times than
+ * the count, or `add()` with a negative delta larger than it (Go's WaitGroup panics there; Java's
+ * latch ignores it). The count is left as it was.
+ */
+export class CountBelowZeroError extends LockstepError {}
+
 /** `putNowait()` on a full queue, or `put()` whose timeout ran out. Python's `queue.Full`. */
 export class QueueFull extends LockstepError {}
 

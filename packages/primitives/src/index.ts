@@ -8,9 +8,11 @@
 export { Acquirable } from './acquirable.js';
 export { Barrier, type BarrierHandle, type BarrierOptions } from './barrier.js';
 export { Condition, type ConditionHandle } from './condition.js';
+export { CountDownLatch, WaitGroup, type CountDownLatchHandle, type WaitGroupHandle } from './count-down-latch.js';
 export {
   BlockingNotAllowedError,
   BrokenBarrierError,
+  CountBelowZeroError,
   InternalStateLockedError,
   ItemDecodeError,
   LockNotRecoverableError,

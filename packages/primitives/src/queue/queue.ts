@@ -6,6 +6,8 @@ import { MUTEX_CELLS } from '../internal/mutex-cells.js';
 import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from '../internal/options.js';
 import { SEQUENCE_CELLS, SequenceCells } from '../internal/sequence-cells.js';
 import { allocateCells, cellsFromHandle } from '../internal/shared-cells.js';
+import { selectAsync, selectBlocking, type Selected, type SelectPort } from './queue-select.js';
+import { boardFromBuffer, registerSelector, SELECT_CELLS, threadBoard, wakeSelectors } from './select-board.js';
 import { decodeItem, encodeItem, type EncodedItem } from './item-codec.js';
 import { naturalOrder } from './natural-order.js';
 import { assertNotComparing } from './reentry-guard.js';
@@ -32,6 +34,8 @@ export interface QueueHandle<K extends QueueKind = QueueKind> {
   readonly byteOffset: number;
   readonly index: SharedArrayBuffer;
   readonly arena: SharedArrayBuffer;
+  /** The wake-up words of `Queue.select` (see select-board.ts). */
+  readonly selectBoard: SharedArrayBuffer;
 }
 
 /** Options of `new Queue()` and its kin. */
@@ -56,7 +60,9 @@ const SHUT_DOWN = UNFINISHED + 1;
 const STORE = SHUT_DOWN + 1;
 /** The undo journal of the step in progress: see `Journal`. It saves UNFINISHED … the store's cells. */
 const JOURNAL = STORE + STORE_CELLS;
-const QUEUE_CELLS = JOURNAL + JOURNAL_CELLS;
+/** Selectors waiting on this queue (`Queue.select`), counted per bucket of the select board. */
+const SELECT = JOURNAL + JOURNAL_CELLS;
+const QUEUE_CELLS = SELECT + SELECT_CELLS;
 if (JOURNAL_SAVED !== JOURNAL - UNFINISHED) throw new Error('queue layout: the journal must save UNFINISHED through the store cells');
 
 // SHUT_DOWN values: `immediate` is remembered so an item put back after a failed decode is dropped.
@@ -67,6 +73,7 @@ const SHUT_IMMEDIATELY = 2;
 interface QueueParts {
   readonly cells: Int32Array;
   readonly buffers: StoreBuffers;
+  readonly board: Int32Array;
 }
 
 /**
@@ -100,6 +107,8 @@ export class Queue<T = unknown> {
   readonly #notEmpty: SequenceCells;
   readonly #notFull: SequenceCells;
   readonly #allTasksDone: SequenceCells;
+  readonly #board: Int32Array;
+  #selectPort: SelectPort<T> | undefined;
 
   /** @throws RangeError when `maxSize` is not a non-negative integer. */
   constructor(options: QueueOptions = {}) {
@@ -111,6 +120,7 @@ export class Queue<T = unknown> {
     this.#notEmpty = new SequenceCells(cells, NOT_EMPTY);
     this.#notFull = new SequenceCells(cells, NOT_FULL);
     this.#allTasksDone = new SequenceCells(cells, ALL_TASKS_DONE);
+    this.#board = parts.board;
     this.#store = new RecordStore(cells, STORE, this.order, parts.buffers);
     this.#store.setJournal(this.#journal);
   }
@@ -127,7 +137,7 @@ export class Queue<T = unknown> {
     const cells = allocateCells(QUEUE_CELLS);
     cells[MAX_SIZE] = maxSize;
     initStoreCells(cells, STORE);
-    return { cells, buffers: allocateStoreBuffers(maxBytes) };
+    return { cells, buffers: allocateStoreBuffers(maxBytes), board: threadBoard };
   }
 
   /**
@@ -142,6 +152,32 @@ export class Queue<T = unknown> {
     return constructAdopting(partsFromHandle(handle, 'Queue'), () => new Queue<T>());
   }
 
+  /**
+   * Waits until any of `queues` can give an item, and takes exactly one, from exactly one of them:
+   * Go's `select` over receives. Any mix of `Queue`, `LifoQueue` and `PriorityQueue`, shared with
+   * other threads, each taken from as its `get()` would. Each call looks first at the queue this
+   * thread's selects took from least recently, so busy queues take turns and none is starved. A queue
+   * that is shut down and empty is passed over.
+   * @returns the queue the item came from, its index in `queues`, and the item.
+   * @throws QueueEmpty when `timeout` runs out (at once with `timeout: 0` if all are empty);
+   * QueueShutDown when every queue is shut down and empty; ItemDecodeError as `get()` does (the item
+   * stays in its queue); TypeError when `queues` is not a non-empty array of queues.
+   * @example
+   * ```ts
+   * const { index, item } = Queue.select([urgent, normal], { timeout: 1_000 });
+   * ```
+   */
+  static select<const Q extends readonly Queue<unknown>[]>(queues: Q, options?: WaitOptions): Selected<Q> {
+    const method = 'Queue.select()';
+    return selectBlocking(Queue.#portsOf(queues, method), options, method) as Selected<Q>;
+  }
+
+  /** Async twin of {@link select}; usable on any thread. An aborted `signal` rejects with its reason, nothing taken. */
+  static async selectAsync<const Q extends readonly Queue<unknown>[]>(queues: Q, options?: AsyncWaitOptions): Promise<Selected<Q>> {
+    const method = 'Queue.selectAsync()';
+    return (await selectAsync(Queue.#portsOf(queues, method), options, method)) as Selected<Q>;
+  }
+
   get handle(): QueueHandle {
     return {
       kind: this.kind,
@@ -149,6 +185,7 @@ export class Queue<T = unknown> {
       byteOffset: this.#cells.byteOffset,
       index: this.#store.buffers.index,
       arena: this.#store.buffers.arena,
+      selectBoard: this.#board.buffer as SharedArrayBuffer,
     };
   }
 
@@ -304,6 +341,7 @@ export class Queue<T = unknown> {
       this.#journal.end();
       this.#notEmpty.notify(Infinity);
       this.#notFull.notify(Infinity);
+      wakeSelectors(this.#cells, SELECT, this.#board);
     });
   }
 
@@ -335,6 +373,7 @@ export class Queue<T = unknown> {
       this.#journal.end();
     }
     this.#notEmpty.notify(1);
+    wakeSelectors(this.#cells, SELECT, this.#board);
     return undefined;
   }
 
@@ -344,6 +383,11 @@ export class Queue<T = unknown> {
       if (timeLeft === 0) throw new QueueEmpty(`${method}: the queue is empty`);
       return this.#notEmpty;
     }
+    return this.#take();
+  }
+
+  /** Under the lock, with an item there: takes the next one. */
+  #take(): TakenRecord {
     this.#journal.begin();
     let record;
     try {
@@ -353,6 +397,42 @@ export class Queue<T = unknown> {
     }
     this.#notFull.notify(1);
     return record;
+  }
+
+  /**
+   * `Queue.select`'s look at this queue, under the lock: the next item if there is one; otherwise
+   * whether it is shut down, or else (with a `bucket`, for a select about to sleep) the selector's
+   * registration, so that the next put here wakes it.
+   */
+  #selectStep(bucket: number): TakenRecord | 'empty' | 'shut-down' {
+    if (this.#store.count !== 0) return this.#take();
+    if (this.isShutDown) return 'shut-down';
+    if (bucket >= 0) registerSelector(this.#cells, SELECT, bucket);
+    return 'empty';
+  }
+
+  /** What queue-select.ts needs of this queue; made on first use. */
+  get #port(): SelectPort<T> {
+    return (this.#selectPort ??= {
+      queue: this,
+      mutex: this.#mutex,
+      control: this.#cells,
+      selectBase: SELECT,
+      board: this.#board,
+      step: (bucket) => this.#selectStep(bucket),
+      decode: (record, method) => this.#decode(record, method),
+      lastServed: 0,
+    });
+  }
+
+  static #portsOf<Q extends readonly Queue<unknown>[]>(queues: Q, method: string): SelectPort<unknown>[] {
+    if (!Array.isArray(queues) || queues.length === 0) {
+      throw new TypeError(`${method}: expected a non-empty array of queues, got ${Array.isArray(queues) ? 'an empty array' : typeof queues}`);
+    }
+    return queues.map((queue: unknown, index) => {
+      if (!(queue instanceof Queue)) throw new TypeError(`${method}: queues[${index}] is not a Queue, LifoQueue or PriorityQueue`);
+      return (queue as Queue<unknown>).#port;
+    });
   }
 
   /**
@@ -389,6 +469,7 @@ export class Queue<T = unknown> {
         }
         this.#journal.end();
         this.#notEmpty.notify(1);
+        wakeSelectors(this.#cells, SELECT, this.#board);
       });
     } catch (lockError) {
       outcome = `it could not be put back (${(lockError as Error).message})`;
@@ -413,6 +494,7 @@ export class Queue<T = unknown> {
     this.#notEmpty.notify(Infinity);
     this.#notFull.notify(Infinity);
     this.#allTasksDone.notify(Infinity);
+    wakeSelectors(this.#cells, SELECT, this.#board);
   };
 
   #joinStep(timeLeft: number): boolean | SequenceCells {
@@ -440,7 +522,7 @@ function partsFromHandle(handle: QueueHandle, kind: QueueKind): QueueParts {
   if (!(handle.index instanceof SharedArrayBuffer) || !(handle.arena instanceof SharedArrayBuffer)) {
     throw new TypeError(`${kind}.from(handle): handle.index and handle.arena must be SharedArrayBuffers`);
   }
-  return { cells, buffers: { index: handle.index, arena: handle.arena } };
+  return { cells, buffers: { index: handle.index, arena: handle.arena }, board: boardFromBuffer(handle.selectBoard, `${kind}.from(handle)`) };
 }
 
 /**

@@ -44,6 +44,7 @@ export {
   type QueueKind,
   type QueueOptions,
 } from './queue/queue.js';
+export type { Selected, SelectedItem } from './queue/queue-select.js';
 export { ReadWriteLock, WriteHold, type ReadWriteLockHandle } from './read-write-lock.js';
 export { RLock, type RLockHandle } from './rlock.js';
 export { BoundedSemaphore, Semaphore, type BoundedSemaphoreHandle, type SemaphoreHandle } from './semaphore.js';

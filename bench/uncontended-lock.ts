@@ -2,12 +2,13 @@
  * Uncontended acquire + release, one thread, nobody else ever touching the lock: the cost of the lock
  * itself. Blocking forms against a raw `Atomics.compareExchange` lock pair (the floor of any lock over
  * shared memory) and the `multithreading` package's Mutex; async forms against await-lock, async-mutex
- * and `multithreading`'s `lock()`. RLock and Semaphore are shown for information.
+ * and `multithreading`'s `lock()`. RLock, Semaphore and ReadWriteLock (read and write holds, beside
+ * `multithreading`'s RwLock) are shown for information.
  *
  * Runs on the main thread: the uncontended path never waits, so no thread would do better. Each row is
  * its own loop function, so each gets its own optimized code.
  */
-import { Lock, RLock, Semaphore } from '@lockstep/primitives';
+import { Lock, ReadWriteLock, RLock, Semaphore } from '@lockstep/primitives';
 import { loadAsyncMutex, loadAwaitLock, loadMultithreading, multithreadingNote, unavailable } from './lib/peers.js';
 import { median, meets, nowMs, printHeading, printTable, QUICK, rate, ratio, RUNS, type Cell, type TargetCheck } from './lib/report.js';
 
@@ -86,6 +87,32 @@ function semaphoreBlocking(semaphore: Semaphore): Body {
   };
 }
 
+function readWriteBlocking(rw: ReadWriteLock, mode: 'read' | 'write'): Body {
+  return mode === 'read'
+    ? (n) => {
+        for (let i = 0; i < n; i++) {
+          rw.acquireRead();
+          rw.releaseRead();
+        }
+      }
+    : (n) => {
+        for (let i = 0; i < n; i++) {
+          rw.acquireWrite();
+          rw.releaseWrite();
+        }
+      };
+}
+
+function multithreadingRwBlocking(rw: import('multithreading').RwLock, mode: 'read' | 'write'): Body {
+  return mode === 'read'
+    ? (n) => {
+        for (let i = 0; i < n; i++) rw.blockingRead().dispose();
+      }
+    : (n) => {
+        for (let i = 0; i < n; i++) rw.blockingWrite().dispose();
+      };
+}
+
 function multithreadingBlocking(mutex: import('multithreading').Mutex): Body {
   return (n) => {
     for (let i = 0; i < n; i++) {
@@ -148,6 +175,32 @@ function asyncMutexAsync(mutex: import('async-mutex').Mutex): Body {
   };
 }
 
+function readWriteAsync(rw: ReadWriteLock, mode: 'read' | 'write'): Body {
+  return mode === 'read'
+    ? async (n) => {
+        for (let i = 0; i < n; i++) {
+          await rw.acquireReadAsync();
+          rw.releaseRead();
+        }
+      }
+    : async (n) => {
+        for (let i = 0; i < n; i++) {
+          await rw.acquireWriteAsync();
+          rw.releaseWrite();
+        }
+      };
+}
+
+function multithreadingRwAsync(rw: import('multithreading').RwLock, mode: 'read' | 'write'): Body {
+  return mode === 'read'
+    ? async (n) => {
+        for (let i = 0; i < n; i++) (await rw.read()).dispose();
+      }
+    : async (n) => {
+        for (let i = 0; i < n; i++) (await rw.write()).dispose();
+      };
+}
+
 function multithreadingAsync(mutex: import('multithreading').Mutex): Body {
   return async (n) => {
     for (let i = 0; i < n; i++) {
@@ -204,6 +257,9 @@ async function main(): Promise<void> {
   const rlock = new RLock();
   const semaphore = new Semaphore(1);
   const mtMutex = multithreading.ok ? new multithreading.module.Mutex() : undefined;
+  const rw = new ReadWriteLock();
+  const mtRw = multithreading.ok ? new multithreading.module.RwLock() : undefined;
+  const mtMissing = (): string => unavailable(multithreading as { ok: false; reason: string });
 
   const casStore = row('raw Atomics CAS + store (floor)', rawCasStore(raw));
   const casExchange = row('raw Atomics CAS + exchange', rawCasExchange(raw));
@@ -217,6 +273,10 @@ async function main(): Promise<void> {
     row('RLock.acquire() + release()  [ours]', rlockBlocking(rlock)),
     row('Semaphore(1).acquire() + release()  [ours]', semaphoreBlocking(semaphore)),
     row('multithreading Mutex.blockingLock() + dispose()', mtMutex ? multithreadingBlocking(mtMutex) : unavailable(multithreading as { ok: false; reason: string })),
+    row('ReadWriteLock.acquireRead() + releaseRead()  [ours]', readWriteBlocking(rw, 'read')),
+    row('ReadWriteLock.acquireWrite() + releaseWrite()  [ours]', readWriteBlocking(rw, 'write')),
+    row('multithreading RwLock.blockingRead() + dispose()', mtRw ? multithreadingRwBlocking(mtRw, 'read') : mtMissing()),
+    row('multithreading RwLock.blockingWrite() + dispose()', mtRw ? multithreadingRwBlocking(mtRw, 'write') : mtMissing()),
   ];
 
   const ourAsync = row('Lock.acquireAsync() + release()  [ours]', lockAsync(lock));
@@ -231,6 +291,10 @@ async function main(): Promise<void> {
     mtAsyncRow,
     row('RLock.acquireAsync() + release()  [ours]', rlockAsync(rlock)),
     row('Semaphore(1).acquireAsync() + release()  [ours]', semaphoreAsync(semaphore)),
+    row('ReadWriteLock.acquireReadAsync() + releaseRead()  [ours]', readWriteAsync(rw, 'read')),
+    row('ReadWriteLock.acquireWriteAsync() + releaseWrite()  [ours]', readWriteAsync(rw, 'write')),
+    row('multithreading RwLock.read() + dispose()', mtRw ? multithreadingRwAsync(mtRw, 'read') : mtMissing()),
+    row('multithreading RwLock.write() + dispose()', mtRw ? multithreadingRwAsync(mtRw, 'write') : mtMissing()),
   ];
 
   await measureAll(blockingRows);

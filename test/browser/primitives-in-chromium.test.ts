@@ -25,10 +25,7 @@ const CHECK_TIMEOUT_MS = 45_000;
  * Checks that fail today for a known reason, run as `test.fails` (strict: once fixed they fail, so
  * remove them from here). Keep this empty but for bugs that have an owner.
  */
-const KNOWN_FAILURES: Record<string, string> = {
-  'Barrier.wait() on the main thread throws BlockingNotAllowedError before it arrives':
-    'barrier.ts: wait() arrives (nWaiting + 1) before its sleep throws; it must assertCanBlock() first, as Condition.wait() does',
-};
+const KNOWN_FAILURES: Record<string, string> = {};
 
 let unavailable: string | undefined;
 let server: StaticServer | undefined;

@@ -1,12 +1,13 @@
 import { BrokenBarrierError, InternalStateLockedError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
-import { guardedWaitAsync, guardedWaitBlocking, withInternalLock } from './internal/guarded-wait.js';
+import { blockingNotAllowed } from './internal/futex.js';
+import { guardedWaitAsync, guardedWaitBlocking, withInternalLock, withInternalLockAsync } from './internal/guarded-wait.js';
 import { InternalLock, internalStateLocked, lockInternalBlocking } from './internal/internal-lock.js';
 import { MUTEX_CELLS } from './internal/mutex-cells.js';
-import { deadlineFrom, NO_WAIT, signalFrom, throwIfAborted, type AsyncWaitOptions, type Deadline, type WaitOptions } from './internal/options.js';
+import { deadlineFrom, NO_WAIT, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
 import { SEQUENCE_CELLS, SequenceCells } from './internal/sequence-cells.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
-import { currentThreadIdent } from './internal/thread-context.js';
+import { canBlock, currentThreadIdent } from './internal/thread-context.js';
 import { isThreadDead, isThreadWatched, OWNER_CHECK_INTERVAL_MS } from './internal/thread-registry.js';
 
 /** Structured-clonable reference to a {@link Barrier}. */
@@ -160,9 +161,22 @@ export class Barrier {
   wait(options?: WaitOptions): number {
     const method = 'Barrier.wait()';
     const deadline = deadlineFrom(this.#withDefaultTimeout(options), method);
-    const arrival = guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#arriveStep(method, timeLeft), lockTimedOut);
-    if (arrival.index + 1 === this.parties) this.#completeRound(arrival, method, deadline);
-    else guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#releasedStep(arrival.epoch, timeLeft, method), lockTimedOut);
+    const mayWait = canBlock();
+    const arrival = guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#arriveStep(method, timeLeft, mayWait), lockTimedOut);
+    if (arrival.index + 1 === this.parties) {
+      this.#runAction(arrival, method);
+      // This party waits for nothing but the lock: with a timeout, the short patience of a call that
+      // must not wait, so an action that used up the timeout does not make the release fail.
+      const lockDeadline = deadline === Infinity ? Infinity : NO_WAIT;
+      if (!lockInternalBlocking(this.#mutex, lockDeadline, method)) lockTimedOut(method, internalStateLocked(method, lockDeadline));
+      try {
+        this.#releaseRound(arrival);
+      } finally {
+        this.#mutex.unlock();
+      }
+    } else {
+      guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#releasedStep(arrival.epoch, timeLeft, method), lockTimedOut);
+    }
     return arrival.index;
   }
 
@@ -172,9 +186,16 @@ export class Barrier {
     const deadline = deadlineFrom(this.#withDefaultTimeout(options), method);
     const signal = signalFrom(options, method);
     throwIfAborted(signal);
-    const arrival = await guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#arriveStep(method, timeLeft), lockTimedOut);
+    const arrival = await guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#arriveStep(method, timeLeft, true), lockTimedOut);
     if (arrival.index + 1 === this.parties) {
-      this.#completeRound(arrival, method, deadline);
+      this.#runAction(arrival, method);
+      const lockDeadline = deadline === Infinity ? Infinity : NO_WAIT;
+      try {
+        await withInternalLockAsync(this.#mutex, method, () => this.#releaseRound(arrival), lockDeadline);
+      } catch (error) {
+        if (error instanceof InternalStateLockedError) lockTimedOut(method, error);
+        throw error;
+      }
       return arrival.index;
     }
     try {
@@ -182,7 +203,7 @@ export class Barrier {
     } catch (error) {
       // A party that gives up after arriving breaks its round, as a timeout does in Python, so the
       // others are not left waiting for a release that can no longer come in the expected shape.
-      if (!(error instanceof BrokenBarrierError)) this.#breakRound(arrival.epoch, method);
+      if (!(error instanceof BrokenBarrierError)) await this.#breakRoundAsync(arrival.epoch, method);
       throw error;
     }
     return arrival.index;
@@ -239,7 +260,7 @@ export class Barrier {
    * The arrival: take an index in the current round. While the round is complete and its last party
    * runs the action, wait for the next round (Python holds the lock through the action instead).
    */
-  #arriveStep(method: string, timeLeft: number): Arrival | SequenceCells {
+  #arriveStep(method: string, timeLeft: number, mayWait: boolean): Arrival | SequenceCells {
     if (this.#state === BROKEN) throw new BrokenBarrierError(`${method} on a broken barrier`);
     const index = Atomics.load(this.#cells, COUNT);
     if (index >= this.parties) {
@@ -248,6 +269,9 @@ export class Barrier {
       throw new BrokenBarrierError(`${method} timed out while the previous round's action ran; the barrier is now broken`);
     }
     this.#checkParties(method);
+    // A blocking wait on a thread that may not block refuses before it arrives, unless its arrival
+    // completes the round (then it waits for nobody).
+    if (!mayWait && timeLeft > 0 && index + 1 < this.parties) throw blockingNotAllowed(method);
     if (index < TRACKED_PARTIES) Atomics.store(this.#cells, ARRIVALS + index, currentThreadIdent() + 1);
     Atomics.store(this.#cells, COUNT, index + 1);
     return { index, epoch: this.#epoch };
@@ -270,29 +294,25 @@ export class Barrier {
   }
 
   /**
-   * The last party runs this thread's action, outside the internal lock so an action may use the
-   * barrier (read it, abort it) without deadlocking, then releases the round by starting the next.
+   * The last party runs this thread's action outside the internal lock, so an action may use the
+   * barrier (read it, abort it) without deadlocking; then it releases the round ({@link releaseRound}).
    */
-  #completeRound(arrival: Arrival, method: string, deadline: Deadline): void {
+  #runAction(arrival: Arrival, method: string): void {
     try {
       this.#action?.();
     } catch (error) {
       this.#breakRound(arrival.epoch, method);
       throw error;
     }
-    // This party waits for nothing but the lock: with a timeout, the short patience of a call that
-    // must not wait, so an action that used up the timeout does not make the release fail.
-    const lockDeadline = deadline === Infinity ? Infinity : NO_WAIT;
-    if (!lockInternalBlocking(this.#mutex, lockDeadline, method)) lockTimedOut(method, internalStateLocked(method, lockDeadline));
-    try {
-      if (this.#epoch !== arrival.epoch) throw new BrokenBarrierError('the Barrier was reset while its action ran');
-      if (this.#state === BROKEN) throw new BrokenBarrierError('the Barrier was aborted while its action ran');
-      Atomics.or(this.#cells, COMPLETED, 1 << (arrival.epoch & (EPOCH_MEMORY - 1)));
-      this.#startRound((arrival.epoch + 1) | 0);
-      this.#changed.notify(Infinity);
-    } finally {
-      this.#mutex.unlock();
-    }
+  }
+
+  /** Under the lock, after the action: releases the round by starting the next. */
+  #releaseRound(arrival: Arrival): void {
+    if (this.#epoch !== arrival.epoch) throw new BrokenBarrierError('the Barrier was reset while its action ran');
+    if (this.#state === BROKEN) throw new BrokenBarrierError('the Barrier was aborted while its action ran');
+    Atomics.or(this.#cells, COMPLETED, 1 << (arrival.epoch & (EPOCH_MEMORY - 1)));
+    this.#startRound((arrival.epoch + 1) | 0);
+    this.#changed.notify(Infinity);
   }
 
   /** Breaks the round of `epoch` if it is still the current one (not completed or reset meanwhile). */
@@ -303,6 +323,17 @@ export class Barrier {
       });
     } catch (error) {
       // The caller is already failing with its own error; a barrier left locked cannot be broken.
+      if (!(error instanceof InternalStateLockedError)) throw error;
+    }
+  }
+
+  /** Async form of {@link breakRound}, for async calls: waits for the internal lock asleep. */
+  async #breakRoundAsync(epoch: number, method: string): Promise<void> {
+    try {
+      await withInternalLockAsync(this.#mutex, method, () => {
+        if (this.#epoch === epoch) this.#break();
+      });
+    } catch (error) {
       if (!(error instanceof InternalStateLockedError)) throw error;
     }
   }

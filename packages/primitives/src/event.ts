@@ -69,7 +69,10 @@ export class Event {
     const cells = this.#cells;
     const generation = Atomics.load(cells, GENERATION);
     if (Atomics.load(cells, FLAG) === 1) return true;
-    return waitBlocking(cells, GENERATION, generation, remaining(deadline), 'Event.wait()') !== 'timed-out' || this.isSet;
+    // A timeout of 0 waits for nothing: not a wait, even where the thread may not block.
+    const timeout = remaining(deadline);
+    if (timeout === 0) return false;
+    return waitBlocking(cells, GENERATION, generation, timeout, 'Event.wait()') !== 'timed-out' || this.isSet;
   }
 
   /** Async twin of {@link wait}; usable on any thread. */

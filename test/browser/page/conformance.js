@@ -195,6 +195,11 @@ const checks = {
     lock.release();
     equal(lock.acquire({ timeout: 0 }), true, 'Lock.acquire({ timeout: 0 }) on a free lock');
     lock.release();
+    // A blocking form that need not wait completes: the rule is "throws where it would wait".
+    equal(new Event().wait({ timeout: 0 }), false, 'Event.wait({ timeout: 0 }) of a clear event');
+    full.putNowait(7);
+    equal(full.get(), 7, 'Queue.get() of a non-empty queue');
+    equal(condition.waitFor(() => 'yes'), 'yes', 'Condition.waitFor() of a true predicate');
   },
 
   async 'Barrier.wait() on the main thread throws BlockingNotAllowedError before it arrives'() {
@@ -202,6 +207,60 @@ const checks = {
     throwsWith(() => barrier.wait(), 'BlockingNotAllowedError', 'Barrier.wait()');
     throwsWith(() => barrier.wait({ timeout: 50 }), 'BlockingNotAllowedError', 'Barrier.wait({ timeout })');
     equal([barrier.nWaiting, barrier.broken], [0, false], 'the barrier is untouched');
+    // Not counted as arrived: a worker party and the main thread (async) make a full round.
+    const party = start('barrierParty', { barrier: barrier.handle });
+    const mine = await barrier.waitAsync(LONG);
+    equal([mine, await party.result].sort(), [0, 1], 'a full round of two after the refused waits');
+    // The last party of a round waits for nobody: its blocking wait completes here.
+    const last = new Barrier(2);
+    const first = start('barrierParty', { barrier: last.handle });
+    const deadline = performance.now() + 20_000;
+    while (last.nWaiting !== 1 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    equal(last.wait(), 1, 'Barrier.wait() by the last party, on the main thread');
+    equal(await first.result, 0, 'the worker party was released');
+  },
+
+  async 'non-waiting calls here never throw BlockingNotAllowedError, while a worker keeps the queue busy'() {
+    // A worker loops get/put/taskDone on the queue with blocking calls, so its internal lock is often
+    // held when the main thread asks: then the main thread spins for it (it may not block). Items
+    // circulate, so the queue ends holding what it started with, each item once.
+    const K = 200;
+    const queue = new Queue();
+    for (let i = 0; i < K; i++) queue.putNowait(i);
+    const stop = new Event();
+    const cycles = ints();
+    const worker = start('queueBusy', { queue: queue.handle, stop: stop.handle, cycles: cycles.buffer });
+    const deadline = performance.now() + 20_000;
+    while (Atomics.load(cycles, 0) === 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+    check(Atomics.load(cycles, 0) > 0, 'the busy worker started');
+    let retried = 0;
+    // A non-waiting call gives up after 100 ms on a holder descheduled that long (documented): try again then.
+    const retrying = (call) => {
+      for (;;) {
+        try {
+          return call();
+        } catch (error) {
+          if (error?.name !== 'InternalStateLockedError') throw error;
+          retried += 1;
+        }
+      }
+    };
+    const before = Atomics.load(cycles, 0);
+    for (let i = 0; i < 3_000; i++) {
+      const item = retrying(() => queue.getNowait());
+      retrying(() => queue.putNowait(item));
+      retrying(() => queue.taskDone());
+    }
+    check(Atomics.load(cycles, 0) > before, 'the worker cycled meanwhile');
+    stop.set();
+    check((await worker.result) > 0, 'the worker ended');
+    equal(queue.size, K, 'queue.size');
+    const items = [];
+    while (!queue.empty) items.push(queue.getNowait());
+    equal(items.sort((a, b) => a - b), Array.from({ length: K }, (_, i) => i), 'every item once');
+    for (let i = 0; i < K; i++) queue.taskDone();
+    equal(await queue.joinAsync({ timeout: 0 }), true, 'no task left unfinished');
+    check(retried >= 0, 'retries counted');
   },
 
   async 'RLock: re-entrant in a worker, exclusive across threads, owner-checked release, async here'() {

@@ -121,6 +121,19 @@ const tasks = {
     }
   },
 
+  /** Keeps a queue busy: takes an item and puts it back (blocking forms), marking it done, until `stop` is set. */
+  queueBusy: ({ queue, stop, cycles }) => {
+    const q = lib.Queue.from(queue);
+    const done = lib.Event.from(stop);
+    const count = new Int32Array(cycles);
+    while (!done.isSet) {
+      q.put(q.get({ timeout: 20_000 }));
+      q.taskDone();
+      Atomics.add(count, 0, 1);
+    }
+    return Atomics.load(count, 0);
+  },
+
   /** A blocking get on an empty queue with a timeout. */
   queueGetTimeout: ({ queue, timeout }) => {
     const start = performance.now();

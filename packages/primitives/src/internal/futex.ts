@@ -15,12 +15,21 @@ export function waitBlocking(cells: Int32Array, index: number, expected: number,
 
 /** For calls that must refuse before changing any state, e.g. `Condition.wait` before it releases its lock. */
 export function assertCanBlock(method: string): void {
-  if (!canBlock()) {
-    throw new BlockingNotAllowedError(
-      `${method} would block, and this thread may not block; use the …Async form of this call instead`,
-    );
-  }
+  if (!canBlock()) throw blockingNotAllowed(method);
 }
+
+/** What a blocking call that would have to wait throws on a thread that may not block. */
+export function blockingNotAllowed(method: string, options?: ErrorOptions): BlockingNotAllowedError {
+  return new BlockingNotAllowedError(`${method} would block, and this thread may not block; use the …Async form of this call instead`, options);
+}
+
+const atomicsPause = (Atomics as { readonly pause?: (hint?: number) => void }).pause;
+
+/**
+ * One turn of a spin-wait: `Atomics.pause()` where the engine has it (a CPU hint that this is a
+ * busy-wait, easing the core for the thread being waited for), nothing elsewhere.
+ */
+export const spinPause: () => void = typeof atomicsPause === 'function' ? () => atomicsPause.call(Atomics) : () => {};
 
 /**
  * Async twin of {@link waitBlocking}. When `signal` aborts, the returned promise rejects at once, but the

@@ -1,7 +1,9 @@
 import type { InternalStateLockedError } from '../errors.js';
-import { internalLockDeadline, internalStateLocked, lockInternalBlocking, type InternalLock } from './internal-lock.js';
+import { blockingNotAllowed } from './futex.js';
+import { internalLockDeadline, internalStateLocked, LOCK_TAKEN, lockInternalBlocking, type InternalLock } from './internal-lock.js';
 import { NO_WAIT, remaining, type Deadline } from './options.js';
 import { SequenceCells } from './sequence-cells.js';
+import { canBlock } from './thread-context.js';
 
 /**
  * One check of a guarded wait, run with the internal lock held: return the result when the caller may
@@ -30,6 +32,8 @@ export function guardedWaitBlocking<R>(mutex: InternalLock, deadline: Deadline, 
     const outcome = runStepAndUnlock(mutex, deadline, step);
     if (!(outcome instanceof Registered)) return outcome;
     try {
+      // A thread that may not block throws where it would sleep, the step having changed nothing.
+      if (!canBlock()) throw blockingNotAllowed(method);
       outcome.sequence.waitBlocking(outcome.snapshot, outcome.sleepMs, method);
     } finally {
       outcome.sequence.unregister();
@@ -39,8 +43,10 @@ export function guardedWaitBlocking<R>(mutex: InternalLock, deadline: Deadline, 
 
 /**
  * Async form of {@link guardedWaitBlocking}. The lock is taken and dropped within one synchronous run,
- * never held across an `await`: a blocking call on the same thread (`putNowait`, `taskDone`, …) made
- * while this call is pending must never find the lock held by a task that cannot run until it returns.
+ * never held across an `await` (nor across the hop back from one): a blocking call on the same thread
+ * (`putNowait`, `taskDone`, …) made while this call is pending must never find the lock held by a task
+ * that cannot run until it returns. So the lock is waited for asleep, taking nothing, and taken by
+ * this function's own run once it wakes.
  */
 export async function guardedWaitAsync<R>(
   mutex: InternalLock,
@@ -54,9 +60,13 @@ export async function guardedWaitAsync<R>(
   for (;;) {
     if (!mutex.tryLock()) {
       lockDeadline ??= internalLockDeadline(deadline);
-      const got = await mutex.waitForRelease(lockDeadline, signal);
-      if (got === 'timed-out') return giveUp(method, deadline, timedOut);
-      if (got === 'retry') continue;
+      let word = mutex.lockOrMark(false);
+      while (word !== LOCK_TAKEN) {
+        const timeout = remaining(lockDeadline);
+        if (timeout === 0) return giveUp(method, deadline, timedOut);
+        await mutex.sleepOn(word, timeout, signal);
+        word = mutex.lockOrMark(true);
+      }
     }
     const outcome = runStepAndUnlock(mutex, deadline, step);
     if (!(outcome instanceof Registered)) return outcome;
@@ -102,6 +112,28 @@ function runStepAndUnlock<R>(mutex: InternalLock, deadline: Deadline, step: Guar
  */
 export function withInternalLock<R>(mutex: InternalLock, method: string, fn: () => R, deadline: Deadline = NO_WAIT): R {
   if (!lockInternalBlocking(mutex, deadline, method)) throw internalStateLocked(method, deadline);
+  try {
+    return fn();
+  } finally {
+    mutex.unlock();
+  }
+}
+
+/**
+ * Async form of {@link withInternalLock}, for async calls: waits for the lock asleep (never blocking
+ * the thread, nor spinning), then runs `fn` under it within one synchronous run.
+ */
+export async function withInternalLockAsync<R>(mutex: InternalLock, method: string, fn: () => R, deadline: Deadline = NO_WAIT): Promise<R> {
+  if (!mutex.tryLock()) {
+    const lockDeadline = internalLockDeadline(deadline);
+    let word = mutex.lockOrMark(false);
+    while (word !== LOCK_TAKEN) {
+      const timeout = remaining(lockDeadline);
+      if (timeout === 0) throw internalStateLocked(method, deadline);
+      await mutex.sleepOn(word, timeout, undefined);
+      word = mutex.lockOrMark(true);
+    }
+  }
   try {
     return fn();
   } finally {

@@ -1,6 +1,10 @@
 import { InternalStateLockedError, OwnerDiedError } from '../errors.js';
+import { blockingNotAllowed } from './futex.js';
 import { NO_WAIT, type Deadline } from './options.js';
-import { RobustMutex } from './robust-mutex.js';
+import { LOCK_TAKEN, RobustMutex } from './robust-mutex.js';
+import { canBlock } from './thread-context.js';
+
+export { LOCK_TAKEN } from './robust-mutex.js';
 
 /**
  * How long a call that must not wait (`…Nowait`, a timeout of 0, `taskDone`, `shutdown`,
@@ -58,24 +62,48 @@ export class InternalLock {
     }
   }
 
-  /** Takes the lock, blocking, until `deadline` (the patience bound for a call that must not wait); `false` when it stayed held. */
+  /**
+   * Takes the lock until `deadline` (the patience bound for a call that must not wait); `false` when
+   * it stayed held. Blocking (`Atomics.wait`) where the thread may block. On a thread that may not (a
+   * browser's main thread) it spins instead, for at most {@link INTERNAL_LOCK_PATIENCE_MS} whatever
+   * the deadline: past that, a call with a later deadline (or none) throws `BlockingNotAllowedError`
+   * (it would have to wait, and may not), its `cause` the {@link InternalStateLockedError}.
+   */
   lockBlocking(deadline: Deadline, method: string): boolean {
     if (this.tryLock()) return true;
     try {
+      if (!canBlock()) return this.#lockSpinning(deadline, method);
       return this.mutex.lockBlocking(internalLockDeadline(deadline), method);
     } catch (error) {
       return this.#recovered(error);
     }
   }
 
-  /** As `RobustMutex.waitForRelease`, with a dead holder's step repaired: `'held'` then. */
-  async waitForRelease(deadline: Deadline, signal: AbortSignal | undefined): Promise<'held' | 'retry' | 'timed-out'> {
+  #lockSpinning(deadline: Deadline, method: string): boolean {
+    const patience = performance.now() + INTERNAL_LOCK_PATIENCE_MS;
+    const until = deadline === NO_WAIT ? patience : Math.min(deadline, patience);
+    if (this.mutex.lockSpinning(until)) return true;
+    if (deadline !== NO_WAIT && deadline > until) throw blockingNotAllowed(method, { cause: internalStateLocked(method, NO_WAIT) });
+    return false;
+  }
+
+  /**
+   * For async callers, in their own synchronous run: takes the lock if it is free (see
+   * `RobustMutex.lockOrMark`), repairing a dead holder's step; {@link LOCK_TAKEN} then, else the
+   * word to {@link sleepOn}.
+   */
+  lockOrMark(slept: boolean): number {
     try {
-      return await this.mutex.waitForRelease(deadline, signal);
+      return this.mutex.lockOrMark(slept);
     } catch (error) {
       this.#recovered(error);
-      return 'held';
+      return LOCK_TAKEN;
     }
+  }
+
+  /** Sleeps without blocking while the lock word is still `word`; takes nothing (see `RobustMutex.sleepOn`). */
+  sleepOn(word: number, timeout: number, signal: AbortSignal | undefined): Promise<void> {
+    return this.mutex.sleepOn(word, timeout, signal);
   }
 
   unlock(): void {

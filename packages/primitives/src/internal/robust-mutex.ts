@@ -1,5 +1,5 @@
 import { LockNotRecoverableError, LockStateError, OwnerDiedError } from '../errors.js';
-import { waitBlocking, waitNonBlocking } from './futex.js';
+import { spinPause, waitBlocking, waitNonBlocking } from './futex.js';
 import { FAIRNESS_BOUND_MS } from './mutex-cells.js';
 import { remaining, type Deadline } from './options.js';
 import { currentThreadIdent } from './thread-context.js';
@@ -53,6 +53,9 @@ const SELF = selfIdent <= MAX_OWNER_IDENT ? (selfIdent + 1) << OWNER_SHIFT : -4;
 function ownerOf(word: number): number {
   return (word >>> OWNER_SHIFT) - 1;
 }
+
+/** What {@link RobustMutex.lockOrMark} returns when the caller now holds the lock. */
+export const LOCK_TAKEN = FREE;
 
 /** Who holds a lock, as {@link RobustMutex.ownerIdent} reports it. */
 export const NO_OWNER = -1;
@@ -160,20 +163,62 @@ export class RobustMutex {
   }
 
   /**
-   * As `MutexCells.waitForRelease`: waits, without taking the lock, until it may be free; for async
-   * callers that take and drop it within one synchronous run. Takes over from a dead owner (throwing
-   * {@link OwnerDiedError}, held) like every other form.
+   * The slow path of an async caller that must take and drop the lock within one synchronous run (an
+   * internal lock): one look, in the caller's own run. Takes the lock if it is free (or, once
+   * `slept`, handed off), as contended: after a wake-up other sleepers may remain, and taken plainly
+   * the wake-up owed to them would be lost with this holder's uncontended unlock. Returns
+   * {@link LOCK_TAKEN} then, else the word to sleep on with {@link sleepOn} (marked waited on, so the
+   * holder's unlock notifies). Takes over from a dead owner (throwing {@link OwnerDiedError}, held)
+   * like every other form.
    */
-  async waitForRelease(deadline: Deadline, signal: AbortSignal | undefined): Promise<'held' | 'retry' | 'timed-out'> {
-    const word = this.#nextWord(true);
-    if (word === FREE) return 'held';
-    const timeout = remaining(deadline);
-    if (timeout === 0) return 'timed-out';
+  lockOrMark(slept: boolean): number {
+    return this.#nextWord(slept);
+  }
+
+  /**
+   * Sleeps, without blocking the thread, while the word is still `word` (from {@link lockOrMark}), at
+   * most `timeout` ms (in slices while its holder could die detectably). Takes nothing: the caller
+   * looks again with `lockOrMark(true)` in its own synchronous run, so the lock is never held across
+   * the `await` by a caller that has not resumed yet.
+   */
+  async sleepOn(word: number, timeout: number, signal: AbortSignal | undefined): Promise<void> {
     await waitNonBlocking(this.cells, this.base + WORD, word, this.#slice(word, timeout), signal, this.#forwardWake);
-    // Woken: take it as contended here, never with the caller's plain tryLock(), or the wake-up owed to
-    // the other sleepers would be lost with this holder's uncontended unlock.
-    if (this.#nextWord(true) === FREE) return 'held';
-    return remaining(deadline) === 0 ? 'timed-out' : 'retry';
+  }
+
+  /**
+   * Takes the lock on a thread that may not block (a browser's main thread), by spinning until
+   * `deadline` (absolute, finite): for internal locks, whose holders keep them for microseconds. Like
+   * a sleeper, a spinner that has waited past the fairness bound counts as starving (releases then
+   * hand the lock over instead of freeing it for bargers) and may claim a hand-off. Looks for a dead
+   * owner (and a lock not recoverable) between rounds, as the other forms do.
+   */
+  lockSpinning(deadline: Deadline): boolean {
+    const { cells } = this;
+    const at = this.base + WORD;
+    const started = performance.now();
+    let starving = false;
+    try {
+      for (;;) {
+        for (let i = 0; i < SPIN_LIMIT; i++) {
+          const word = Atomics.load(cells, at);
+          if (word === FREE) {
+            if (Atomics.compareExchange(cells, at, FREE, SELF) === FREE) return true;
+          } else if (word === HANDOFF && starving) {
+            if (Atomics.compareExchange(cells, at, HANDOFF, SELF | WAITERS) === HANDOFF) return true;
+          }
+          spinPause();
+        }
+        if (this.tryLock()) return true;
+        const now = performance.now();
+        if (now >= deadline) return false;
+        if (!starving && now - started > FAIRNESS_BOUND_MS) {
+          starving = true;
+          Atomics.add(cells, this.base + STARVING, 1);
+        }
+      }
+    } finally {
+      if (starving) Atomics.sub(cells, this.base + STARVING, 1);
+    }
   }
 
   /**

@@ -226,7 +226,7 @@ describe('identity: shared objects and cycles', () => {
     const out = roundTrip({ a: shared, b: shared, lists: [list, list], dates: new Map([[date, date]]) });
     expect(out.a).toBe(out.b);
     expect(out.lists[0]).toBe(out.lists[1]);
-    const [[key, value]] = [...out.dates];
+    const [key, value] = [...out.dates][0]!;
     expect(key).toBe(value);
     expect(out.a).not.toBe(shared);
   });

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
       rows.push(row('Queue({ maxSize: 1024 }) put()/get()  [ours]', (n) => pair.oneWay('lockstep', kind, n, { maxSize: 1024 })));
     }
     rows.push(row('Queue putAsync()/getAsync()  [ours]', (n) => pair.oneWay('lockstep-async', kind, n)));
+    rows.push(row('Queue.select() over 2 queues, put to each in turn  [ours]', (n) => pair.oneWay('lockstep-select', kind, n)));
     rows.push(postMessage);
     rows.push(
       row(

@@ -47,6 +47,11 @@ export class WorkerPair {
         const queues = Array.from({ length: channels }, () => new Queue({ maxSize: options.maxSize ?? 0 }).handle);
         return { a: { queues }, b: { queues }, transferA: [], transferB: [] };
       }
+      case 'lockstep-select': {
+        // Two queues, one way: the producer alternates between them, the consumer selects over both.
+        const queues = [new Queue().handle, new Queue().handle];
+        return { a: { queues }, b: { queues }, transferA: [], transferB: [] };
+      }
       case 'postMessage': {
         // A MessagePort is two-way already.
         const { port1, port2 } = new MessageChannel();

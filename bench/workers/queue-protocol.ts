@@ -3,7 +3,7 @@ export const ARMED = 0; // cell: how many consumers/pongers are ready
 export const BATCH = 256; // items per push/pop for the batched ringbuf.js row
 
 export type ItemKind = 'number' | 'object';
-export type Transport = 'lockstep' | 'lockstep-async' | 'postMessage' | 'ringbuf' | 'ringbuf-batch' | 'atomics';
+export type Transport = 'lockstep' | 'lockstep-async' | 'lockstep-select' | 'postMessage' | 'ringbuf' | 'ringbuf-batch' | 'atomics';
 
 /** The i-th item: the number `i`, or a small object `{ id, name }`. */
 export function makeItem(kind: ItemKind, i: number): number | { id: number; name: string } {

@@ -2,7 +2,8 @@
  * Worker of bench/queue-throughput.ts and bench/queue-round-trip.ts. One worker produces (or pings),
  * the other consumes (or pongs), over one transport per round:
  *
- * - `lockstep`: our Queue, blocking put/get; `lockstep-async`: putAsync/getAsync;
+ * - `lockstep`: our Queue, blocking put/get; `lockstep-async`: putAsync/getAsync; `lockstep-select`:
+ *   two queues, the producer putting to each in turn, the consumer taking with `Queue.select` over both;
  * - `postMessage`: a MessagePort of a fresh MessageChannel;
  * - `ringbuf`: ringbuf.js's single-producer single-consumer ring of float64, one number per push/pop,
  *   busy-waiting when full or empty (the package has no way to sleep); `ringbuf-batch`: 256 per push;
@@ -53,6 +54,19 @@ function consumeQueue(queue: Queue<unknown>, n: number): { end: number; checksum
   let checksum = 0;
   arm();
   for (let i = 0; i < n; i++) checksum += weight(queue.get());
+  return { end: nowMs(), checksum };
+}
+
+function produceAlternating(queues: readonly Queue<unknown>[], kind: ItemKind, n: number): number {
+  const start = nowMs();
+  for (let i = 0; i < n; i++) queues[i & 1]!.put(makeItem(kind, i));
+  return start;
+}
+
+function consumeSelect(queues: readonly Queue<unknown>[], n: number): { end: number; checksum: number } {
+  let checksum = 0;
+  arm();
+  for (let i = 0; i < n; i++) checksum += weight(Queue.select(queues).item);
   return { end: nowMs(), checksum };
 }
 
@@ -272,6 +286,10 @@ serve((raw) => {
       return produceQueueAsync(queues[0]!, c.kind, c.n);
     case 'consume:lockstep-async':
       return consumeQueueAsync(queues[0]!, c.n);
+    case 'produce:lockstep-select':
+      return produceAlternating(queues, c.kind, c.n);
+    case 'consume:lockstep-select':
+      return consumeSelect(queues, c.n);
     case 'produce:postMessage':
       return producePort(c.port!, c.kind, c.n);
     case 'consume:postMessage':

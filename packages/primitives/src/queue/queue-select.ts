@@ -48,43 +48,49 @@ export interface SelectPort<T> {
   readonly control: Int32Array;
   readonly selectBase: number;
   readonly board: Int32Array;
-  /** Under the lock: the next item; else `'shut-down'`, or `'empty'` (registered on `bucket` when it is >= 0). */
-  step(bucket: number): TakenRecord | 'empty' | 'shut-down';
+  /**
+   * Steps run under the lock: the next item; else `'shut-down'`, or `'empty'`. `waitingStep` also
+   * registers the selector on this thread's bucket ({@link selectorBucket}); `peekStep` does not.
+   */
+  readonly waitingStep: () => TakenRecord | 'empty' | 'shut-down';
+  readonly peekStep: () => TakenRecord | 'empty' | 'shut-down';
   decode(record: TakenRecord, method: string): T;
   /** When a select of this thread last took from this queue (a tick of this thread's selects; 0: never). */
   lastServed: number;
 }
 
+/** Loads of the wake-up word before a blocking select goes to sleep (as `SequenceCells` does). */
+const SPIN_LIMIT = 2000;
+
 /** Counts this thread's selects that took an item, to stamp `lastServed`. */
 let tick = 0;
 
-interface Plan {
-  readonly ports: readonly SelectPort<unknown>[];
-  /** Indices of `ports` in the order to look at them: least recently served by this thread first. */
-  readonly order: readonly number[];
-  readonly bucket: number;
-  /** The board and word the selector sleeps on: the first queue's. */
-  readonly board: Int32Array;
-  readonly word: number;
-  /** Longest sleep: for ever, unless a queue's puts bump another board than the one slept on. */
-  readonly sleepLimit: number;
+/**
+ * The order to look at the queues in: least recently served by this thread first (ties: as given).
+ * With every queue busy, one list of queues is served in turn; with several lists sharing queues, a
+ * busy queue waits at most as many selects of its list as the list is long. An insertion sort: lists
+ * are short.
+ */
+function lruOrder(ports: readonly SelectPort<unknown>[], method: string): number[] {
+  const order = new Array<number>(ports.length);
+  for (let i = 0; i < ports.length; i++) {
+    const port = ports[i]!;
+    assertNotComparing(port.control, method);
+    const stamp = port.lastServed;
+    let j = i;
+    while (j > 0 && ports[order[j - 1]!]!.lastServed > stamp) {
+      order[j] = order[j - 1]!;
+      j--;
+    }
+    order[j] = i;
+  }
+  return order;
 }
 
-function plan(ports: readonly SelectPort<unknown>[], method: string): Plan {
-  for (const port of ports) assertNotComparing(port.control, method);
-  // Least recently served first: with every queue busy, one list of queues is served in turn; with
-  // several lists sharing queues, a busy queue waits at most as many selects as its list is long.
-  const order = ports.map((_, index) => index).sort((a, b) => ports[a]!.lastServed - ports[b]!.lastServed || a - b);
+/** Longest sleep: for ever, unless some queue's puts bump another board than the first queue's, which is slept on. */
+function sleepLimit(ports: readonly SelectPort<unknown>[]): number {
   const board = ports[0]!.board;
-  const mixed = ports.some((port) => !sameBoard(port.board, board));
-  const bucket = selectorBucket();
-  return { ports, order, bucket, board, word: bucketWord(bucket), sleepLimit: mixed ? MIXED_BOARDS_POLL_MS : Infinity };
-}
-
-/** One scan's outcome so far: the queues registered on (to unregister) and how many are finished. */
-interface Scan {
-  readonly registered: SelectPort<unknown>[];
-  shutDown: number;
+  return ports.every((port) => sameBoard(port.board, board)) ? Infinity : MIXED_BOARDS_POLL_MS;
 }
 
 function selected(port: SelectPort<unknown>, index: number, record: TakenRecord, method: string): SelectedItem<Queue<unknown>, unknown> {
@@ -93,30 +99,19 @@ function selected(port: SelectPort<unknown>, index: number, record: TakenRecord,
   return { queue: port.queue, index, item: port.decode(record, method) };
 }
 
-/** After a scan that found nothing: throws when there is nothing to wait for. */
-function nothingFound(scan: Scan, plan: Plan, deadline: Deadline, method: string): number {
-  if (scan.shutDown === plan.ports.length) throw new QueueShutDown(`${method}: every queue was shut down and is empty`);
+/** After a scan that found nothing: throws when there is nothing to wait for, else says how long to sleep. */
+function nothingFound(ports: readonly SelectPort<unknown>[], shutDown: number, deadline: Deadline, method: string): number {
+  if (shutDown === ports.length) throw new QueueShutDown(`${method}: every queue was shut down and is empty`);
   const timeLeft = remaining(deadline);
   if (timeLeft === 0) {
     throw new QueueEmpty(deadline === NO_WAIT ? `${method}: every queue is empty` : `${method}: no queue gave an item within the timeout`);
   }
-  return Math.min(timeLeft, plan.sleepLimit);
+  return Math.min(timeLeft, sleepLimit(ports));
 }
 
-function unregister(scan: Scan, plan: Plan): void {
-  for (const port of scan.registered) unregisterSelector(port.control, port.selectBase, plan.bucket);
-}
-
-function outcomeOf(port: SelectPort<unknown>, outcome: TakenRecord | 'empty' | 'shut-down', scan: Scan): TakenRecord | undefined {
-  if (outcome === 'empty') {
-    scan.registered.push(port);
-    return undefined;
-  }
-  if (outcome === 'shut-down') {
-    scan.shutDown += 1;
-    return undefined;
-  }
-  return outcome;
+function unregister(registered: readonly SelectPort<unknown>[] | undefined, bucket: number): void {
+  if (registered === undefined) return;
+  for (const port of registered) unregisterSelector(port.control, port.selectBase, bucket);
 }
 
 /** Blocking `Queue.select`, for workers. */
@@ -126,23 +121,32 @@ export function selectBlocking(
   method: string,
 ): SelectedItem<Queue<unknown>, unknown> {
   const deadline = deadlineFrom(options, method);
-  const p = plan(ports, method);
+  const order = lruOrder(ports, method);
   // A call that may not wait has no one to be woken: it does not register.
-  const bucket = deadline === NO_WAIT ? -1 : p.bucket;
+  const waits = deadline !== NO_WAIT;
+  const bucket = selectorBucket();
+  const board = ports[0]!.board;
+  const word = bucketWord(bucket);
   for (;;) {
-    const snapshot = Atomics.load(p.board, p.word);
-    const scan: Scan = { registered: [], shutDown: 0 };
+    const snapshot = Atomics.load(board, word);
+    let registered: SelectPort<unknown>[] | undefined;
+    let shutDown = 0;
     try {
-      for (let k = 0; k < ports.length; k++) {
-        const index = p.order[k]!;
+      for (const index of order) {
         const port = ports[index]!;
-        const outcome = guardedWaitBlocking(port.mutex, deadline, method, () => port.step(bucket), lockTimedOut);
-        const record = outcomeOf(port, outcome, scan);
-        if (record !== undefined) return selected(port, index, record, method);
+        const outcome = guardedWaitBlocking(port.mutex, deadline, method, waits ? port.waitingStep : port.peekStep, lockTimedOut);
+        if (outcome === 'empty') (registered ??= []).push(port);
+        else if (outcome === 'shut-down') shutDown += 1;
+        else return selected(port, index, outcome, method);
       }
-      waitBlocking(p.board, p.word, snapshot, nothingFound(scan, p, deadline, method), method);
+      const sleepMs = nothingFound(ports, shutDown, deadline, method);
+      // As a get does (SequenceCells): a put usually comes within microseconds, and sleeping and
+      // being woken costs tens of them, so watch the word briefly first.
+      let spins = SPIN_LIMIT;
+      while (spins-- > 0 && Atomics.load(board, word) === snapshot);
+      if (spins < 0) waitBlocking(board, word, snapshot, sleepMs, method);
     } finally {
-      unregister(scan, p);
+      if (waits) unregister(registered, bucket);
     }
   }
 }
@@ -156,27 +160,31 @@ export async function selectAsync(
   const deadline = deadlineFrom(options, method);
   const signal = signalFrom(options, method);
   throwIfAborted(signal);
-  const p = plan(ports, method);
-  const bucket = deadline === NO_WAIT ? -1 : p.bucket;
+  const order = lruOrder(ports, method);
+  const waits = deadline !== NO_WAIT;
+  const bucket = selectorBucket();
+  const board = ports[0]!.board;
+  const word = bucketWord(bucket);
   for (;;) {
     throwIfAborted(signal);
-    const snapshot = Atomics.load(p.board, p.word);
-    const scan: Scan = { registered: [], shutDown: 0 };
+    const snapshot = Atomics.load(board, word);
+    let registered: SelectPort<unknown>[] | undefined;
+    let shutDown = 0;
     try {
-      for (let k = 0; k < ports.length; k++) {
-        const index = p.order[k]!;
+      for (const index of order) {
         const port = ports[index]!;
-        const outcome = await guardedWaitAsync(port.mutex, deadline, method, signal, () => port.step(bucket), lockTimedOut);
-        const record = outcomeOf(port, outcome, scan);
-        if (record !== undefined) return selected(port, index, record, method);
+        const outcome = await guardedWaitAsync(port.mutex, deadline, method, signal, waits ? port.waitingStep : port.peekStep, lockTimedOut);
+        if (outcome === 'empty') (registered ??= []).push(port);
+        else if (outcome === 'shut-down') shutDown += 1;
+        else return selected(port, index, outcome, method);
       }
-      const sleepMs = nothingFound(scan, p, deadline, method);
+      const sleepMs = nothingFound(ports, shutDown, deadline, method);
       // The scan awaited: the signal may have aborted since, and an aborted signal fires no more events.
       throwIfAborted(signal);
       // Every put wakes every waiter of the word, abandoned ones included: an abandoned wake needs no forwarding.
-      await waitNonBlocking(p.board, p.word, snapshot, sleepMs, signal, noop);
+      await waitNonBlocking(board, word, snapshot, sleepMs, signal, noop);
     } finally {
-      unregister(scan, p);
+      if (waits) unregister(registered, bucket);
     }
   }
 }

@@ -7,7 +7,7 @@ import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type W
 import { SEQUENCE_CELLS, SequenceCells } from '../internal/sequence-cells.js';
 import { allocateCells, cellsFromHandle } from '../internal/shared-cells.js';
 import { selectAsync, selectBlocking, type Selected, type SelectPort } from './queue-select.js';
-import { boardFromBuffer, registerSelector, SELECT_CELLS, threadBoard, wakeSelectors } from './select-board.js';
+import { boardFromBuffer, registerSelector, SELECT_CELLS, selectorBucket, threadBoard, wakeSelectors } from './select-board.js';
 import { decodeItem, encodeItem, type EncodedItem } from './item-codec.js';
 import { naturalOrder } from './natural-order.js';
 import { assertNotComparing } from './reentry-guard.js';
@@ -413,13 +413,15 @@ export class Queue<T = unknown> {
 
   /** What queue-select.ts needs of this queue; made on first use. */
   get #port(): SelectPort<T> {
+    const bucket = selectorBucket();
     return (this.#selectPort ??= {
       queue: this,
       mutex: this.#mutex,
       control: this.#cells,
       selectBase: SELECT,
       board: this.#board,
-      step: (bucket) => this.#selectStep(bucket),
+      waitingStep: () => this.#selectStep(bucket),
+      peekStep: () => this.#selectStep(-1),
       decode: (record, method) => this.#decode(record, method),
       lastServed: 0,
     });

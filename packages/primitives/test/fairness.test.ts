@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { Lock, RLock } from '@lockstep/primitives';
+import { until } from './support/until.js';
 import { startWorker, sleep, terminateAll } from './support/workers.js';
 
 afterEach(terminateAll);
@@ -15,40 +16,103 @@ describe('fairness: barging with eventual hand-off', () => {
     const lock = new Lock();
     // White-box view of the mutex cells (STATE, HANDOFF, STARVING) to know when the waiter is starving.
     const cells = new Int32Array(lock.handle.buffer, lock.handle.byteOffset, 3);
-    // [0] stop flag, [1] acquisitions made by the waiter.
-    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const [STATE, HANDOFF, STARVING, CONTENDED] = [0, 1, 2, 2];
+    // What the waiter reports, from a wrapper around its Atomics.wait (the lock sleeps there), so this
+    // test knows it is asleep instead of guessing with a sleep():
+    const STOP = 0; // set by the test: hold the next acquisition until RELEASE (the waiter then clears both)
+    const ACQUIRED = 1; // acquisitions made by the waiter
+    const IN_WAIT = 2; // 1 while the waiter is inside Atomics.wait
+    const WOKEN = 3; // waits that ended with a notify ('ok')
+    const WOKEN_WITH_HANDOFF = 4; // … of which the lock was being handed to it when it woke
+    const NOT_EQUAL = 5; // waits that found the word changed (it was not asleep when the lock was released)
+    const RELEASE = 6; // set by the test: let go of the held acquisition
+    const END = 7; // set by the test: end after it
+    const flags = new Int32Array(new SharedArrayBuffer(4 * 8));
     lock.acquire();
     // The waiter comes back after every win, so a race it happens to win only restarts the scenario.
     const waiter = startWorker(({ Lock }, { handle, flags }) => {
+      const lockCells = new Int32Array(handle.buffer, handle.byteOffset, 3);
+      const realWait = Atomics.wait.bind(Atomics);
+      Atomics.wait = ((array: Int32Array, index: number, value: number, timeout?: number) => {
+        Atomics.store(flags, 2, 1);
+        const result = realWait(array, index, value, timeout);
+        Atomics.store(flags, 2, 0);
+        if (result === 'ok') {
+          Atomics.add(flags, 3, 1);
+          if (Atomics.load(lockCells, 1) === 1) Atomics.add(flags, 4, 1);
+        } else if (result === 'not-equal') {
+          Atomics.add(flags, 5, 1);
+        }
+        return result;
+      }) as typeof Atomics.wait;
       const lock = Lock.from(handle);
-      while (Atomics.load(flags, 0) === 0) {
+      for (;;) {
         if (!lock.acquire({ timeout: 20_000 })) return false;
         Atomics.add(flags, 1, 1);
+        const stop = Atomics.load(flags, 0) === 1;
+        while (stop && Atomics.load(flags, 6) === 0) realWait(flags, 6, 0, 20);
         lock.release();
+        if (stop) {
+          if (Atomics.load(flags, 7) === 1) return true;
+          Atomics.store(flags, 6, 0);
+          Atomics.store(flags, 0, 0);
+        }
       }
-      return true;
     }, { handle: lock.handle, flags });
-    await sleep(30); // the waiter is asleep in the wait list and has waited well past the 1 ms bound
-    for (let round = 0; Atomics.load(cells, 2) === 0; round++) {
-      expect(round).toBeLessThan(400);
-      // Release and barge straight back in: the woken waiter loses the race, notices it has waited too
-      // long and registers as starving.
-      lock.release();
-      if (!lock.tryAcquire()) {
-        // The waiter won this race instead; take the lock back and let it fall asleep again.
-        expect(lock.acquire({ timeout: 5_000 })).toBe(true);
+    let failed: unknown;
+    waiter.result.catch((error: unknown) => {
+      failed = error;
+    });
+    const step = async (predicate: () => boolean, what: string): Promise<void> => {
+      await until(() => failed !== undefined || predicate(), what);
+      if (failed !== undefined) throw failed;
+    };
+    const asleep = (): boolean => Atomics.load(flags, IN_WAIT) === 1 && Atomics.load(cells, STATE) === CONTENDED;
+
+    await step(asleep, 'the waiter to sleep on the lock');
+    const deadline = performance.now() + 20_000;
+    for (let attempt = 0; ; attempt++) {
+      expect(performance.now(), 'the scenario within 20 s').toBeLessThan(deadline);
+      if (Atomics.load(cells, STARVING) === 0) {
+        // Release and barge straight back in: the woken waiter loses the race, notices it has waited
+        // past the bound and registers as starving.
+        lock.release();
+        if (!lock.tryAcquire()) {
+          // The waiter won this race instead; take the lock back and let it fall asleep again.
+          expect(lock.acquire({ timeout: 5_000 })).toBe(true);
+        }
+        await step(() => Atomics.load(cells, STARVING) > 0 || asleep(), 'the waiter to starve, or sleep again');
+        continue;
       }
-      await sleep(5);
+      await step(asleep, 'the starving waiter to sleep again');
+      const before = { woken: Atomics.load(flags, WOKEN), handedOff: Atomics.load(flags, WOKEN_WITH_HANDOFF), notEqual: Atomics.load(flags, NOT_EQUAL) };
+      const acquisitionsBefore = Atomics.load(flags, ACQUIRED);
+      Atomics.store(flags, STOP, 1);
+      lock.release();
+      // Fair: the release hands the lock to the starving waiter, so it stays held and a barger fails.
+      if (!lock.tryAcquire()) {
+        await step(() => Atomics.load(flags, ACQUIRED) === acquisitionsBefore + 1, 'the waiter to take the lock');
+        if (Atomics.load(flags, WOKEN_WITH_HANDOFF) === before.handedOff + 1) break; // handed off: what this test is about
+        // It was not asleep when the lock was released and took it itself: start over.
+        Atomics.store(flags, RELEASE, 1);
+        await step(() => Atomics.load(flags, STOP) === 0, 'the waiter to let go');
+        expect(lock.acquire({ timeout: 5_000 })).toBe(true);
+        await step(asleep, 'the waiter to sleep on the lock again');
+        continue;
+      }
+      // The barger got it: allowed only if the waiter was not asleep when the lock was released (its
+      // wait found the word changed, or it was woken by the release's plain notify after the hand-off
+      // offer had been withdrawn for want of a sleeper). Woken with the hand-off pending is the bug.
+      await step(() => Atomics.load(flags, NOT_EQUAL) > before.notEqual || Atomics.load(flags, WOKEN) > before.woken, 'the waiter to wake');
+      expect(Atomics.load(flags, WOKEN_WITH_HANDOFF), 'woken with the lock handed to it, yet a barger took it').toBe(before.handedOff);
+      Atomics.store(flags, STOP, 0);
+      expect(attempt).toBeLessThan(1_000);
     }
-    await sleep(20); // let it fall asleep again
-    Atomics.store(flags, 0, 1);
-    const acquisitionsBefore = Atomics.load(flags, 1);
-    lock.release();
-    // Fair: the release handed the lock to the starving waiter, so it is still held and a barger fails.
-    expect(lock.tryAcquire()).toBe(false);
+    Atomics.store(flags, END, 1);
+    Atomics.store(flags, RELEASE, 1);
     expect(await waiter.result).toBe(true);
-    expect(Atomics.load(flags, 1)).toBe(acquisitionsBefore + 1);
-    expect(Atomics.load(cells, 2)).toBe(0);
+    expect(Atomics.load(cells, STARVING)).toBe(0);
+    expect(Atomics.load(cells, HANDOFF)).toBe(0);
     expect(lock.acquire({ timeout: 5_000 })).toBe(true);
     lock.release();
   });

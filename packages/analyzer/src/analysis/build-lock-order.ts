@@ -82,12 +82,14 @@ export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries)
           // The same lock expression run again by a loop over a variable (`for (const a of all) a.lock.acquire()`)
           // takes another object each time: two instances, not one taken twice.
           const reTakenByLoop = from.instance.startsWith('symbol:') && sameSite(witness);
+          // Two read holds of one ReadWriteLock: the holder's nested read never waits (lock-ref.ts `shared`).
+          const bothShared = from.shared === true && to.shared === true;
           if (sameInstance(from, to) && !reTakenByLoop) {
-            if (canDeadlockOnItself(to)) graph.addSelfDeadlock(to.info.id, witness);
-            return; // re-entry of a reentrant lock, or a counting semaphore's second permit
+            if (canDeadlockOnItself(to) && !bothShared) graph.addSelfDeadlock(to.info.id, witness);
+            return; // re-entry of a reentrant lock, a nested read, or a counting semaphore's second permit
           }
-          // An unknown instance of a reentrant lock may be the held one, re-entered: only two known instances count.
-          const distinct = to.info.flavor !== 'reentrant' || (from.instance !== 'unknown' && to.instance !== 'unknown');
+          // An unknown instance of a reentrant lock (or a read hold) may be the held one, re-entered: only two known instances count.
+          const distinct = (to.info.flavor !== 'reentrant' && !bothShared) || (from.instance !== 'unknown' && to.instance !== 'unknown');
           if (canNestInstances(to) && distinct && !edge.ordered) graph.addNestedInstances(to.info.id, witness);
           return;
         }

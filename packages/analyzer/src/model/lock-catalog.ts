@@ -35,6 +35,11 @@ export interface LockType {
   /** `new Condition(lock)`: the condition is held through the lock given to its constructor. */
   readonly wrapsConstructorLock?: boolean;
   /**
+   * Methods that take a shared hold (a reader–writer lock's read side): the lock they hold is marked
+   * `shared` (lock-ref.ts). The other acquiring methods take it exclusively.
+   */
+  readonly sharedMethods?: ReadonlySet<string>;
+  /**
    * One object, many locks (async-lock): its scoped method takes a key first and the callback second,
    * `acquire(key, fn[, options])`. Each constant key is a lock of its own; an array of keys takes each
    * key's lock in turn while `fn` runs.
@@ -89,6 +94,19 @@ const LOCKSTEP_METHODS = methodRoles({
   hold: ['hold', 'holdAsync'],
 });
 
+/**
+ * `@lockstep/primitives`' `ReadWriteLock`: the read side (shared) and the write side (exclusive) of one
+ * lock. `downgrade()` keeps the lock held (as a read hold), so it is no operation here.
+ */
+const LOCKSTEP_READ_WRITE_METHODS = methodRoles({
+  acquire: ['acquireRead', 'acquireReadAsync', 'acquireWrite', 'acquireWriteAsync'],
+  tryAcquire: ['tryAcquireRead', 'tryAcquireWrite'],
+  release: ['releaseRead', 'releaseWrite'],
+  scoped: ['runRead', 'runWrite'],
+  hold: ['holdRead', 'holdReadAsync', 'holdWrite', 'holdWriteAsync'],
+});
+const LOCKSTEP_READ_METHODS: ReadonlySet<string> = new Set(['acquireRead', 'acquireReadAsync', 'tryAcquireRead', 'runRead', 'holdRead', 'holdReadAsync']);
+
 const ASYNC_MUTEX_METHODS = methodRoles({ acquire: ['acquire'], release: ['release'], scoped: ['runExclusive'] });
 
 /** async-lock's `new AsyncLock({ domainReentrant: true, timeout: ms })`; the keyed name fallback reads them too. */
@@ -112,6 +130,15 @@ export const BUILT_IN_LOCK_TYPES: readonly LockType[] = [
     flavor: 'semaphore',
     source: 'lockstep',
     methods: LOCKSTEP_METHODS,
+  },
+  // Many readers or one writer: as a mutex, except that two read holds of one instance do not conflict.
+  {
+    name: 'ReadWriteLock',
+    module: '@lockstep/primitives',
+    flavor: 'mutex',
+    source: 'lockstep',
+    methods: LOCKSTEP_READ_WRITE_METHODS,
+    sharedMethods: LOCKSTEP_READ_METHODS,
   },
   // A Condition is held through its lock; without one it owns an RLock.
   {

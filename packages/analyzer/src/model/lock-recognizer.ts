@@ -167,7 +167,9 @@ export class LockRecognizer {
     const facts: LockTypeFacts = { flavor: options.reentrant ? 'reentrant' : lockType.flavor, source: lockType.source, guessed: false };
     const bounded = mode.bounded || options.bounded;
     if (lockType.keyed === true && role === 'scoped') return this.#keyedOperation(receiver, call, method, within, facts, bounded);
-    return this.#decoratedOperation(role, this.#identity.resolve(receiver, within, facts), call, method, mode, bounded, lockType.acquireReturnsReleaser);
+    const lock = this.#identity.resolve(receiver, within, facts);
+    const held: LockRef = lockType.sharedMethods?.has(method) === true ? { ...lock, shared: true } : lock;
+    return this.#decoratedOperation(role, held, call, method, mode, bounded, lockType.acquireReturnsReleaser);
   }
 
   #guessedOperation(receiver: ts.Expression, call: ts.CallExpression, method: string, within: ts.SignatureDeclaration | undefined): LockOperation | undefined {

@@ -25,6 +25,13 @@ export interface LockRef {
   readonly parameter?: { readonly owner: ts.SignatureDeclaration; readonly index: number };
   /** Recognised by the name-based fallback. */
   readonly guessed: boolean;
+  /**
+   * Taken as a shared hold: a `ReadWriteLock` read hold (`acquireRead`, `holdRead`, `runRead`…).
+   * Absent for exclusive holds and every other lock. Read and write holds of one lock are one lock
+   * (one identity); only a shared hold taken again on the same instance while a shared hold of it is
+   * held is no self-deadlock (the runtime lets a holder's nested read in even past a waiting writer).
+   */
+  readonly shared?: true;
 }
 
 /** Key of the abstract lock plus its instance, for matching a release with its acquisition. */

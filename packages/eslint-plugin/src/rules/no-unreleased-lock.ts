@@ -520,11 +520,12 @@ export default createRule<Options, MessageId>({
         op.source === 'lockstep' &&
         statement.type === AST_NODE_TYPES.ExpressionStatement &&
         op.call.arguments.length === 0 &&
-        (op.form === 'acquire' || op.form === 'acquireAsync') &&
-        (op.form === 'acquireAsync') === awaited &&
+        HOLD_OF_ACQUIRE.has(op.form) &&
+        op.form.endsWith('Async') === awaited &&
         (!awaited || fn.async)
       ) {
-        const declaration = awaited ? `await using _lock = await ${op.receiverText}.holdAsync();` : `using _lock = ${op.receiverText}.hold();`;
+        const hold = HOLD_OF_ACQUIRE.get(op.form)!;
+        const declaration = awaited ? `await using _lock = await ${op.receiverText}.${hold}();` : `using _lock = ${op.receiverText}.${hold}();`;
         suggestions.push({
           messageId: 'useUsingDeclaration',
           data: { lock: op.receiverText, declaration },
@@ -1173,8 +1174,22 @@ function functionNameOf(fn: FunctionNode): string | undefined {
 }
 
 /** `unlock` for a lock taken with `lock()`/`lockAsync()` (name-based fallback), else `release`. */
+/** `@lockstep/primitives`' acquisitions and the `hold` form each has (a ReadWriteLock's read and write sides included). */
+const HOLD_OF_ACQUIRE: ReadonlyMap<string, string> = new Map([
+  ['acquire', 'hold'],
+  ['acquireAsync', 'holdAsync'],
+  ['acquireRead', 'holdRead'],
+  ['acquireReadAsync', 'holdReadAsync'],
+  ['acquireWrite', 'holdWrite'],
+  ['acquireWriteAsync', 'holdWriteAsync'],
+]);
+
 function releaseMethodOf(op: Operation): string {
-  return op.form === 'lock' || op.form === 'lockAsync' ? 'unlock' : 'release';
+  if (op.form === 'lock' || op.form === 'lockAsync') return 'unlock';
+  // A ReadWriteLock gives each side back with its own method.
+  if (op.form.startsWith('acquireRead') || op.form === 'tryAcquireRead') return 'releaseRead';
+  if (op.form.startsWith('acquireWrite') || op.form === 'tryAcquireWrite') return 'releaseWrite';
+  return 'release';
 }
 
 function abbreviate(text: string): string {

@@ -38,6 +38,15 @@ export const BLOCKING_METHODS: ReadonlyMap<string, ReadonlyMap<string, string>> 
       ['waitFor', 'waitForAsync'],
     ]),
   ],
+  [
+    'ReadWriteLock',
+    new Map([
+      ['acquireRead', 'acquireReadAsync'],
+      ['acquireWrite', 'acquireWriteAsync'],
+      ['holdRead', 'holdReadAsync'],
+      ['holdWrite', 'holdWriteAsync'],
+    ]),
+  ],
   ['Event', new Map([['wait', 'waitAsync']])],
   ['Barrier', new Map([['wait', 'waitAsync']])],
   ['Queue', QUEUE_METHODS],

@@ -185,6 +185,37 @@ export async function make(event: Event): Promise<object> {
   ],
   invalid: [
     {
+      name: "ReadWriteLock's blocking read in an async function",
+      code: `
+import { ReadWriteLock } from '@lockstep/primitives';
+export async function lookup(rw: ReadWriteLock): Promise<void> {
+  rw.acquireRead();
+  rw.releaseRead();
+}
+`,
+      errors: [
+        {
+          messageId: 'blockingCall',
+          data: { type: 'ReadWriteLock', method: 'acquireRead', asyncMethod: 'acquireReadAsync', where: 'an async function' },
+          line: 4,
+          column: 3,
+          suggestions: [
+            {
+              messageId: 'useAsyncForm',
+              data: { asyncMethod: 'acquireReadAsync' },
+              output: `
+import { ReadWriteLock } from '@lockstep/primitives';
+export async function lookup(rw: ReadWriteLock): Promise<void> {
+  await rw.acquireReadAsync();
+  rw.releaseRead();
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
       name: 'Lock.acquire as a statement in an async function',
       code: `
 import { Lock } from '@lockstep/primitives';

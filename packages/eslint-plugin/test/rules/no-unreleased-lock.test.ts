@@ -663,6 +663,51 @@ export async function enter(items: number[]): Promise<void> {
   ],
   invalid: [
     {
+      name: "a ReadWriteLock's read hold not released when a call throws; suggestions use its own hold and release",
+      code: `
+import { ReadWriteLock } from '@lockstep/primitives';
+const rw = new ReadWriteLock();
+function check(n: number): void { if (n < 0) throw new RangeError('negative'); }
+export function count(n: number): void {
+  rw.acquireRead();
+  check(n);
+  rw.releaseRead();
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnThrow',
+          data: { lock: 'rw', line: '7', throwingCall: 'check(n)' },
+          line: 6,
+          column: 3,
+          suggestions: [
+            { messageId: 'useUsingDeclaration', data: { lock: 'rw', declaration: 'using _lock = rw.holdRead();' }, output: `
+import { ReadWriteLock } from '@lockstep/primitives';
+const rw = new ReadWriteLock();
+function check(n: number): void { if (n < 0) throw new RangeError('negative'); }
+export function count(n: number): void {
+  using _lock = rw.holdRead();
+  check(n);
+}
+` },
+            { messageId: 'wrapInTryFinally', data: { release: 'rw.releaseRead();' }, output: `
+import { ReadWriteLock } from '@lockstep/primitives';
+const rw = new ReadWriteLock();
+function check(n: number): void { if (n < 0) throw new RangeError('negative'); }
+export function count(n: number): void {
+  rw.acquireRead();
+  try {
+    check(n);
+  } finally {
+    rw.releaseRead();
+  }
+}
+` },
+          ],
+        },
+      ],
+    },
+    {
       name: "a WeakMap's set (it throws on a primitive key) and a Map class of the file's own may throw before the release",
       code: `
 import { Mutex } from 'async-mutex';

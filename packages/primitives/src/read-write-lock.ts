@@ -14,7 +14,9 @@ const selfTag = currentThreadIdent() + 1;
 
 /**
  * What this thread holds of one lock (its cells), whichever `ReadWriteLock` object of this thread took
- * it: counted here, in plain memory, so that checking for an upgrade costs no shared access.
+ * it: counted here, in plain memory, so that checking for an upgrade costs no shared access. Keyed by
+ * the buffer object: a handle that arrives in another message brings another buffer object over the
+ * same memory, which JavaScript cannot tell apart, so its locks count their holds apart (documented).
  */
 class ThreadHolds {
   reads = 0;
@@ -71,7 +73,8 @@ function taskModeOf(holds: ThreadHolds): 'read' | 'write' | undefined {
  * before the next writer; so writers do not starve waiting readers either.
  *
  * Holds belong to threads: a read hold or the write hold is released by the thread that took it
- * (else {@link LockStateError}). It is not re-entrant for writers, and **cannot be upgraded**: asking
+ * (else {@link LockStateError}). Rebuild the lock once per thread and share that object: hold counts
+ * are kept per buffer object, and a handle from another message brings a new one. It is not re-entrant for writers, and **cannot be upgraded**: asking
  * for the write hold while this thread holds a read hold would wait for itself for ever, so
  * `acquireWrite()` throws {@link LockStateError} instead (release the read hold first, or take the
  * write hold from the start). Going the other way is atomic: {@link downgrade} turns the write hold

@@ -24,7 +24,7 @@ import {
   type RLockHandle,
 } from '@lockstep/primitives';
 import { rejectionOf, sharedInts, until } from './support/until.js';
-import { startWorker, terminateAll, type Lib, type RunningWorker } from './support/workers.js';
+import { sleep, startWorker, terminateAll, type Lib, type RunningWorker } from './support/workers.js';
 
 // Owner death, detected: a registered worker (or a Thread) that dies holding a lock with a known owner
 // is marked dead by its parent, and the next acquirer takes the lock with OwnerDiedError. No assertion
@@ -529,5 +529,62 @@ describe('registered workers terminated at random points', () => {
       if (queue.size === 0) recovered++;
     });
     expect(recovered).toBe(QUEUE_KILLS);
+  });
+
+  const BARRIER_KILLS = 30;
+  test(`Barrier: ${BARRIER_KILLS} kills of a party looping through rounds (waiting, in its step, running the action, between rounds); the survivors' waits always return, the barrier ends broken, reset() repairs it`, async () => {
+    const random = randoms(1_000_003);
+    const outcomes = { detected: 0, timedOut: 0 };
+    await inParallel(BARRIER_KILLS, async () => {
+      // Two survivors (async, on this thread) and the victim. Their rounds have a short timeout: a
+      // party that dies between rounds (before it arrives) is not detected, and only a timeout breaks
+      // that round. Under load a round may also time out before the kill; the victim then ends by
+      // itself, and the checks below still hold.
+      const barrier = new Barrier(3);
+      const progress = sharedInts(3); // [0]: rounds the victim completed, [1]: actions it ran, [2]: it started
+      const victim = startRegistered(
+        (lib, d: { handle: BarrierHandle; progress: Int32Array }) => {
+          const b = lib.Barrier.from(d.handle, { action: () => void Atomics.add(d.progress, 1, 1) });
+          Atomics.store(d.progress, 2, 1);
+          for (;;) {
+            b.wait({ timeout: 20_000 });
+            Atomics.add(d.progress, 0, 1);
+          }
+        },
+        { handle: barrier.handle, progress },
+      );
+      await until(() => Atomics.load(progress, 2) === 1, 'the victim to start');
+      const survivorErrors: unknown[] = [];
+      // The second survivor comes a little late to each round, so the victim and the first survivor
+      // spend most of the time waiting: most kills land on a waiting party, the case detected.
+      const survivors = [0, 1].map(async (late) => {
+        for (;;) {
+          if (late === 1) await sleep(5 + Math.floor(random() * 20));
+          try {
+            await barrier.waitAsync({ timeout: 250 });
+          } catch (error) {
+            survivorErrors.push(error);
+            return;
+          }
+        }
+      });
+      const target = Math.floor(random() * 20);
+      await until(() => Atomics.load(progress, 0) >= target || survivorErrors.length > 0, 'the victim to make progress');
+      await victim.worker.terminate();
+      await Promise.all(survivors);
+      for (const error of survivorErrors) expect(error).toBeInstanceOf(BrokenBarrierError);
+      const messages = survivorErrors.map((error) => (error as Error).message);
+      if (messages.some((message) => /died/.test(message))) outcomes.detected++;
+      else outcomes.timedOut++;
+      // Whoever saw it first: the death, a timeout, or (the other survivor) the broken barrier.
+      for (const message of messages) expect(message).toMatch(/died|timed out|broken|aborted/);
+      expect(barrier.broken).toBe(true);
+      await expect(barrier.waitAsync(GUARD)).rejects.toBeInstanceOf(BrokenBarrierError);
+      barrier.reset();
+      expect([barrier.broken, barrier.nWaiting]).toEqual([false, 0]);
+      expect((await Promise.all([0, 1, 2].map(() => barrier.waitAsync(GUARD)))).sort()).toEqual([0, 1, 2]);
+    });
+    console.log(`owner-death Barrier: ${JSON.stringify(outcomes)}`);
+    expect(outcomes.detected + outcomes.timedOut).toBe(BARRIER_KILLS);
   });
 });

@@ -78,7 +78,9 @@ interface Arrival {
  * that dies while waiting, running the action, or inside the barrier's internal step breaks the
  * barrier: the other waiters get {@link BrokenBarrierError} (they look for dead parties every
  * `OWNER_CHECK_INTERVAL_MS` while one is waiting), and `reset()` repairs it. The deaths of the first 64
- * arrivals of a round are detected. An unregistered party that dies while waiting still counts as
+ * arrivals of a round are detected. A party that dies before it arrives (before its first `wait`, or
+ * between rounds) is not: the barrier does not know its parties before they arrive, so the round is
+ * one short and only timed waits break it. An unregistered party that dies while waiting still counts as
  * arrived; later rounds are one party short, so timed waits break the barrier, and `reset()` repairs
  * it. Only an unregistered party that died holding the internal lock (a few microseconds per call)
  * leaves it beyond repair: timed waits then throw by their deadline and `reset()`/`abort()` throw
@@ -154,7 +156,9 @@ export class Barrier {
 
   /**
    * Waits until every party has arrived. `timeout` defaults to the barrier's own, and holds even when
-   * a party died inside the barrier: the call throws by its deadline.
+   * a party died inside the barrier: the call throws by its deadline. On a thread that may not block
+   * (a browser's main thread) it throws `BlockingNotAllowedError` before arriving, unless its arrival
+   * completes the round.
    * @returns this party's arrival index, 0 … parties-1.
    * @throws BrokenBarrierError when the barrier is or becomes broken, or the timeout runs out.
    */

@@ -11,7 +11,7 @@ import { instanceKey, sameInstance, type LockRef } from '../model/lock-ref.js';
 import { tarjan } from './strongly-connected.js';
 import { LockOrderGraph } from './lock-order-graph.js';
 import type { Acquisition, CallStep, EdgeWitness } from './lock-order-witness.js';
-import type { AcquisitionSite, FunctionSummary, HeldLock, LocalCall } from './function-summary.js';
+import type { AcquisitionSite, DispatchCondition, FunctionSummary, HeldLock, LocalCall } from './function-summary.js';
 import { isReentryOf } from './function-walker.js';
 import type { ProgramSummaries } from './summarize-program.js';
 
@@ -34,6 +34,8 @@ interface Reach {
    * found (an intersection); a caller that cleared one of them before the call does not reach it.
    */
   readonly guards: ReadonlySet<string>;
+  /** Classes the function's parameters must be instances of for the path to be taken (see DispatchCondition). */
+  readonly dispatch: readonly DispatchCondition[];
 }
 
 interface PendingEdge {
@@ -48,7 +50,7 @@ interface PendingEdge {
 /** The nesting annotation: this nesting of two instances of one lock class follows an order. */
 const ORDERED_ANNOTATION = /lockstep-ordered\b/;
 
-export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries): LockOrderGraph {
+export function buildLockOrderGraph({ summaries, substitute, bindDispatch }: ProgramSummaries): LockOrderGraph {
   const graph = new LockOrderGraph();
   const reach = new Map<FunctionLike, Map<string, Reach>>();
   const pending = new Map<FunctionLike, PendingEdge[]>();
@@ -60,7 +62,7 @@ export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries)
     // Callees first; inside a recursive component, repeat until nothing new is learned.
     for (let changed = true; changed; ) {
       changed = false;
-      for (const summary of component) if (computeReach(summary, reach, substitute)) changed = true;
+      for (const summary of component) if (computeReach(summary, reach, substitute, bindDispatch)) changed = true;
     }
   }
 
@@ -123,7 +125,7 @@ export function buildLockOrderGraph({ summaries, substitute }: ProgramSummaries)
         if (call.held.length === 0) continue;
         const heldIds = call.held.map((entry) => entry.ref.info.id);
         for (const reached of reach.get(call.callee)?.values() ?? []) {
-          if (isGuardedOff(reached, call)) continue;
+          if (isGuardedOff(reached, call) || dispatchThrough(reached, call, bindDispatch) === false) continue;
           const to = substitute(reached.ref, call);
           if (isReentryOf(to, call.held)) continue;
           // A lock the callee gave back before this acquisition is not held by us any more there.
@@ -154,7 +156,12 @@ function calleesOf(summary: FunctionSummary, summaries: ProgramSummaries['summar
   return callees;
 }
 
-function computeReach(summary: FunctionSummary, reach: Map<FunctionLike, Map<string, Reach>>, substitute: ProgramSummaries['substitute']): boolean {
+function computeReach(
+  summary: FunctionSummary,
+  reach: Map<FunctionLike, Map<string, Reach>>,
+  substitute: ProgramSummaries['substitute'],
+  bindDispatch: ProgramSummaries['bindDispatch'],
+): boolean {
   let own = reach.get(summary.node);
   let changed = false;
   if (own === undefined) {
@@ -169,6 +176,7 @@ function computeReach(summary: FunctionSummary, reach: Map<FunctionLike, Map<str
         heldOnTheWay: new Set(acquisition.held.map((entry) => entry.ref.info.id)),
         releasedBefore: acquisition.releasedBefore,
         guards: new Set(acquisition.guards ?? []),
+        dispatch: [],
       });
     }
   }
@@ -178,6 +186,8 @@ function computeReach(summary: FunctionSummary, reach: Map<FunctionLike, Map<str
     const heldIds = call.held.map((entry) => entry.ref.info.id);
     for (const reached of callee.values()) {
       if (reached.chain.length >= MAX_CHAIN || isGuardedOff(reached, call)) continue;
+      const dispatch = dispatchThrough(reached, call, bindDispatch);
+      if (dispatch === false) continue;
       const candidate: Reach = {
         ref: substitute(reached.ref, call),
         site: reached.site,
@@ -186,6 +196,7 @@ function computeReach(summary: FunctionSummary, reach: Map<FunctionLike, Map<str
         releasedBefore: [...call.releasedBefore, ...reached.releasedBefore.map((ref) => substitute(ref, call))],
         // The callee's guards are fields of our `this` only when it runs on it.
         guards: new Set([...(call.guards ?? []), ...(call.sameThis ? reached.guards : [])]),
+        dispatch,
       };
       if (merge(own, candidate)) changed = true;
     }
@@ -211,9 +222,30 @@ function merge(into: Map<string, Reach>, candidate: Reach): boolean {
   const shorter = candidate.chain.length < existing.chain.length;
   const gates = [...existing.heldOnTheWay].filter((id) => candidate.heldOnTheWay.has(id));
   const guards = [...existing.guards].filter((field) => candidate.guards.has(field));
-  if (!shorter && gates.length === existing.heldOnTheWay.size && guards.length === existing.guards.size) return false;
-  into.set(key, { ...(shorter ? candidate : existing), heldOnTheWay: new Set(gates), guards: new Set(guards) });
+  const candidateConditions = new Set(candidate.dispatch.map(conditionKey));
+  const dispatch = existing.dispatch.filter((condition) => candidateConditions.has(conditionKey(condition)));
+  if (!shorter && gates.length === existing.heldOnTheWay.size && guards.length === existing.guards.size && dispatch.length === existing.dispatch.length) return false;
+  into.set(key, { ...(shorter ? candidate : existing), heldOnTheWay: new Set(gates), guards: new Set(guards), dispatch });
   return true;
+}
+
+function conditionKey(condition: DispatchCondition): string {
+  return `${condition.parameter}:${condition.implementation.getSourceFile().fileName}:${condition.implementation.pos}`;
+}
+
+/**
+ * The dispatch conditions of a path through `call`, on the caller's parameters; `false` when the
+ * arguments show the path cannot be taken (`peek(storage: StorageFacade)` reaching the locking
+ * implementation, called with a `StorageClass`, which does not lock: Amplify DataStore).
+ */
+function dispatchThrough(reached: Reach, call: LocalCall, bindDispatch: ProgramSummaries['bindDispatch']): readonly DispatchCondition[] | false {
+  const conditions: DispatchCondition[] = call.dispatch === undefined ? [] : [call.dispatch];
+  for (const condition of reached.dispatch) {
+    const bound = bindDispatch(condition, call);
+    if (bound === false) return false;
+    if (bound !== null) conditions.push(bound);
+  }
+  return conditions;
 }
 
 /** The callee reaches this acquisition only when a field of our `this` is set, and the call comes after we cleared it. */

@@ -53,6 +53,16 @@ export interface LocalAcquisition {
   readonly guards?: readonly string[];
 }
 
+/**
+ * A call made through a parameter (`storage.queryOne()` with `storage` a parameter typed by an
+ * interface) reaches this implementation only when the argument bound to that parameter is an
+ * instance of its class: each caller's argument decides (summarize-program.ts `bindDispatch`).
+ */
+export interface DispatchCondition {
+  readonly parameter: number;
+  readonly implementation: ts.ClassLikeDeclaration;
+}
+
 export interface LocalCall {
   readonly callee: ts.SignatureDeclaration;
   readonly expression: ts.CallExpression | ts.NewExpression;
@@ -73,6 +83,8 @@ export interface LocalCall {
   readonly guards?: readonly string[];
   /** Fields of `this` set to `undefined`, `null` or `false` before the call (for `sameThis` calls only). */
   readonly cleared?: readonly string[];
+  /** For a method called on one of the function's parameters: which class the argument must be. */
+  readonly dispatch?: DispatchCondition;
 }
 
 /**

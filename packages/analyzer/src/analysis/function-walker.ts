@@ -484,7 +484,7 @@ class FunctionWalker {
       this.#inline(argument, held);
       return;
     }
-    const parameter = this.#parameterIndexOf(argument);
+    const parameter = this.#parameterIndexOf(unbind(argument));
     if (parameter !== undefined) {
       this.#recordCallback(parameter, held);
       return;
@@ -606,7 +606,10 @@ class FunctionWalker {
     const sameThis =
       ts.isPropertyAccessExpression(callee) &&
       (callee.expression.kind === ts.SyntaxKind.ThisKeyword || callee.expression.kind === ts.SyntaxKind.SuperKeyword);
-    return { callee: target, expression, step, held: state, sameThis, within: this.#within, releasedBefore: [...this.#releasedFromCaller] };
+    const call: LocalCall = { callee: target, expression, step, held: state, sameThis, within: this.#within, releasedBefore: [...this.#releasedFromCaller] };
+    const parameter = ts.isPropertyAccessExpression(callee) ? this.#parameterIndexOf(callee.expression) : undefined;
+    const implementation = parameter === undefined ? undefined : classOf(target);
+    return parameter === undefined || implementation === undefined ? call : { ...call, dispatch: { parameter, implementation } };
   }
 
   #lockOperation(operation: LockOperation, state: readonly HeldLock[], awaited: boolean): State {
@@ -718,6 +721,20 @@ class FunctionWalker {
     const cleared = call.sameThis ? clearedThisFields(call.expression, this.#node) : [];
     this.#calls.push(guards.length === 0 && cleared.length === 0 ? call : { ...call, ...(guards.length > 0 ? { guards } : {}), ...(cleared.length > 0 ? { cleared } : {}) });
   }
+}
+
+/** The class a method (or a function-valued field) belongs to. */
+function classOf(target: ts.SignatureDeclaration): ts.ClassLikeDeclaration | undefined {
+  if (ts.isClassLike(target.parent)) return target.parent;
+  if (ts.isPropertyDeclaration(target.parent) && ts.isClassLike(target.parent.parent)) return target.parent.parent;
+  return undefined;
+}
+
+/** `fn.bind(thisArg, …)` runs `fn`: Amplify DataStore's `mutex.runExclusive(fn.bind(this, this.storage))`. */
+function unbind(expression: ts.Expression): ts.Expression {
+  const node = skipOuterExpressions(expression);
+  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'bind') return node.expression.expression;
+  return expression;
 }
 
 /** A reentrant lock its holder already holds: taking it again never blocks. */

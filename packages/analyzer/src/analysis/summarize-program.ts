@@ -6,9 +6,10 @@
 import ts from 'typescript';
 import { enclosingFunction, type FunctionLike } from '../model/function-names.js';
 import type { LockRecognizer } from '../model/lock-recognizer.js';
+import { skipOuterExpressions } from '../model/lock-identity.js';
 import { instanceKey, type LockRef } from '../model/lock-ref.js';
 import { CallResolver } from './call-resolver.js';
-import { NO_EXIT_EFFECT, type ExitEffect, type FunctionSummary, type LocalCall } from './function-summary.js';
+import { NO_EXIT_EFFECT, type DispatchCondition, type ExitEffect, type FunctionSummary, type LocalCall } from './function-summary.js';
 import { summarizeFunction, type WalkerContext } from './function-walker.js';
 import { findRelevantFunctions } from './relevance.js';
 import { CONDITION_METHODS, ConditionFactsBuilder, type ConditionFacts } from './condition-uses.js';
@@ -20,6 +21,12 @@ export interface ProgramSummaries {
   readonly summaries: ReadonlyMap<FunctionLike, FunctionSummary>;
   /** Binds a callee's lock parameter (or `this`) at a call site. */
   readonly substitute: (ref: LockRef, call: LocalCall) => LockRef;
+  /**
+   * A callee's dispatch condition as the caller sees it through `call`: on the caller's own parameter
+   * (passed on), `null` when the argument may be of that class (or nothing is known), `false` when its
+   * type says it cannot be, so the callee's path through that implementation is not taken from here.
+   */
+  readonly bindDispatch: (condition: DispatchCondition, call: LocalCall) => DispatchCondition | null | false;
   /**
    * Functions passed as callbacks that run with locks held (a lock helper's or a scoped lock's
    * callback), with the ids of those locks: what runs in them is under those locks.
@@ -76,6 +83,49 @@ export function summarizeProgram(
     return ref;
   };
 
+  const bindDispatch = (condition: DispatchCondition, call: LocalCall): DispatchCondition | null | false => {
+    if (call.unbound === true || !ts.isCallExpression(call.expression)) return null;
+    const callee = skipOuterExpressions(call.expression.expression);
+    if (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply')) return null;
+    const argument = call.expression.arguments[condition.parameter];
+    if (argument === undefined || ts.isSpreadElement(argument)) return null;
+    const node = skipOuterExpressions(argument);
+    const within = call.within;
+    if (ts.isIdentifier(node) && within !== undefined) {
+      const declaration = resolver.symbolOf(node)?.valueDeclaration;
+      if (declaration !== undefined && ts.isParameter(declaration) && declaration.parent === within) {
+        return { parameter: within.parameters.indexOf(declaration), implementation: condition.implementation };
+      }
+    }
+    const type = checker.getNonNullableType(checker.getTypeAtLocation(node));
+    const members = type.isUnion() ? type.types : [type];
+    for (const member of members) {
+      const declared = member.getSymbol()?.declarations?.find(ts.isClassLike);
+      // An interface, an object type, `any`: the argument may be any implementation.
+      if (declared === undefined || related(declared, condition.implementation)) return null;
+    }
+    return false;
+  };
+  const related = (a: ts.ClassLikeDeclaration, b: ts.ClassLikeDeclaration): boolean => a === b || derivesFrom(a, b) || derivesFrom(b, a);
+  const derivesFrom = (sub: ts.ClassLikeDeclaration, base: ts.ClassLikeDeclaration): boolean => {
+    const seen = new Set<ts.Node>();
+    const pending: ts.ClassLikeDeclaration[] = [sub];
+    while (pending.length > 0) {
+      const current = pending.pop()!;
+      if (seen.has(current)) continue;
+      seen.add(current);
+      if (current === base) return true;
+      const symbol = current.name === undefined ? undefined : checker.getSymbolAtLocation(current.name);
+      const instance = symbol === undefined ? undefined : checker.getDeclaredTypeOfSymbol(symbol);
+      if (instance === undefined || !instance.isClassOrInterface()) continue;
+      for (const baseType of checker.getBaseTypes(instance)) {
+        const declaration = baseType.getSymbol()?.declarations?.find(ts.isClassLike);
+        if (declaration !== undefined) pending.push(declaration);
+      }
+    }
+    return false;
+  };
+
   const context: WalkerContext = {
     root,
     recognizer,
@@ -115,7 +165,7 @@ export function summarizeProgram(
       if (exitKey(again.exit) !== exitKey(caller.exit)) changed.push(caller.node);
     }
   }
-  return { summaries, substitute, lockedCallbacks, lockOperations: operations.size, conditions: conditions.build() };
+  return { summaries, substitute, bindDispatch, lockedCallbacks, lockOperations: operations.size, conditions: conditions.build() };
 }
 
 function hasExitEffect(exit: ExitEffect): boolean {

@@ -226,6 +226,16 @@ export const BUILT_IN_LOCK_TYPES: readonly LockType[] = [
     methods: LIVEKIT_MUTEX_METHODS,
     acquireReturnsReleaser: 'function',
   },
+  // @aws-amplify/core's `Mutex` (exported from `@aws-amplify/core/internals/utils`, used by Amplify
+  // DataStore): a port of async-mutex's, `acquire()` resolving to the releaser and `runExclusive(fn)`.
+  {
+    name: 'Mutex',
+    module: '@aws-amplify/core',
+    flavor: 'mutex',
+    source: '@aws-amplify/core',
+    methods: ASYNC_MUTEX_METHODS,
+    acquireReturnsReleaser: 'function',
+  },
   // async-lock: its types come from @types/async-lock, which counts as declaring the package's own.
   {
     name: 'AsyncLock',

@@ -26,6 +26,7 @@ export type LockSource =
   | 'await-lock'
   | 'await-semaphore'
   | '@livekit/mutex'
+  | '@aws-amplify/core'
   | 'async-lock'
   | 'web-locks'
   | 'config'

@@ -233,3 +233,38 @@ describe('self-deadlocks through an interface', () => {
     expect(result.findings.find((finding) => finding.kind === 'self-deadlock')!.steps[0]!.witness.acquired.callChain.map((step) => step.callee)).toEqual(['store.save']);
   });
 });
+
+describe('a call through an interface-typed parameter', () => {
+  // Amplify DataStore's shape: peek(storage: StorageFacade) calls storage.queryOne(); the facade's
+  // locking implementation (ExclusiveStorage) is never what the callers pass, since they pass the
+  // inner StorageClass they were handed under the lock.
+  const facade = (argument: string): string => `
+    export interface Facade { queryOne(): string }
+    export class Inner implements Facade { queryOne() { return 'row'; } }
+    export class Exclusive implements Facade {
+      readonly inner = new Inner();
+      queryOne() { a.acquire(); try { return this.inner.queryOne(); } finally { a.release(); } }
+      run(fn: (inner: Inner) => void) { a.acquire(); try { fn(this.inner); } finally { a.release(); } }
+    }
+    export function peek(storage: Facade) { return storage.queryOne(); }
+    export function dequeue(storage: Facade) { return peek(storage); }
+    export function resume(exclusive: Exclusive, other: Facade) {
+      void other;
+      exclusive.run((inner) => { dequeue(${argument}); });
+    }`;
+
+  it('does not reach the implementation the argument cannot be: a class of another branch', () => {
+    const result = analyse(facade('inner'));
+    expect(result.findingNames).toEqual([]);
+  });
+
+  it('reaches it when the argument may be it: an interface-typed value', () => {
+    const result = analyse(facade('other'));
+    expect(result.findingNames).toEqual(['self-deadlock: a']);
+  });
+
+  it('reaches it when the argument is that class', () => {
+    const result = analyse(facade('exclusive'));
+    expect(result.findingNames).toEqual(['self-deadlock: a']);
+  });
+});

@@ -262,3 +262,29 @@ export async function go(): Promise<void> {
     expect(result.edgeNames).toEqual(['lock -> inner']);
   });
 });
+
+describe('a helper that hands its callback to runExclusive bound to an argument', () => {
+  it('runs the callback under the lock: re-entering the helper from it is a self-deadlock (Amplify DataStore Storage.runExclusive)', () => {
+    const result = analyseSources({
+      'storage.ts': `import { Mutex } from 'async-mutex';
+export interface Adapter { write(id: string): Promise<void> }
+export class Storage {
+  private readonly mutex = new Mutex();
+  constructor(private readonly adapter: Adapter) {}
+  runExclusive<T>(fn: (adapter: Adapter) => Promise<T>): Promise<T> {
+    return this.mutex.runExclusive(fn.bind(this, this.adapter));
+  }
+  async save(id: string): Promise<void> {
+    await this.runExclusive(async (adapter) => {
+      await adapter.write(id);
+      await this.runExclusive(async (again) => again.write(id + '-copy'));
+    });
+  }
+  async clear(): Promise<void> {
+    await this.runExclusive(async (adapter) => adapter.write('cleared'));
+  }
+}`,
+    });
+    expect(result.findingNames).toEqual(['self-deadlock: Storage.mutex']);
+  });
+});

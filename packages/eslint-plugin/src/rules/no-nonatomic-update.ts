@@ -556,6 +556,9 @@ export default createRule<Options, MessageId>({
           else if (candidate.type === AST_NODE_TYPES.Identifier && depth > 0) {
             const variable = variableOf(candidate);
             if (variable === undefined || visited.has(variable) || !contains(fn, variable.defs[0]?.node)) return;
+            // `sink.bytes` of a local object handed to a call (`pipeTo(writeInto(sink))`): the call may
+            // have refilled it, so what it holds now is not what its initializer read.
+            if (isObjectOfMember(candidate) && isPassedToCall(variable)) return;
             visited.add(variable);
             const init = constantInit(candidate);
             if (init !== undefined) collect(init, depth - 1);
@@ -564,6 +567,21 @@ export default createRule<Options, MessageId>({
       };
       collect(node.right, 3);
       return found;
+    }
+
+    function isObjectOfMember(node: TSESTree.Identifier): boolean {
+      let child: TSESTree.Node = node;
+      while (isTypeWrapper(child.parent)) child = child.parent;
+      return child.parent?.type === AST_NODE_TYPES.MemberExpression && child.parent.object === child;
+    }
+
+    function isPassedToCall(variable: ScopeVariable): boolean {
+      return variable.references.some((reference) => {
+        let node: TSESTree.Node = reference.identifier;
+        while (isTypeWrapper(node.parent)) node = node.parent;
+        const parent = node.parent;
+        return (parent?.type === AST_NODE_TYPES.CallExpression || parent?.type === AST_NODE_TYPES.NewExpression) && parent.arguments.includes(node as TSESTree.CallExpressionArgument);
+      });
     }
 
     /** Whether `target`'s state can be changed by other tasks while this function is suspended. */

@@ -440,6 +440,19 @@ export function bump(i: number): void {
 ruleTester.run('no-nonatomic-update (across await)', rule, {
   valid: [
     {
+      name: 'a property of a local object that a call filled during the suspension (xmtp-js compress: the sink is sized from the old value, then refilled by pipeTo)',
+      code: `
+export interface Encoded { content: Uint8Array }
+declare function writeInto(sink: { bytes: Uint8Array }): WritableStream<Uint8Array>;
+declare function readFrom(bytes: Uint8Array): ReadableStream<Uint8Array>;
+export async function compress(encoded: Encoded): Promise<void> {
+  const sink = { bytes: new Uint8Array(encoded.content.length) };
+  await readFrom(encoded.content).pipeTo(writeInto(sink));
+  encoded.content = sink.bytes;
+}
+`,
+    },
+    {
       name: "a platform dictionary parameter restored after a failed call (livekit-client PCTransport.setMungedSDP): the caller's argument bag",
       code: `
 /// <reference lib="dom" />
@@ -942,6 +955,19 @@ export async function credit(account: Account, amount: number): Promise<void> {
   const balance = account.balance;
   await audit();
   account.balance = balance + amount;
+}
+`,
+      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'account.balance', line: '6' }, line: 7 }],
+    },
+    {
+      name: 'a property of a local object nobody else touched still carries what its initializer read',
+      code: `
+export interface Account { balance: number }
+declare function audit(): Promise<void>;
+export async function credit(account: Account, amount: number): Promise<void> {
+  const draft = { next: account.balance + amount };
+  await audit();
+  account.balance = draft.next;
 }
 `,
       errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'account.balance', line: '6' }, line: 7 }],

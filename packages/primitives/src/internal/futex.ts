@@ -45,6 +45,9 @@ export function waitNonBlocking(
   signal: AbortSignal | undefined,
   onAbandonedWake: () => void,
 ): Promise<WaitResult> {
+  // An aborted signal fires no more events: waiting on it would last until the timeout or a notify.
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+  if (signal?.aborted === true) return Promise.reject(signal.reason);
   const result = Atomics.waitAsync(cells, index, expected, timeoutMs);
   if (!result.async) return Promise.resolve(result.value);
   retainEventLoop();

@@ -163,6 +163,7 @@ async function killInBarrier(round: number, random: () => number): Promise<void>
     }
   };
   const ends = await Promise.all(Array.from({ length: parties - 1 }, (_, i) => mainParty(i === 0)));
+  const killIssued = killed !== undefined;
   await killed;
   summary.barrierKills++;
   for (const end of ends) expect(end.error, context).toBe(BrokenBarrierError.name);
@@ -171,7 +172,7 @@ async function killInBarrier(round: number, random: () => number): Promise<void>
   const { calls } = probe;
   const locked = calls.reset!.error === ISLE;
   if (locked) summary.barrierLocked++;
-  const detail = `${context}: ${JSON.stringify(calls)}`;
+  const detail = `${context} (kill issued: ${killIssued}, victim rounds ${Atomics.load(progress, 0)}, killAt ${killAt}): ${JSON.stringify(calls)} ends ${JSON.stringify(ends)}`;
   if (locked) {
     expect(ends.every((end) => end.cause === ISLE || end.cause === undefined), detail).toBe(true);
     expect(outcomeName(calls.wait!), detail).toBe(`BrokenBarrierError(${ISLE})`);

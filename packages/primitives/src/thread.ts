@@ -1,7 +1,7 @@
 import { setEnvironmentData, getEnvironmentData, Worker, type WorkerOptions } from 'node:worker_threads';
 import { ThreadStateError } from './errors.js';
-import { releaseEventLoop, retainEventLoop } from './internal/keep-alive.js';
-import { deadlineFrom, remaining, type WaitOptions } from './internal/options.js';
+import { waitForEnd } from './internal/join-wait.js';
+import { deadlineFrom, type WaitOptions } from './internal/options.js';
 import { THREAD_NAME_KEY } from './internal/thread-context.js';
 import { registerWorker } from './internal/thread-registry.js';
 
@@ -118,23 +118,7 @@ export class Thread {
     const deadline = deadlineFrom(options, 'Thread.join()');
     if (this.#exit === undefined) throw new ThreadStateError(`cannot join Thread "${this.name}" before it is started`);
     if (!this.#alive) return true;
-    if (deadline === Infinity) {
-      // A daemon thread's worker is unref'd: joining it must still keep this thread's event loop alive.
-      retainEventLoop();
-      try {
-        await this.#exit;
-      } finally {
-        releaseEventLoop();
-      }
-      return true;
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(resolve, remaining(deadline), false);
-    });
-    const ended = await Promise.race([this.#exit.then(() => true as const), timedOut]);
-    clearTimeout(timer);
-    return ended;
+    return waitForEnd(this.#exit, deadline);
   }
 
   /**

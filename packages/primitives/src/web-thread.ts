@@ -1,6 +1,7 @@
 import { ThreadStateError } from './errors.js';
 import { releaseEventLoop, retainEventLoop } from './internal/keep-alive.js';
-import { deadlineFrom, remaining, type WaitOptions } from './internal/options.js';
+import { waitForEnd } from './internal/join-wait.js';
+import { deadlineFrom, type WaitOptions } from './internal/options.js';
 import { GLOBAL_WORKER_DATA, globalSlots } from './internal/runtime.js';
 import { markThreadDead, watchThread } from './internal/thread-registry.js';
 import {
@@ -204,22 +205,7 @@ export class WebThread {
     const deadline = deadlineFrom(options, 'WebThread.join()');
     if (this.#ended === undefined) throw new ThreadStateError(`cannot join WebThread "${this.name}" before it is started`);
     if (!this.#alive) return true;
-    if (deadline === Infinity) {
-      retainEventLoop();
-      try {
-        await this.#ended;
-      } finally {
-        releaseEventLoop();
-      }
-      return true;
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(resolve, remaining(deadline), false);
-    });
-    const ended = await Promise.race([this.#ended.then(() => true as const), timedOut]);
-    clearTimeout(timer);
-    return ended;
+    return waitForEnd(this.#ended, deadline);
   }
 
   /**

@@ -1,0 +1,26 @@
+import { releaseEventLoop, retainEventLoop } from './keep-alive.js';
+import { remaining, type Deadline } from './options.js';
+
+/**
+ * The wait of `Thread.join()` and `WebThread.join()`: `true` once `ended` settles, `false` when the
+ * deadline passes first. An unbounded join keeps this thread's event loop alive, since a daemon
+ * thread's worker is unref'd and would not.
+ */
+export async function waitForEnd(ended: Promise<unknown>, deadline: Deadline): Promise<boolean> {
+  if (deadline === Infinity) {
+    retainEventLoop();
+    try {
+      await ended;
+    } finally {
+      releaseEventLoop();
+    }
+    return true;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(resolve, remaining(deadline), false);
+  });
+  const result = await Promise.race([ended.then(() => true as const), timedOut]);
+  clearTimeout(timer);
+  return result;
+}

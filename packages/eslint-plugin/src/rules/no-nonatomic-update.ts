@@ -104,6 +104,7 @@ const PER_CALL_TYPE_NAMES = /(?:Context|Request|Response|Reply|IncomingMessage|S
 
 /** Controllers a Streams callback receives beside its chunk. */
 const STREAM_CONTROLLERS: ReadonlySet<string> = new Set(['TransformStreamDefaultController', 'WritableStreamDefaultController']);
+const NODE_TYPES_PATH = /[\\/]node_modules[\\/]@types[\\/]node[\\/]/;
 
 type ScopeVariable = TSESLint.Scope.Variable;
 const { ScopeType, DefinitionType } = TSESLintRuntime.Scope;
@@ -684,7 +685,7 @@ export default createRule<Options, MessageId>({
       return fn.params.slice(1).some((param) => {
         if (param.type !== AST_NODE_TYPES.Identifier || param.typeAnnotation === undefined) return false;
         const symbol = tsTypeOf(param)?.getSymbol();
-        return symbol !== undefined && STREAM_CONTROLLERS.has(symbol.getName()) && isDeclaredByPlatform(symbol);
+        return symbol !== undefined && STREAM_CONTROLLERS.has(symbol.getName()) && isDeclaredByPlatform(symbol, true);
       });
     }
 
@@ -697,27 +698,25 @@ export default createRule<Options, MessageId>({
     function isPlatformDictionary(type: ts.Type): boolean {
       if (type.isUnion()) return type.types.every(isPlatformDictionary);
       const symbol = type.getSymbol();
-      if (symbol === undefined || !(symbol.flags & ts.SymbolFlags.Interface) || !isDeclaredByDefaultLibrary(symbol)) return false;
+      if (symbol === undefined || !(symbol.flags & ts.SymbolFlags.Interface) || !isDeclaredByPlatform(symbol, false)) return false;
       if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0) return false;
       return type.getProperties().every((property) => !(property.flags & ts.SymbolFlags.Method));
     }
 
-    /** Declared by TypeScript's library or by Node's types (which declare the Streams globals on Node). */
-    function isDeclaredByPlatform(symbol: ts.Symbol): boolean {
+    /**
+     * Whether every declaration of `symbol` is in TypeScript's own library, or also (with
+     * `orNodeTypes`) in Node's types, which declare the Streams globals on Node.
+     */
+    function isDeclaredByPlatform(symbol: ts.Symbol, orNodeTypes: boolean): boolean {
       const declarations = symbol.declarations ?? [];
       return (
         program !== null &&
         declarations.length > 0 &&
         declarations.every((declaration) => {
           const file = declaration.getSourceFile();
-          return program.isSourceFileDefaultLibrary(file) || /[\\/]node_modules[\\/]@types[\\/]node[\\/]/.test(file.fileName);
+          return program.isSourceFileDefaultLibrary(file) || (orNodeTypes && NODE_TYPES_PATH.test(file.fileName));
         })
       );
-    }
-
-    function isDeclaredByDefaultLibrary(symbol: ts.Symbol): boolean {
-      const declarations = symbol.declarations ?? [];
-      return program !== null && declarations.length > 0 && declarations.every((declaration) => program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
     }
 
     function isPerCallParameter(name: TSESTree.Identifier): boolean {

@@ -5,7 +5,7 @@
  *   pnpm bench                    every benchmark, median of 5 runs per figure (BENCH_RUNS=n to change)
  *   pnpm bench --quick            every benchmark once, briefly (BENCH_QUICK=1 does the same)
  *   pnpm bench contended queue    only the benchmarks whose file name contains one of the words
- *   pnpm bench analyzer           only the analyzer benchmark (lockstep vs tsc; about 11 minutes, 1.5 with --quick)
+ *   pnpm bench analyzer           only the analyzer benchmark (lockstep vs tsc; about 27 minutes on 2 cores, 1.5 with --quick)
  *   pnpm bench eslint             only the ESLint plugin's overhead on typescript-eslint (about 25 minutes, 2.5 with --quick)
  *   pnpm bench real-world         only both tools on published packages, every finding against its hand label (real-world.ts)
  */

@@ -72,6 +72,13 @@ export class LockNotRecoverableError extends LockstepError {}
 /** `hold()`/`holdAsync()` did not get the lock before their timeout ran out. */
 export class LockTimeoutError extends LockstepError {}
 
+/**
+ * The wait was cancelled by `cancelWaiters(reason)` on the primitive (async-mutex's `cancel()` and its
+ * `E_CANCELED`): every call waiting on it at that moment, in any thread, blocking or async, throws this
+ * instead of acquiring, and `cause` is the reason given. Calls that start afterwards wait as usual.
+ */
+export class WaitCancelledError extends LockstepError {}
+
 /** A blocking call was made on a thread that may not block (a browser's main thread). */
 export class BlockingNotAllowedError extends LockstepError {}
 

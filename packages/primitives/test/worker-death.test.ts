@@ -41,10 +41,10 @@ afterAll(async () => {
   await terminateFaultThreads();
 });
 
-const summary = { queueKills: 0, queueLocked: 0, barrierKills: 0, barrierLocked: 0 };
+const summary = { queueKills: 0, queueLocked: 0, barrierKills: 0, barrierLocked: 0, barrierLateKills: 0 };
 afterAll(() => {
   console.log(`worker-death: ${summary.queueKills} queue kills (${summary.queueLocked} left the queue locked), ` +
-    `${summary.barrierKills} barrier kills (${summary.barrierLocked} left it locked)`);
+    `${summary.barrierKills} barrier kills (${summary.barrierLocked} left it locked, ${summary.barrierLateKills} after the parties gave up)`);
 });
 
 describe('a worker terminated inside a queue call', () => {
@@ -131,6 +131,9 @@ describe('a worker terminated inside Barrier.wait', () => {
     for (let first = 0; first < BARRIER_KILLS; first += batch) {
       await Promise.all(Array.from({ length: batch }, (_, i) => killInBarrier(first + i, random)));
     }
+    // Until the first round waited for the victim to start, every round timed out before its kill and
+    // this test checked nothing but a timed-out barrier; a round whose parties gave up first is no kill.
+    expect(summary.barrierLateKills, 'rounds that ended before the victim was killed').toBeLessThan(BARRIER_KILLS / 4);
   });
 });
 
@@ -156,7 +159,9 @@ async function killInBarrier(round: number, random: () => number): Promise<void>
         killed = victim.terminate();
       }
       try {
-        await barrier.waitAsync({ timeout: 300 });
+        // The first round waits for the victim to start (loading the library in a new worker takes
+        // longer than 300 ms on a busy machine, and the round would time out before any kill).
+        await barrier.waitAsync({ timeout: rounds === 0 ? 20_000 : 300 });
       } catch (error) {
         return { ok: false, error: (error as Error).name, cause: ((error as Error).cause as Error | undefined)?.name };
       }
@@ -164,7 +169,11 @@ async function killInBarrier(round: number, random: () => number): Promise<void>
   };
   const ends = await Promise.all(Array.from({ length: parties - 1 }, (_, i) => mainParty(i === 0)));
   const killIssued = killed !== undefined;
-  await killed;
+  // The parties can give up before the kill: on a loaded machine the victim, alive but descheduled,
+  // may hold the internal lock past a party's 300 ms deadline, and that party throws without breaking
+  // the round (it could not take the lock to break it). The victim still runs then; kill it now.
+  if (!killIssued) summary.barrierLateKills++;
+  await (killed ?? victim.terminate());
   summary.barrierKills++;
   for (const end of ends) expect(end.error, context).toBe(BrokenBarrierError.name);
 
@@ -180,6 +189,14 @@ async function killInBarrier(round: number, random: () => number): Promise<void>
     expect(outcomeName(calls.waitNoWait!), detail).toBe(ISLE);
     expect(outcomeName(calls.abort!), detail).toBe(ISLE);
     expect(calls.round, detail).toEqual(['skipped']);
+    return;
+  }
+  if (!killIssued && ends.some((end) => end.cause === ISLE)) {
+    // The round was left unbroken with the victim's arrival counted or not: the prober's waits may
+    // complete it. What must hold is that they returned (they did) and that reset() repairs it.
+    expect(outcomeName(calls.abort!), detail).toBe('ok');
+    expect(outcomeName(calls.reset!), detail).toBe('ok');
+    expect(calls.round, `${detail}: a full round after reset()`).toEqual(Array.from({ length: parties }, (_, i) => i));
     return;
   }
   expect(outcomeName(calls.wait!), detail).toBe('BrokenBarrierError');

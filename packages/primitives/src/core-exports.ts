@@ -42,5 +42,13 @@ export {
 export type { Selected, SelectedItem } from './queue/queue-select.js';
 export { ReadWriteLock, WriteHold, type ReadWriteLockHandle } from './read-write-lock.js';
 export { RLock, type RLockHandle } from './rlock.js';
-export { BoundedSemaphore, Semaphore, type BoundedSemaphoreHandle, type SemaphoreHandle, type SemaphoreOptions } from './semaphore.js';
+export {
+  BoundedSemaphore,
+  Semaphore,
+  type BoundedSemaphoreHandle,
+  type SemaphoreAsyncWaitOptions,
+  type SemaphoreHandle,
+  type SemaphoreOptions,
+  type SemaphoreWaitOptions,
+} from './semaphore.js';
 export { Timer } from './timer.js';

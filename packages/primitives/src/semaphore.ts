@@ -1,5 +1,5 @@
 import { Acquirable } from './acquirable.js';
-import { LockStateError } from './errors.js';
+import { LockStateError, LockTimeoutError, WaitCancelledError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { waitBlocking, waitNonBlocking } from './internal/futex.js';
 import { deadlineFrom, remaining, signalFrom, throwIfAborted, type AsyncWaitOptions, type Deadline, type WaitOptions } from './internal/options.js';
@@ -29,10 +29,35 @@ export interface SemaphoreOptions {
   readonly robust?: boolean | undefined;
 }
 
+/**
+ * Options of a semaphore's blocking calls (`acquire`, `hold`, `waitForUnlock`): a
+ * {@link WaitOptions} with how many permits the call is about.
+ */
+export interface SemaphoreWaitOptions extends WaitOptions {
+  /**
+   * How many permits to take (or, for `waitForUnlock`, to wait for), all at once; an integer from 1
+   * (the default) up to a {@link BoundedSemaphore}'s initial value.
+   */
+  readonly permits?: number | undefined;
+}
+
+/** Options of a semaphore's `…Async` calls: an {@link AsyncWaitOptions} with `permits`. */
+export interface SemaphoreAsyncWaitOptions extends AsyncWaitOptions, SemaphoreWaitOptions {}
+
 const VALUE = 0;
+/** Threads waiting in acquire or waitForUnlock: a release with none skips the notify. */
 const WAITERS = 1;
 const INITIAL = 2;
-const SEMAPHORE_CELLS = 3;
+/**
+ * The word waiters sleep on, bumped by every wake-up (a release, a reclaim, a cancel). Not the value:
+ * a cancel does not change the value, and a weighted waiter must sleep while the value is nonzero.
+ */
+const WAKE = 3;
+/** Waiters that a partial wake-up could miss (weighted, or waitForUnlock): releases then wake all. */
+const WIDE_WAITERS = 4;
+/** Cancellation generation: cancelWaiters adds one; a waiter that sees it move throws. */
+const CANCELS = 5;
+const SEMAPHORE_CELLS = 6;
 /** A robust semaphore's extra cells: permits reclaimed so far, then (thread id + 1, permits held) pairs. */
 const RECLAIMED = SEMAPHORE_CELLS;
 const HOLDERS = RECLAIMED + 1;
@@ -136,6 +161,54 @@ class Holders {
 }
 const MAX_VALUE = 0x7fff_ffff;
 
+/** The latest cancelWaiters of this thread per semaphore (buffer, offset): its generation and reason. */
+interface LocalCancel {
+  readonly generation: number;
+  readonly reason: unknown;
+}
+const localCancels = new WeakMap<SharedArrayBuffer, Map<number, LocalCancel>>();
+
+function recordLocalCancel(cells: Int32Array, generation: number, reason: unknown): void {
+  const buffer = cells.buffer as SharedArrayBuffer;
+  let byOffset = localCancels.get(buffer);
+  if (byOffset === undefined) {
+    byOffset = new Map();
+    localCancels.set(buffer, byOffset);
+  }
+  byOffset.set(cells.byteOffset, { generation, reason });
+}
+
+function localCancelOf(cells: Int32Array): LocalCancel | undefined {
+  return localCancels.get(cells.buffer as SharedArrayBuffer)?.get(cells.byteOffset);
+}
+
+/**
+ * What a semaphore's `hold()` returns: gives back the permits it took, once. A class for the reason
+ * Acquirable's guard is one: no closure allocated per hold.
+ */
+class PermitsGuard implements Disposable, AsyncDisposable {
+  #semaphore: Semaphore | undefined;
+  readonly #permits: number;
+
+  constructor(semaphore: Semaphore, permits: number) {
+    this.#semaphore = semaphore;
+    this.#permits = permits;
+  }
+
+  [Symbol.dispose](): void {
+    const semaphore = this.#semaphore;
+    // Disposing twice must not give back permits someone else has taken since.
+    if (semaphore === undefined) return;
+    this.#semaphore = undefined;
+    semaphore.release(this.#permits);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this[Symbol.dispose]();
+    return Promise.resolve();
+  }
+}
+
 function checkValue(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`${where}: value must be an integer, got ${String(value)}`);
@@ -153,9 +226,19 @@ function adoptSemaphore(handle: SemaphoreHandle, kind: 'Semaphore' | 'BoundedSem
 
 /**
  * A counter of permits shared by every thread that holds its handle: Python's `threading.Semaphore`.
- * `acquire` takes one permit, waiting while there is none; `release(n)` gives `n` back and wakes as many
- * waiters (oldest first). Anyone may release; a plain semaphore has no upper bound — see
- * {@link BoundedSemaphore} for one that catches releasing too often.
+ * `acquire` takes one permit (or `{ permits: n }` of them, all at once), waiting while there are too
+ * few; `release(n)` gives `n` back and wakes the waiters that may now proceed. Anyone may release; a
+ * plain semaphore has no upper bound — see {@link BoundedSemaphore} for one that catches releasing too
+ * often.
+ *
+ * Weighted requests (`permits` > 1) take all their permits in one compare-exchange or none of them, so
+ * no thread ever holds part of a request while it waits for the rest (which could deadlock two big
+ * requests against each other). While such a request, or a {@link Semaphore.waitForUnlock} call, is
+ * waiting, every release wakes every waiter, because only each waiter knows whether the new value
+ * fits it; otherwise `release(n)` wakes `n` waiters, oldest first. A weighted request reserves nothing
+ * while it waits: it is served as soon as it finds enough permits free at once, which a steady stream
+ * of smaller acquisitions that never lets the value reach `n` can postpone indefinitely. Give such
+ * mixes a timeout, or stop the small acquirers when the big one must go next.
  *
  * @example
  * ```ts
@@ -163,6 +246,9 @@ function adoptSemaphore(handle: SemaphoreHandle, kind: 'Semaphore' | 'BoundedSem
  * // in each worker, rebuilt with Semaphore.from(handle):
  * using _ = slots.hold();
  * download(url);
+ *
+ * const memory = new BoundedSemaphore(8); // 8 units of a budget; a big job takes 5 at once
+ * using _big = memory.hold({ permits: 5 });
  *
  * const items = new Semaphore(0);         // producer/consumer signalling
  * items.release();                        // producer: one item ready
@@ -222,45 +308,216 @@ export class Semaphore extends Acquirable {
     return Atomics.load(this.#cells, VALUE);
   }
 
-  acquire(options?: WaitOptions): boolean {
-    const method = `${this.displayName}.acquire()`;
-    const deadline = deadlineFrom(options, method);
-    if (this.tryAcquire()) return true;
-    return this.#waitBlocking(deadline, method);
-  }
-
-  acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
-    if (options === undefined && this.tryAcquire()) return RESOLVED_TRUE;
-    return this.#acquireAsyncSlow(options);
-  }
-
-  async #acquireAsyncSlow(options: AsyncWaitOptions | undefined): Promise<boolean> {
-    const method = `${this.displayName}.acquireAsync()`;
-    const deadline = deadlineFrom(options, method);
-    const signal = signalFrom(options, method);
-    throwIfAborted(signal);
-    if (this.tryAcquire()) return true;
-    return this.#waitAsync(deadline, signal);
-  }
-
-  tryAcquire(): boolean {
-    const cells = this.#cells;
-    const holders = this.#holders;
-    // Robust: recorded before it is taken, so a thread that dies in between is counted as holding it
-    // (the reclaim's cap against the initial value then makes up for a permit it never took).
-    if (holders !== undefined) holders.record(1);
-    for (;;) {
-      const value = Atomics.load(cells, VALUE);
-      if (value <= 0) {
-        if (holders !== undefined) holders.unrecord(1);
-        return false;
-      }
-      if (Atomics.compareExchange(cells, VALUE, value, value - 1) === value) return true;
-    }
+  /**
+   * Whether no permit is available now (`value` is 0), so that a plain `acquire()` would wait:
+   * async-mutex's `isLocked()`. A snapshot: another thread may change it at any moment.
+   *
+   * @example
+   * ```ts
+   * const sem = new Semaphore(1);
+   * sem.locked;        // false
+   * sem.acquire();
+   * sem.locked;        // true
+   * ```
+   */
+  get locked(): boolean {
+    return Atomics.load(this.#cells, VALUE) <= 0;
   }
 
   /**
-   * Returns `n` permits and wakes up to `n` waiters.
+   * Takes `permits` (default 1) permits, blocking until that many are free at once; `false` when
+   * `timeout` runs out first, having taken none. For workers (`Atomics.wait`); on a thread that may not
+   * block it throws `BlockingNotAllowedError`, but only when it would have to wait.
+   *
+   * @throws TypeError or RangeError when `permits` is not an integer from 1 up to the bound (a
+   *   {@link BoundedSemaphore}'s initial value: a request above it could never be granted).
+   * @throws WaitCancelledError when {@link Semaphore.cancelWaiters} is called while it waits.
+   *
+   * @example
+   * ```ts
+   * if (sem.acquire({ permits: 2, timeout: 1_000 })) {
+   *   try { work(); } finally { sem.release(2); }
+   * }
+   * ```
+   */
+  acquire(options?: SemaphoreWaitOptions): boolean {
+    const method = `${this.displayName}.acquire()`;
+    const deadline = deadlineFrom(options, method);
+    const permits = this.#permitsFrom(options, method);
+    if (this.#take(permits)) return true;
+    return this.#waitBlocking(permits, true, deadline, method);
+  }
+
+  /**
+   * Async twin of {@link Semaphore.acquire}, usable on any thread: resolves `true` once `permits`
+   * (default 1) permits are taken, `false` on timeout; rejects with the signal's reason when `signal`
+   * aborts, and with `WaitCancelledError` on {@link Semaphore.cancelWaiters}, having taken none.
+   *
+   * @example
+   * ```ts
+   * await sem.acquireAsync({ permits: 3, signal: AbortSignal.timeout(5_000) });
+   * try { await bigJob(); } finally { sem.release(3); }
+   * ```
+   */
+  acquireAsync(options?: SemaphoreAsyncWaitOptions): Promise<boolean> {
+    if (options === undefined && this.#take(1)) return RESOLVED_TRUE;
+    return this.#acquireAsyncSlow(options);
+  }
+
+  async #acquireAsyncSlow(options: SemaphoreAsyncWaitOptions | undefined): Promise<boolean> {
+    const method = `${this.displayName}.acquireAsync()`;
+    const deadline = deadlineFrom(options, method);
+    const signal = signalFrom(options, method);
+    const permits = this.#permitsFrom(options, method);
+    throwIfAborted(signal);
+    if (this.#take(permits)) return true;
+    return this.#waitAsync(permits, true, deadline, signal, method);
+  }
+
+  /**
+   * Takes `permits` (default 1) permits only if that many are free now; never waits. The count is a
+   * plain number, as in {@link Semaphore.release}, so `tryAcquire(n)` pairs with `release(n)`.
+   *
+   * @throws TypeError or RangeError when `permits` is not an integer from 1 up to the bound.
+   *
+   * @example
+   * ```ts
+   * if (sem.tryAcquire(2)) {
+   *   try { work(); } finally { sem.release(2); }
+   * }
+   * ```
+   */
+  tryAcquire(permits = 1): boolean {
+    if (permits !== 1) this.#checkPermits(permits, `${this.displayName}.tryAcquire()`);
+    return this.#take(permits);
+  }
+
+  /**
+   * Takes `permits` (default 1) permits and returns a guard that gives them all back on dispose:
+   * `using _ = sem.hold({ permits: 2 });`. Throws `LockTimeoutError` when `timeout` runs out, and
+   * otherwise as {@link Semaphore.acquire}.
+   *
+   * @example
+   * ```ts
+   * {
+   *   using _ = sem.hold({ permits: 2, timeout: 1_000 });
+   *   work();
+   * } // both permits released here
+   * ```
+   */
+  override hold(options?: SemaphoreWaitOptions): Disposable {
+    const method = `${this.displayName}.hold()`;
+    const deadline = deadlineFrom(options, method);
+    const permits = this.#permitsFrom(options, method);
+    if (!this.#take(permits) && !this.#waitBlocking(permits, true, deadline, method)) {
+      throw this.#timeoutError(permits, options);
+    }
+    return new PermitsGuard(this, permits);
+  }
+
+  /**
+   * Async twin of {@link Semaphore.hold}: `await using _ = await sem.holdAsync({ permits: 2 });`.
+   *
+   * @example
+   * ```ts
+   * await using _ = await sem.holdAsync({ permits: 2, signal });
+   * await work();
+   * ```
+   */
+  override async holdAsync(options?: SemaphoreAsyncWaitOptions): Promise<AsyncDisposable & Disposable> {
+    const method = `${this.displayName}.holdAsync()`;
+    const deadline = deadlineFrom(options, method);
+    const signal = signalFrom(options, method);
+    const permits = this.#permitsFrom(options, method);
+    throwIfAborted(signal);
+    if (!this.#take(permits) && !(await this.#waitAsync(permits, true, deadline, signal, method))) {
+      throw this.#timeoutError(permits, options);
+    }
+    return new PermitsGuard(this, permits);
+  }
+
+  /**
+   * Runs `fn` holding `permits` (default 1) permits and gives them back however `fn` ends, like
+   * async-mutex's `runExclusive(fn, weight)`.
+   *
+   * @example
+   * ```ts
+   * const result = await sem.runExclusive(() => bigJob(), { permits: 3 });
+   * ```
+   */
+  override runExclusive<T>(fn: () => T | Promise<T>, options?: SemaphoreAsyncWaitOptions): Promise<T> {
+    // Acquirable's runExclusive takes its permits through holdAsync, which reads `permits`.
+    return super.runExclusive(fn, options);
+  }
+
+  /**
+   * Blocks until at least `permits` (default 1) permits are free, without taking any: async-mutex's
+   * `waitForUnlock(weight)`. `true` when they were free (another thread may take them the next
+   * moment: this is a hint, not a reservation), `false` when `timeout` ran out first. For workers; on
+   * a thread that may not block it throws `BlockingNotAllowedError`, but only when it would have to
+   * wait.
+   *
+   * @throws WaitCancelledError when {@link Semaphore.cancelWaiters} is called while it waits.
+   *
+   * @example
+   * ```ts
+   * if (pool.waitForUnlock({ permits: 4, timeout: 1_000 })) scheduleBigJob();
+   * ```
+   */
+  waitForUnlock(options?: SemaphoreWaitOptions): boolean {
+    const method = `${this.displayName}.waitForUnlock()`;
+    const deadline = deadlineFrom(options, method);
+    const permits = this.#permitsFrom(options, method);
+    if (Atomics.load(this.#cells, VALUE) >= permits) return true;
+    return this.#waitBlocking(permits, false, deadline, method);
+  }
+
+  /**
+   * Async twin of {@link Semaphore.waitForUnlock}, usable on any thread: resolves `true` once `permits`
+   * (default 1) are free, `false` on timeout; rejects with the signal's reason on abort and with
+   * `WaitCancelledError` on {@link Semaphore.cancelWaiters}. Takes nothing in any case.
+   *
+   * @example
+   * ```ts
+   * await sem.waitForUnlockAsync({ permits: 2, signal: AbortSignal.timeout(1_000) });
+   * ```
+   */
+  async waitForUnlockAsync(options?: SemaphoreAsyncWaitOptions): Promise<boolean> {
+    const method = `${this.displayName}.waitForUnlockAsync()`;
+    const deadline = deadlineFrom(options, method);
+    const signal = signalFrom(options, method);
+    const permits = this.#permitsFrom(options, method);
+    throwIfAborted(signal);
+    if (Atomics.load(this.#cells, VALUE) >= permits) return true;
+    return this.#waitAsync(permits, false, deadline, signal, method);
+  }
+
+  /**
+   * Makes every call waiting on this semaphore at this moment, in any thread — `acquire`,
+   * `acquireAsync`, `hold`, `holdAsync`, `runExclusive`, `waitForUnlock`, `waitForUnlockAsync` — throw
+   * (or reject with) `WaitCancelledError` instead of waiting on: async-mutex's `cancel()`. A cancelled
+   * call holds nothing; permits and holders are untouched, and calls that start afterwards wait as
+   * usual. On the calling thread the error's `cause` is `reason`; a waiter in another thread gets
+   * `cause` `undefined`, as the reason lives in this thread's heap and cannot travel with the wake-up.
+   *
+   * @example
+   * ```ts
+   * const pending = sem.acquireAsync();           // waits: no permit left
+   * sem.cancelWaiters(new Error('shutting down'));
+   * await pending;                                 // rejects: WaitCancelledError, cause = that error
+   * ```
+   */
+  cancelWaiters(reason?: unknown): void {
+    const cells = this.#cells;
+    const generation = (Atomics.add(cells, CANCELS, 1) + 1) | 0;
+    recordLocalCancel(cells, generation, reason);
+    Atomics.add(cells, WAKE, 1);
+    Atomics.notify(cells, WAKE);
+  }
+
+  /**
+   * Returns `n` permits and wakes the waiters that may now proceed: `n` of them, or all while a
+   * weighted request or a `waitForUnlock` waits (see the class notes).
    * @throws RangeError when `n` is not a positive integer, or (for a {@link BoundedSemaphore}) when the
    * value would rise above its initial value.
    */
@@ -286,9 +543,9 @@ export class Semaphore extends Acquirable {
       }
       if (Atomics.compareExchange(cells, VALUE, value, value + n) === value) break;
     }
-    // Robust: given back before it is unrecorded, the mirror of tryAcquire's order.
+    // Robust: given back before it is unrecorded, the mirror of #take's order.
     if (holders !== undefined) holders.unrecord(n);
-    if (Atomics.load(cells, WAITERS) > 0) Atomics.notify(cells, VALUE, n);
+    if (Atomics.load(cells, WAITERS) > 0) this.#wake(n);
   }
 
   protected get kind(): 'Semaphore' | 'BoundedSemaphore' {
@@ -299,39 +556,118 @@ export class Semaphore extends Acquirable {
     return this.kind;
   }
 
-  #waitBlocking(deadline: Deadline, method: string): boolean {
+  /** Takes `permits` in one compare-exchange, or nothing: a waiter never sits on part of a request. */
+  #take(permits: number): boolean {
     const cells = this.#cells;
-    Atomics.add(cells, WAITERS, 1);
-    try {
-      for (;;) {
-        const timeout = remaining(deadline);
-        if (timeout === 0) return this.tryAcquire();
-        if (this.#reclaim()) return true;
-        waitBlocking(cells, VALUE, 0, this.#slice(timeout), method);
-        if (this.tryAcquire()) return true;
+    const holders = this.#holders;
+    // Robust: recorded before they are taken, so a thread that dies in between is counted as holding
+    // them (the reclaim's cap against the initial value then makes up for permits it never took).
+    if (holders !== undefined) holders.record(permits);
+    for (;;) {
+      const value = Atomics.load(cells, VALUE);
+      if (value < permits) {
+        if (holders !== undefined) holders.unrecord(permits);
+        return false;
       }
-    } finally {
-      Atomics.sub(cells, WAITERS, 1);
+      if (Atomics.compareExchange(cells, VALUE, value, value - permits) === value) return true;
     }
   }
 
-  async #waitAsync(deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
+  /**
+   * Wakes sleepers after the value rose. The sequence bump makes a waiter that read the value just
+   * before the rise, and is about to sleep, find its snapshot stale instead of sleeping through it.
+   */
+  #wake(n: number): void {
     const cells = this.#cells;
+    Atomics.add(cells, WAKE, 1);
+    // A narrow wake could land on a waiter the new value does not fit, which would sleep on with it.
+    Atomics.notify(cells, WAKE, Atomics.load(cells, WIDE_WAITERS) > 0 ? Infinity : n);
+  }
+
+  #permitsFrom(options: { readonly permits?: number | undefined } | undefined, method: string): number {
+    // deadlineFrom has already refused a non-object, so only null and undefined are left to skip.
+    const permits = options?.permits;
+    return permits === undefined ? 1 : this.#checkPermits(permits, method);
+  }
+
+  #checkPermits(permits: unknown, method: string): number {
+    if (typeof permits !== 'number' || !Number.isInteger(permits)) {
+      throw new TypeError(`${method}: permits must be an integer, got ${String(permits)}`);
+    }
+    if (permits < 1) throw new RangeError(`${method}: permits must be >= 1, got ${permits}`);
+    if (this.kind === 'BoundedSemaphore') {
+      const bound = this.#cells[INITIAL]!;
+      if (permits > bound) {
+        throw new RangeError(
+          `${method}: permits ${permits} can never be granted: this BoundedSemaphore holds at most ${bound} (its initial value)`,
+        );
+      }
+    } else if (permits > MAX_VALUE) {
+      throw new RangeError(`${method}: permits must be <= ${MAX_VALUE}, got ${permits}`);
+    }
+    return permits;
+  }
+
+  /**
+   * Until `permits` are free (`consume`: then taken), the deadline passes, or a cancel. Registered as
+   * a waiter before the first look at the value, so a release that this look misses sees a waiter and
+   * wakes it; a weighted or non-consuming wait registers as wide, so that releases wake everyone.
+   */
+  #waitBlocking(permits: number, consume: boolean, deadline: Deadline, method: string): boolean {
+    const cells = this.#cells;
+    const wide = permits > 1 || !consume;
+    if (wide) Atomics.add(cells, WIDE_WAITERS, 1);
     Atomics.add(cells, WAITERS, 1);
+    const generation = Atomics.load(cells, CANCELS);
     try {
       for (;;) {
+        // Read before the checks: a release or cancel after them changes it, and the sleep returns.
+        const wake = Atomics.load(cells, WAKE);
+        if (Atomics.load(cells, CANCELS) !== generation) throw this.#cancelled(generation, method);
+        if (consume ? this.#take(permits) : Atomics.load(cells, VALUE) >= permits) return true;
         const timeout = remaining(deadline);
-        if (timeout === 0) return this.tryAcquire();
-        if (this.#reclaim()) return true;
-        await waitNonBlocking(cells, VALUE, 0, this.#slice(timeout), signal, this.#forwardWake);
-        if (this.tryAcquire()) return true;
+        if (timeout === 0) return false;
+        if (this.#reclaim()) continue;
+        waitBlocking(cells, WAKE, wake, this.#slice(timeout), method);
       }
     } finally {
       Atomics.sub(cells, WAITERS, 1);
+      if (wide) Atomics.sub(cells, WIDE_WAITERS, 1);
     }
   }
 
-  /** Robust, about to sleep: gives back the permits of dead holders; true when this caller then took one. */
+  async #waitAsync(permits: number, consume: boolean, deadline: Deadline, signal: AbortSignal | undefined, method: string): Promise<boolean> {
+    const cells = this.#cells;
+    const wide = permits > 1 || !consume;
+    if (wide) Atomics.add(cells, WIDE_WAITERS, 1);
+    Atomics.add(cells, WAITERS, 1);
+    const generation = Atomics.load(cells, CANCELS);
+    try {
+      for (;;) {
+        const wake = Atomics.load(cells, WAKE);
+        if (Atomics.load(cells, CANCELS) !== generation) throw this.#cancelled(generation, method);
+        if (consume ? this.#take(permits) : Atomics.load(cells, VALUE) >= permits) return true;
+        const timeout = remaining(deadline);
+        if (timeout === 0) return false;
+        if (this.#reclaim()) continue;
+        await waitNonBlocking(cells, WAKE, wake, this.#slice(timeout), signal, this.#forwardWake);
+      }
+    } finally {
+      Atomics.sub(cells, WAITERS, 1);
+      if (wide) Atomics.sub(cells, WIDE_WAITERS, 1);
+    }
+  }
+
+  #cancelled(generation: number, method: string): WaitCancelledError {
+    // A release's narrow wake may have picked this waiter, which leaves: pass it on to those that stay.
+    if (Atomics.load(this.#cells, VALUE) > 0) this.#wake(Infinity);
+    const local = localCancelOf(this.#cells);
+    // The reason is known only on the thread that cancelled, and only for a cancel after this wait began.
+    const options = local !== undefined && ((local.generation - generation) | 0) > 0 ? { cause: local.reason } : undefined;
+    return new WaitCancelledError(`${method} was cancelled by ${this.displayName}.cancelWaiters() while it waited`, options);
+  }
+
+  /** Robust, about to sleep: gives back the permits of dead holders; true when it gave any (look again). */
   #reclaim(): boolean {
     const holders = this.#holders;
     if (holders === undefined) return false;
@@ -345,16 +681,21 @@ export class Semaphore extends Acquirable {
     if (permits === 0) return false;
     Atomics.add(cells, RECLAIMED, permits);
     Atomics.add(cells, VALUE, permits);
-    Atomics.notify(cells, VALUE, permits);
-    return this.tryAcquire();
+    this.#wake(permits);
+    return true;
   }
 
   #slice(timeout: number): number {
     return this.#holders?.watched === true ? Math.min(timeout, OWNER_CHECK_INTERVAL_MS) : timeout;
   }
 
+  #timeoutError(permits: number, options: WaitOptions | undefined): LockTimeoutError {
+    const what = permits === 1 ? this.displayName : `${permits} permits of ${this.displayName}`;
+    return new LockTimeoutError(`${what} ${permits === 1 ? 'was' : 'were'} not acquired within ${String(options?.timeout)} ms`);
+  }
+
   readonly #forwardWake = (): void => {
-    Atomics.notify(this.#cells, VALUE, 1);
+    Atomics.notify(this.#cells, WAKE, 1);
   };
 }
 

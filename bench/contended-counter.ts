@@ -2,7 +2,8 @@
  * Contended lock: 2, 4 and 8 workers (on this machine's cores, and oversubscribed) increment one shared
  * counter, each increment under the lock, for a fixed time. Ours (blocking `Lock.acquire`) against a C
  * program doing the same with `pthread_mutex` (compiled here with gcc -O2 -pthread), a naive JS spin
- * lock, and the `multithreading` package's Mutex. Reports throughput, the ratios, and how evenly the
+ * lock, and the `multithreading` package's Mutex; a fair Lock (`{ fair: true }`, strict FIFO hand-off)
+ * beside ours for information, to show what strict fairness costs. Reports throughput, the ratios, and how evenly the
  * workers shared the lock (so a starved worker shows), and checks the counter equals the ops counted.
  */
 import { execFileSync } from 'node:child_process';
@@ -27,11 +28,12 @@ interface Sample {
   readonly counterOk: boolean;
 }
 
-type Implementation = CounterVariant | 'pthread';
+type Implementation = CounterVariant | 'pthread' | 'fair';
 
 const LABELS: Record<Implementation, string> = {
   pthread: 'C pthread_mutex (gcc -O2)',
   lockstep: 'Lock.acquire() + release()  [ours]',
+  fair: 'Lock({ fair: true }) acquire() + release()  [ours]',
   spin: 'naive JS spin lock (CAS loop)',
   multithreading: 'multithreading Mutex.blockingLock()',
 };
@@ -65,11 +67,12 @@ class Crew {
   readonly #control = new Int32Array(new SharedArrayBuffer(CONTROL_CELLS * 4));
   readonly #counter = new Int32Array(new SharedArrayBuffer(4));
 
-  constructor(size: number) {
+  /** `fair`: the workers' Lock (their 'lockstep' loop) is `new Lock({ fair: true })`. */
+  constructor(size: number, fair = false) {
     const data = {
       control: this.#control,
       counter: this.#counter,
-      lock: new Lock().handle,
+      lock: new Lock({ fair }).handle,
       spin: new Int32Array(new SharedArrayBuffer(4)),
       mutexBuffer: new SharedArrayBuffer(4),
     };
@@ -135,25 +138,34 @@ async function main(): Promise<void> {
 
   for (const size of WORKER_COUNTS) {
     const crew = new Crew(size);
+    // Its own workers, which only ever see a fair lock (as the others only a default one).
+    const fairCrew = new Crew(size, true);
     const js = variants.map((implementation): Result => ({ workers: size, implementation, samples: [] }));
+    const fair: Result = { workers: size, implementation: 'fair', samples: [] };
     const native: Result =
       'path' in pthread ? { workers: size, implementation: 'pthread', samples: [] } : { workers: size, implementation: 'pthread', samples: [], unavailable: pthread.reason };
     // Warm-up rounds per variant (JIT, worker start-up), not counted.
-    for (let i = 0; i < (QUICK ? 1 : 2); i++) for (const v of variants) await crew.round(v, QUICK ? ROUND_MS / 2 : ROUND_MS);
+    for (let i = 0; i < (QUICK ? 1 : 2); i++) {
+      for (const v of variants) await crew.round(v, QUICK ? ROUND_MS / 2 : ROUND_MS);
+      await fairCrew.round('lockstep', QUICK ? ROUND_MS / 2 : ROUND_MS);
+    }
     for (let run = 0; run < RUNS; run++) {
       // Ours right next to pthread in every run (the ratio that matters is measured close in time),
       // which of the two goes first alternating; the other rows after them, in alternating order.
-      const order: Result[] = run % 2 === 0 ? [native, js[0]!, js[1]!, js[2]!] : [js[0]!, native, js[2]!, js[1]!];
+      const order: Result[] = run % 2 === 0 ? [native, js[0]!, fair, js[1]!, js[2]!] : [js[0]!, native, fair, js[2]!, js[1]!];
       for (const r of order) {
         if (r.implementation === 'pthread') {
           if ('path' in pthread) r.samples.push(runPthread(pthread.path, size, ROUND_MS));
+        } else if (r.implementation === 'fair') {
+          r.samples.push(await fairCrew.round('lockstep', ROUND_MS));
         } else {
           r.samples.push(await crew.round(r.implementation, ROUND_MS));
         }
       }
     }
     await crew.close();
-    results.push(native, ...js);
+    await fairCrew.close();
+    results.push(native, js[0]!, fair, ...js.slice(1));
   }
 
   const find = (workers: number, implementation: Implementation): Result | undefined =>
@@ -211,6 +223,7 @@ async function main(): Promise<void> {
       targets,
       notes: [
         'the C program runs the same loop with threads of one process; the JS rows run worker_threads, each its own V8 isolate',
+        'the fair Lock hands the lock to the longest waiter at every release, so each increment waits for a sleeping thread to wake: the cost of strict FIFO',
         "'counter exact' = the shared counter equals the sum of the workers' increments in every run (mutual exclusion held)",
         ...(note === undefined ? [] : [note]),
       ],

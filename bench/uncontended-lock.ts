@@ -3,7 +3,8 @@
  * itself. Blocking forms against a raw `Atomics.compareExchange` lock pair (the floor of any lock over
  * shared memory) and the `multithreading` package's Mutex; async forms against await-lock, async-mutex
  * and `multithreading`'s `lock()`. RLock, Semaphore and ReadWriteLock (read and write holds, beside
- * `multithreading`'s RwLock) are shown for information.
+ * `multithreading`'s RwLock) are shown for information, and so is a fair Lock (`{ fair: true }`, a
+ * ticket lock), beside the default one.
  *
  * Runs on the main thread: the uncontended path never waits, so no thread would do better. Each row is
  * its own loop function, so each gets its own optimized code.
@@ -44,6 +45,16 @@ function rawCasExchange(cells: Int32Array): Body {
 }
 
 function lockBlocking(lock: Lock): Body {
+  return (n) => {
+    for (let i = 0; i < n; i++) {
+      lock.acquire();
+      lock.release();
+    }
+  };
+}
+
+/** The same loop as {@link lockBlocking}, its own function so that it gets its own optimized code. */
+function fairLockBlocking(lock: Lock): Body {
   return (n) => {
     for (let i = 0; i < n; i++) {
       lock.acquire();
@@ -131,6 +142,15 @@ function awaitResolved(): Body {
 }
 
 function lockAsync(lock: Lock): Body {
+  return async (n) => {
+    for (let i = 0; i < n; i++) {
+      await lock.acquireAsync();
+      lock.release();
+    }
+  };
+}
+
+function fairLockAsync(lock: Lock): Body {
   return async (n) => {
     for (let i = 0; i < n; i++) {
       await lock.acquireAsync();
@@ -254,6 +274,7 @@ async function main(): Promise<void> {
 
   const raw = new Int32Array(new SharedArrayBuffer(8));
   const lock = new Lock();
+  const fairLock = new Lock({ fair: true });
   const rlock = new RLock();
   const semaphore = new Semaphore(1);
   const mtMutex = multithreading.ok ? new multithreading.module.Mutex() : undefined;
@@ -264,6 +285,9 @@ async function main(): Promise<void> {
   const casStore = row('raw Atomics CAS + store (floor)', rawCasStore(raw));
   const casExchange = row('raw Atomics CAS + exchange', rawCasExchange(raw));
   const ourBlocking = row('Lock.acquire() + release()  [ours]', lockBlocking(lock));
+  // Measured after every other row: until a second kind of lock reaches Lock.acquire its call of the
+  // mutex stays monomorphic, so the rows above show the default lock as a program using only it runs.
+  const fairBlocking = row('Lock({ fair: true }).acquire() + release()  [ours]', fairLockBlocking(fairLock));
   const blockingRows: Row[] = [
     casStore,
     casExchange,
@@ -280,6 +304,7 @@ async function main(): Promise<void> {
   ];
 
   const ourAsync = row('Lock.acquireAsync() + release()  [ours]', lockAsync(lock));
+  const fairAsync = row('Lock({ fair: true }).acquireAsync() + release()  [ours]', fairLockAsync(fairLock));
   const awaitLockRow = row('await-lock AwaitLock acquireAsync() + release()', awaitLock.ok ? awaitLockAsync(new awaitLock.module.default()) : unavailable(awaitLock));
   const asyncMutexRow = row('async-mutex Mutex acquire() + release()', asyncMutex.ok ? asyncMutexAsync(new asyncMutex.module.Mutex()) : unavailable(asyncMutex));
   const mtAsyncRow = row('multithreading Mutex.lock() + dispose()', mtMutex ? multithreadingAsync(mtMutex) : unavailable(multithreading as { ok: false; reason: string }));
@@ -299,6 +324,10 @@ async function main(): Promise<void> {
 
   await measureAll(blockingRows);
   await measureAll(asyncRows);
+  await measureAll([fairBlocking, fairAsync]);
+  // Shown right under the default Lock's rows.
+  blockingRows.splice(blockingRows.indexOf(ourBlocking) + 1, 0, fairBlocking);
+  asyncRows.splice(asyncRows.indexOf(ourAsync) + 1, 0, fairAsync);
 
   const ours = perSecond(ourBlocking);
   printTable(
@@ -344,6 +373,7 @@ async function main(): Promise<void> {
       notes: [
         'await-lock and async-mutex serialize async code inside one thread only; ours and multithreading work across threads too',
         `an await plus a raw CAS + store pair, the least any async acquire+release of a lock in shared memory costs: ${rate(asyncFloor)} here, ${ratio(asyncFloor, perSecond(awaitLockRow))} await-lock (which does no atomic operation); ours reaches ${ratio(oursAsync, asyncFloor)} of that`,
+        'the fair Lock rows are measured after all the others (see the source): same run, same machine',
         ...(note === undefined ? [] : [note]),
       ],
     },

@@ -6,6 +6,7 @@ import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type W
 import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 import { NO_OWNER, ROBUST_MUTEX_CELLS, RobustMutex } from './internal/robust-mutex.js';
+import { CANCEL_CELLS, WaitCancellation } from './internal/wait-cancel.js';
 
 /** Structured-clonable reference to an {@link RLock}. */
 export type RLockHandle = CellsHandle<'RLock'>;
@@ -14,7 +15,9 @@ export type RLockHandle = CellsHandle<'RLock'>;
 // and the depth are written by the owner after it, and read only by the owner's thread.
 const OWNER_TASK = ROBUST_MUTEX_CELLS;
 const COUNT = ROBUST_MUTEX_CELLS + 1;
-const RLOCK_CELLS = ROBUST_MUTEX_CELLS + 2;
+/** The generation of `cancelWaiters()` (see wait-cancel.ts). */
+const CANCEL = ROBUST_MUTEX_CELLS + 2;
+const RLOCK_CELLS = CANCEL + CANCEL_CELLS;
 
 /** What `Condition.wait` saves when it releases an `RLock` fully, and restores afterwards. */
 export interface RLockSavedState {
@@ -54,6 +57,10 @@ export interface RLockSavedState {
  * without that, the lock is unusable for good ({@link LockNotRecoverableError}), as pthread's robust
  * mutexes.
  *
+ * There is no `{ fair: true }` RLock: the strict FIFO of a fair `Lock` is a ticket lock, whose word
+ * is a ticket counter, while an RLock must record its owner in the very word that takes it (that is
+ * how a dead owner is detected with no window in which the lock is held by nobody known).
+ *
  * ```ts
  * try {
  *   rlock.acquire();
@@ -68,11 +75,13 @@ export interface RLockSavedState {
 export class RLock extends Acquirable {
   readonly #cells: Int32Array;
   readonly #mutex: RobustMutex;
+  readonly #cancel: WaitCancellation;
 
   constructor() {
     super();
     this.#cells = takeAdopted<Int32Array>() ?? allocateCells(RLOCK_CELLS);
     this.#mutex = new RobustMutex(this.#cells, 0, 'RLock');
+    this.#cancel = new WaitCancellation(this.#cells, CANCEL);
   }
 
   /** Rebuilds, in this thread, the lock a handle refers to. */
@@ -106,7 +115,7 @@ export class RLock extends Acquirable {
 
   #acquireBlockingSlow(task: number, deadline: number): boolean {
     try {
-      if (!this.#mutex.lockBlocking(deadline, 'RLock.acquire()')) return false;
+      if (!this.#mutex.lockBlocking(deadline, 'RLock.acquire()', this.#cancel)) return false;
     } catch (error) {
       throw this.#ownIfOwnerDied(error, task);
     }
@@ -138,7 +147,7 @@ export class RLock extends Acquirable {
 
   async #lockAsyncFor(task: number, deadline: number, signal: AbortSignal | undefined): Promise<boolean> {
     try {
-      if (!(await this.#mutex.lockAsync(deadline, signal))) return false;
+      if (!(await this.#mutex.lockAsync(deadline, signal, 'RLock.acquireAsync()', this.#cancel))) return false;
     } catch (error) {
       throw this.#ownIfOwnerDied(error, task);
     }
@@ -240,6 +249,67 @@ export class RLock extends Acquirable {
       throw this.#ownIfOwnerDied(error, saved.task, saved.count);
     }
     this.#own(saved.task, saved.count);
+  }
+
+  /**
+   * Waits until the lock is free, without taking it (async-mutex's `waitForUnlock`). An owner found
+   * dead counts as free: nothing is repaired, and the next acquisition throws {@link OwnerDiedError}
+   * holding the lock, as usual. By the time it returns another thread may hold the lock again.
+   *
+   * @returns `true` once the lock is free, `false` when `timeout` ran out first.
+   * @throws LockStateError when this thread holds the lock: it would wait for itself forever.
+   * BlockingNotAllowedError on a thread that may not block, when it would wait.
+   * {@link WaitCancelledError} when {@link cancelWaiters} runs meanwhile. LockNotRecoverableError
+   * for a lock that can never be free again.
+   *
+   * @example
+   * ```ts
+   * if (rlock.waitForUnlock({ timeout: 500 })) readTotals();
+   * ```
+   */
+  waitForUnlock(options?: WaitOptions): boolean {
+    const deadline = deadlineFrom(options, 'RLock.waitForUnlock()');
+    // Any task of this thread: a blocked thread runs none of them, so none could release it.
+    if (this.#mutex.heldByCaller) throw new LockStateError('RLock.waitForUnlock(): this thread holds the RLock; waiting for it to be free would never end');
+    return this.#mutex.waitUnlockedBlocking(deadline, 'RLock.waitForUnlock()', this.#cancel);
+  }
+
+  /**
+   * Async twin of {@link waitForUnlock}. Rejects with {@link LockStateError} when the caller owns the
+   * lock (this thread outside any task, or the same `runExclusive` task); another async task of this
+   * thread holding it is waited for, as another thread would be. Rejects with the signal's reason on abort.
+   *
+   * @example
+   * ```ts
+   * await rlock.waitForUnlockAsync({ timeout: 500, signal });
+   * ```
+   */
+  async waitForUnlockAsync(options?: AsyncWaitOptions): Promise<boolean> {
+    const deadline = deadlineFrom(options, 'RLock.waitForUnlockAsync()');
+    const signal = signalFrom(options, 'RLock.waitForUnlockAsync()');
+    throwIfAborted(signal);
+    const task = currentTaskScope() ?? THREAD_OWNER;
+    if (this.#mutex.heldByCaller && Atomics.load(this.#cells, OWNER_TASK) === task) {
+      throw new LockStateError('RLock.waitForUnlockAsync(): the caller holds the RLock; waiting for it to be free would never end');
+    }
+    return this.#mutex.waitUnlockedAsync(deadline, signal, 'RLock.waitForUnlockAsync()', this.#cancel);
+  }
+
+  /**
+   * Cancels every wait on this lock in progress now, in every thread: each waiting `acquire`,
+   * `acquireAsync`, `hold`, `holdAsync`, `runExclusive`, `waitForUnlock` and `waitForUnlockAsync`
+   * throws (or rejects with) {@link WaitCancelledError}, its `cause` the `reason` on this thread (the
+   * message of the others names this thread). The owner keeps the lock; later calls wait as usual.
+   * `Condition.wait` re-acquiring this lock is not cancelled: it must return holding the lock.
+   *
+   * @example
+   * ```ts
+   * rlock.cancelWaiters('reconfiguring');
+   * ```
+   */
+  cancelWaiters(reason?: unknown): void {
+    this.#cancel.cancel(reason);
+    this.#mutex.wakeAll();
   }
 
   protected get displayName(): string {

@@ -1,6 +1,7 @@
 import { LockStateError } from '../errors.js';
-import { waitBlocking, waitNonBlocking } from './futex.js';
+import { assertCanBlock, waitBlocking, waitNonBlocking } from './futex.js';
 import { remaining, type Deadline } from './options.js';
+import { CANCEL_RECHECK_MS, type WaitCancellation } from './wait-cancel.js';
 
 /**
  * The mutual-exclusion algorithm under `Lock`, `RLock` and every primitive that needs a lock inside.
@@ -49,9 +50,14 @@ export class MutexCells {
     return Atomics.compareExchange(this.cells, this.base + STATE, FREE, HELD) === FREE;
   }
 
-  lockBlocking(deadline: Deadline, method: string): boolean {
+  /**
+   * With `cancel` (a `Lock`'s own waits, not the re-acquisition of `Condition.wait`), throws its
+   * `WaitCancelledError` when `cancelWaiters()` runs while this call sleeps.
+   */
+  lockBlocking(deadline: Deadline, method: string, cancel?: WaitCancellation): boolean {
     const { cells, base } = this;
     if (this.tryLock() || this.spin()) return true;
+    const snapshot = cancel?.snapshot() ?? 0;
     const started = performance.now();
     let starving = false;
     try {
@@ -59,7 +65,11 @@ export class MutexCells {
         if (Atomics.exchange(cells, base + STATE, CONTENDED) === FREE) return true;
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
-        waitBlocking(cells, base + STATE, CONTENDED, timeout, method);
+        waitBlocking(cells, base + STATE, CONTENDED, sliceOf(timeout, cancel), method);
+        if (cancel?.cancelledSince(snapshot) === true) {
+          this.passOnWake();
+          throw cancel.error(snapshot, method);
+        }
         if (this.claimHandoff()) return true;
         if (!starving && performance.now() - started > FAIRNESS_BOUND_MS) {
           starving = true;
@@ -71,9 +81,10 @@ export class MutexCells {
     }
   }
 
-  async lockAsync(deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
+  async lockAsync(deadline: Deadline, signal: AbortSignal | undefined, method = 'lock', cancel?: WaitCancellation): Promise<boolean> {
     const { cells, base } = this;
     if (this.tryLock()) return true;
+    const snapshot = cancel?.snapshot() ?? 0;
     const started = performance.now();
     let starving = false;
     try {
@@ -81,7 +92,11 @@ export class MutexCells {
         if (Atomics.exchange(cells, base + STATE, CONTENDED) === FREE) return true;
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
-        await waitNonBlocking(cells, base + STATE, CONTENDED, timeout, signal, this.passOnWake);
+        await waitNonBlocking(cells, base + STATE, CONTENDED, sliceOf(timeout, cancel), signal, this.passOnWake);
+        if (cancel?.cancelledSince(snapshot) === true) {
+          this.passOnWake();
+          throw cancel.error(snapshot, method);
+        }
         if (this.claimHandoff()) return true;
         if (!starving && performance.now() - started > FAIRNESS_BOUND_MS) {
           starving = true;
@@ -91,6 +106,74 @@ export class MutexCells {
     } finally {
       if (starving) Atomics.sub(cells, base + STARVING, 1);
     }
+  }
+
+  /**
+   * `Lock.waitForUnlock()`: blocks until the lock is free, taking nothing; `false` at `deadline`.
+   * Throws `BlockingNotAllowedError` only when it would have to sleep.
+   */
+  waitUnlockedBlocking(deadline: Deadline, method: string, cancel: WaitCancellation): boolean {
+    const { cells, base } = this;
+    if (!this.isLocked) return true;
+    if (remaining(deadline) === 0) return false;
+    // Read before anything that could sleep (even the probe of canBlock): see wait-cancel.ts.
+    const snapshot = cancel.snapshot();
+    assertCanBlock(method);
+    let woken = false;
+    for (;;) {
+      const state = Atomics.load(cells, base + STATE);
+      if (state === FREE) return this.leaveUnlocked(woken);
+      const timeout = remaining(deadline);
+      if (timeout === 0) return false;
+      // Marked contended so that the holder's unlock notifies.
+      if (state === HELD && Atomics.compareExchange(cells, base + STATE, HELD, CONTENDED) !== HELD) continue;
+      woken = this.afterUnlockWait(waitBlocking(cells, base + STATE, CONTENDED, sliceOf(timeout, cancel), method)) || woken;
+      if (cancel.cancelledSince(snapshot)) throw this.cancelledUnlockWait(woken, cancel, snapshot, method);
+    }
+  }
+
+  /** Async twin of {@link waitUnlockedBlocking}; rejects with `signal`'s reason on abort. */
+  async waitUnlockedAsync(deadline: Deadline, signal: AbortSignal | undefined, method: string, cancel: WaitCancellation): Promise<boolean> {
+    const { cells, base } = this;
+    const snapshot = cancel.snapshot();
+    let woken = false;
+    for (;;) {
+      const state = Atomics.load(cells, base + STATE);
+      if (state === FREE) return this.leaveUnlocked(woken);
+      const timeout = remaining(deadline);
+      if (timeout === 0) return false;
+      if (state === HELD && Atomics.compareExchange(cells, base + STATE, HELD, CONTENDED) !== HELD) continue;
+      const result = await waitNonBlocking(cells, base + STATE, CONTENDED, sliceOf(timeout, cancel), signal, this.passOnWake);
+      woken = this.afterUnlockWait(result) || woken;
+      if (cancel.cancelledSince(snapshot)) throw this.cancelledUnlockWait(woken, cancel, snapshot, method);
+    }
+  }
+
+  /**
+   * A wait-for-unlock woke. An unlock wakes one sleeper, maybe meant for an acquirer: a hand-off is
+   * passed on at once (this call takes nothing); a plain wake-up is passed on when the call returns
+   * (see {@link leaveUnlocked}), not before, or two such callers would wake each other forever while
+   * the lock stays held.
+   */
+  private afterUnlockWait(result: string): boolean {
+    if (result !== 'ok') return false;
+    if (this.claimHandoff()) this.unlock(() => 'lock');
+    return true;
+  }
+
+  private leaveUnlocked(woken: boolean): true {
+    if (woken) Atomics.notify(this.cells, this.base + STATE, 1);
+    return true;
+  }
+
+  private cancelledUnlockWait(woken: boolean, cancel: WaitCancellation, snapshot: number, method: string): Error {
+    if (woken) Atomics.notify(this.cells, this.base + STATE, 1);
+    return cancel.error(snapshot, method);
+  }
+
+  /** For `cancelWaiters()`: wakes every sleeper, which then looks at the cancellation generation. */
+  wakeAll(): void {
+    Atomics.notify(this.cells, this.base + STATE);
   }
 
   /**
@@ -148,9 +231,17 @@ export class MutexCells {
     return Atomics.compareExchange(this.cells, this.base + HANDOFF, 1, 0) === 1;
   }
 
-  /** An aborted async waiter was woken: take a hand-off meant for it and pass the lock on, or forward the wake. */
+  /**
+   * A waiter that will not take the lock was woken (an aborted async one, a cancelled one, one that only
+   * waits for the lock to be free): take a hand-off meant for it and pass the lock on, or forward the wake.
+   */
   private readonly passOnWake = (): void => {
     if (this.claimHandoff()) this.unlock(() => 'lock');
     else Atomics.notify(this.cells, this.base + STATE, 1);
   };
+}
+
+/** How long a waiter sleeps at a time: cancellable ones look at the cancellation now and then (see `wait-cancel.ts`). */
+function sliceOf(timeout: number, cancel: WaitCancellation | undefined): number {
+  return cancel === undefined ? timeout : Math.min(timeout, CANCEL_RECHECK_MS);
 }

@@ -1,7 +1,8 @@
 import { LockNotRecoverableError, LockStateError, OwnerDiedError } from '../errors.js';
-import { spinPause, waitBlocking, waitNonBlocking } from './futex.js';
+import { assertCanBlock, spinPause, waitBlocking, waitNonBlocking } from './futex.js';
 import { FAIRNESS_BOUND_MS } from './mutex-cells.js';
 import { remaining, type Deadline } from './options.js';
+import { CANCEL_RECHECK_MS, type WaitCancellation } from './wait-cancel.js';
 import { currentThreadIdent } from './thread-context.js';
 import { isThreadDead, isThreadWatched, OWNER_CHECK_INTERVAL_MS } from './thread-registry.js';
 
@@ -112,10 +113,15 @@ export class RobustMutex {
     return false;
   }
 
-  lockBlocking(deadline: Deadline, method: string): boolean {
+  /**
+   * With `cancel` (the waits of `RLock` and `Lock` themselves; not `Condition.wait`'s re-acquisition,
+   * nor internal locks), throws its `WaitCancelledError` when `cancelWaiters()` runs while this sleeps.
+   */
+  lockBlocking(deadline: Deadline, method: string, cancel?: WaitCancellation): boolean {
     const { cells } = this;
     const at = this.base + WORD;
     if (this.tryLock() || this.#spin()) return true;
+    const snapshot = cancel?.snapshot() ?? 0;
     const started = performance.now();
     let starving = false;
     let slept = false;
@@ -125,8 +131,12 @@ export class RobustMutex {
         if (word === FREE) return true;
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
-        waitBlocking(cells, at, word, this.#slice(word, timeout), method);
+        waitBlocking(cells, at, word, this.#slice(word, timeout, cancel), method);
         slept = true;
+        if (cancel?.cancelledSince(snapshot) === true) {
+          this.#passOn();
+          throw cancel.error(snapshot, method);
+        }
         if (!starving && performance.now() - started > FAIRNESS_BOUND_MS) {
           starving = true;
           Atomics.add(cells, this.base + STARVING, 1);
@@ -137,10 +147,11 @@ export class RobustMutex {
     }
   }
 
-  async lockAsync(deadline: Deadline, signal: AbortSignal | undefined): Promise<boolean> {
+  async lockAsync(deadline: Deadline, signal: AbortSignal | undefined, method = 'lock', cancel?: WaitCancellation): Promise<boolean> {
     const { cells } = this;
     const at = this.base + WORD;
     if (this.tryLock()) return true;
+    const snapshot = cancel?.snapshot() ?? 0;
     const started = performance.now();
     let starving = false;
     let slept = false;
@@ -150,8 +161,12 @@ export class RobustMutex {
         if (word === FREE) return true;
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
-        await waitNonBlocking(cells, at, word, this.#slice(word, timeout), signal, this.#forwardWake);
+        await waitNonBlocking(cells, at, word, this.#slice(word, timeout, cancel), signal, this.#forwardWake);
         slept = true;
+        if (cancel?.cancelledSince(snapshot) === true) {
+          this.#passOn();
+          throw cancel.error(snapshot, method);
+        }
         if (!starving && performance.now() - started > FAIRNESS_BOUND_MS) {
           starving = true;
           Atomics.add(cells, this.base + STARVING, 1);
@@ -160,6 +175,55 @@ export class RobustMutex {
     } finally {
       if (starving) Atomics.sub(cells, this.base + STARVING, 1);
     }
+  }
+
+  /**
+   * `waitForUnlock()`: blocks until the lock is free, taking nothing; `false` at `deadline`. A holder
+   * found dead counts as free (the lock is not repaired: the next acquisition takes it over and throws
+   * {@link OwnerDiedError}). Throws {@link LockNotRecoverableError} for a lock that can never be free,
+   * and `BlockingNotAllowedError` only when it would have to sleep.
+   */
+  waitUnlockedBlocking(deadline: Deadline, method: string, cancel: WaitCancellation): boolean {
+    if (this.#freeable(Atomics.load(this.cells, this.base + WORD))) return true;
+    if (remaining(deadline) === 0) return false;
+    // Read before anything that could sleep (even the probe of canBlock): see wait-cancel.ts.
+    const snapshot = cancel.snapshot();
+    assertCanBlock(method);
+    let woken = false;
+    for (;;) {
+      const word = this.#markForUnlockWait();
+      if (word === FREE) return this.#leaveUnlocked(woken);
+      const timeout = remaining(deadline);
+      if (timeout === 0) return false;
+      woken = this.#afterUnlockWait(waitBlocking(this.cells, this.base + WORD, word, this.#slice(word, timeout, cancel), method)) || woken;
+      if (cancel.cancelledSince(snapshot)) {
+        this.#leaveUnlocked(woken);
+        throw cancel.error(snapshot, method);
+      }
+    }
+  }
+
+  /** Async twin of {@link waitUnlockedBlocking}; rejects with `signal`'s reason on abort. */
+  async waitUnlockedAsync(deadline: Deadline, signal: AbortSignal | undefined, method: string, cancel: WaitCancellation): Promise<boolean> {
+    const snapshot = cancel.snapshot();
+    let woken = false;
+    for (;;) {
+      const word = this.#markForUnlockWait();
+      if (word === FREE) return this.#leaveUnlocked(woken);
+      const timeout = remaining(deadline);
+      if (timeout === 0) return false;
+      const result = await waitNonBlocking(this.cells, this.base + WORD, word, this.#slice(word, timeout, cancel), signal, this.#forwardWake);
+      woken = this.#afterUnlockWait(result) || woken;
+      if (cancel.cancelledSince(snapshot)) {
+        this.#leaveUnlocked(woken);
+        throw cancel.error(snapshot, method);
+      }
+    }
+  }
+
+  /** For `cancelWaiters()`: wakes every sleeper, which then looks at the cancellation generation. */
+  wakeAll(): void {
+    Atomics.notify(this.cells, this.base + WORD);
   }
 
   /**
@@ -299,10 +363,58 @@ export class RobustMutex {
     }
   }
 
-  /** How long to sleep on `word`: in slices when its holder could die detectably, or none is named. */
-  #slice(word: number, timeout: number): number {
-    if (word === HANDOFF || isThreadWatched(ownerOf(word))) return Math.min(timeout, OWNER_CHECK_INTERVAL_MS);
-    return timeout;
+  /**
+   * How long to sleep on `word`: in slices when its holder could die detectably, or none is named, and
+   * when the wait is cancellable (see `wait-cancel.ts`).
+   */
+  #slice(word: number, timeout: number, cancel?: WaitCancellation): number {
+    const slice = cancel === undefined ? timeout : Math.min(timeout, CANCEL_RECHECK_MS);
+    if (word === HANDOFF || isThreadWatched(ownerOf(word))) return Math.min(slice, OWNER_CHECK_INTERVAL_MS);
+    return slice;
+  }
+
+  /** Free, or held by a thread known to be dead: what `waitForUnlock()` waits for. */
+  #freeable(word: number): boolean {
+    if (word === NOT_RECOVERABLE) throw this.#notRecoverableError();
+    return word === FREE || (word > 0 && isThreadDead(ownerOf(word)));
+  }
+
+  /** FREE when the wait for unlock is over, else the word to sleep on (marked, so the unlock notifies). */
+  #markForUnlockWait(): number {
+    const { cells } = this;
+    const at = this.base + WORD;
+    for (;;) {
+      const word = Atomics.load(cells, at);
+      if (this.#freeable(word)) return FREE;
+      if (word === HANDOFF || (word & WAITERS) !== 0) return word;
+      if (Atomics.compareExchange(cells, at, word, word | WAITERS) === word) return word | WAITERS;
+    }
+  }
+
+  /**
+   * A wait for unlock woke: the one wake-up of an unlock may have been meant for an acquirer. A hand-off
+   * is passed on at once (this call takes nothing); a plain wake-up when the call ends (see
+   * {@link #leaveUnlocked}), not before, or two such callers would wake each other while the lock is held.
+   */
+  #afterUnlockWait(result: string): boolean {
+    if (result !== 'ok') return false;
+    if (this.#claimHandoff()) this.unlock();
+    return true;
+  }
+
+  #leaveUnlocked(woken: boolean): true {
+    if (woken) Atomics.notify(this.cells, this.base + WORD, 1);
+    return true;
+  }
+
+  #claimHandoff(): boolean {
+    return Atomics.compareExchange(this.cells, this.base + WORD, HANDOFF, SELF | WAITERS) === HANDOFF;
+  }
+
+  /** A woken waiter that will not take the lock (cancelled): passes a hand-off or the wake-up on. */
+  #passOn(): void {
+    if (this.#claimHandoff()) this.unlock();
+    else Atomics.notify(this.cells, this.base + WORD, 1);
   }
 
   /** If `word`'s owner is dead, takes the lock over (one caller wins) and throws OwnerDiedError. */

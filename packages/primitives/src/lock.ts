@@ -86,7 +86,7 @@ export class Lock extends Acquirable {
     const adopted = takeAdopted<{ cells: Int32Array; flavour: Flavour }>();
     if (adopted !== undefined) {
       this.#mutex = buildMutex(adopted.flavour, adopted.cells);
-      this.#cancel = new WaitCancellation(adopted.cells, mutexCellsOf(adopted.flavour));
+      this.#cancel = new WaitCancellation(adopted.cells, mutexCellsOf(adopted.flavour), 'Lock');
       return;
     }
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
@@ -100,7 +100,7 @@ export class Lock extends Acquirable {
     const flavour: Flavour = robust ? 'robust' : fair ? 'fair' : 'plain';
     const cells = allocateCells(mutexCellsOf(flavour) + CANCEL_CELLS);
     this.#mutex = buildMutex(flavour, cells);
-    this.#cancel = new WaitCancellation(cells, mutexCellsOf(flavour));
+    this.#cancel = new WaitCancellation(cells, mutexCellsOf(flavour), 'Lock');
   }
 
   /** Rebuilds, in this thread, the lock a handle refers to: the same lock, not a copy (robust or fair if it is). */

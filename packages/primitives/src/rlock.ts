@@ -81,7 +81,7 @@ export class RLock extends Acquirable {
     super();
     this.#cells = takeAdopted<Int32Array>() ?? allocateCells(RLOCK_CELLS);
     this.#mutex = new RobustMutex(this.#cells, 0, 'RLock');
-    this.#cancel = new WaitCancellation(this.#cells, CANCEL);
+    this.#cancel = new WaitCancellation(this.#cells, CANCEL, 'RLock');
   }
 
   /** Rebuilds, in this thread, the lock a handle refers to. */

@@ -1,5 +1,5 @@
 import { Acquirable } from './acquirable.js';
-import { LockStateError, LockTimeoutError, WaitCancelledError } from './errors.js';
+import { LockStateError, LockTimeoutError, type WaitCancelledError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { waitBlocking, waitNonBlocking } from './internal/futex.js';
 import { deadlineFrom, remaining, signalFrom, throwIfAborted, type AsyncWaitOptions, type Deadline, type WaitOptions } from './internal/options.js';
@@ -7,6 +7,7 @@ import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 import { currentThreadIdent } from './internal/thread-context.js';
 import { isThreadDead, isThreadWatched, OWNER_CHECK_INTERVAL_MS } from './internal/thread-registry.js';
+import { CANCEL_CELLS, WaitCancellation } from './internal/wait-cancel.js';
 
 /** Structured-clonable reference to a {@link Semaphore} or {@link BoundedSemaphore}. */
 export type SemaphoreHandle = CellsHandle<'Semaphore' | 'BoundedSemaphore'> & {
@@ -55,9 +56,9 @@ const INITIAL = 2;
 const WAKE = 3;
 /** Waiters that a partial wake-up could miss (weighted, or waitForUnlock): releases then wake all. */
 const WIDE_WAITERS = 4;
-/** Cancellation generation: cancelWaiters adds one; a waiter that sees it move throws. */
+/** `cancelWaiters()`'s cells (internal/wait-cancel.ts): a waiter that sees the generation move throws. */
 const CANCELS = 5;
-const SEMAPHORE_CELLS = 6;
+const SEMAPHORE_CELLS = CANCELS + CANCEL_CELLS;
 /** A robust semaphore's extra cells: permits reclaimed so far, then (thread id + 1, permits held) pairs. */
 const RECLAIMED = SEMAPHORE_CELLS;
 const HOLDERS = RECLAIMED + 1;
@@ -161,27 +162,6 @@ class Holders {
 }
 const MAX_VALUE = 0x7fff_ffff;
 
-/** The latest cancelWaiters of this thread per semaphore (buffer, offset): its generation and reason. */
-interface LocalCancel {
-  readonly generation: number;
-  readonly reason: unknown;
-}
-const localCancels = new WeakMap<SharedArrayBuffer, Map<number, LocalCancel>>();
-
-function recordLocalCancel(cells: Int32Array, generation: number, reason: unknown): void {
-  const buffer = cells.buffer as SharedArrayBuffer;
-  let byOffset = localCancels.get(buffer);
-  if (byOffset === undefined) {
-    byOffset = new Map();
-    localCancels.set(buffer, byOffset);
-  }
-  byOffset.set(cells.byteOffset, { generation, reason });
-}
-
-function localCancelOf(cells: Int32Array): LocalCancel | undefined {
-  return localCancels.get(cells.buffer as SharedArrayBuffer)?.get(cells.byteOffset);
-}
-
 /**
  * What a semaphore's `hold()` returns: gives back the permits it took, once. A class for the reason
  * Acquirable's guard is one: no closure allocated per hold.
@@ -258,6 +238,7 @@ function adoptSemaphore(handle: SemaphoreHandle, kind: 'Semaphore' | 'BoundedSem
 export class Semaphore extends Acquirable {
   readonly #cells: Int32Array;
   readonly #holders: Holders | undefined;
+  readonly #cancel: WaitCancellation;
 
   /** @throws RangeError when `value` is negative. */
   constructor(value = 1, options?: SemaphoreOptions) {
@@ -266,6 +247,7 @@ export class Semaphore extends Acquirable {
     if (adopted !== undefined) {
       this.#cells = adopted.cells;
       this.#holders = adopted.robust ? new Holders(adopted.cells) : undefined;
+      this.#cancel = new WaitCancellation(adopted.cells, CANCELS, this.displayName);
       return;
     }
     const initial = checkValue(value, `new ${new.target.name}()`);
@@ -274,6 +256,7 @@ export class Semaphore extends Acquirable {
     this.#cells[VALUE] = initial;
     this.#cells[INITIAL] = initial;
     this.#holders = robust ? new Holders(this.#cells) : undefined;
+    this.#cancel = new WaitCancellation(this.#cells, CANCELS, this.displayName);
   }
 
 
@@ -509,8 +492,7 @@ export class Semaphore extends Acquirable {
    */
   cancelWaiters(reason?: unknown): void {
     const cells = this.#cells;
-    const generation = (Atomics.add(cells, CANCELS, 1) + 1) | 0;
-    recordLocalCancel(cells, generation, reason);
+    this.#cancel.cancel(reason);
     Atomics.add(cells, WAKE, 1);
     Atomics.notify(cells, WAKE);
   }
@@ -618,12 +600,12 @@ export class Semaphore extends Acquirable {
     const wide = permits > 1 || !consume;
     if (wide) Atomics.add(cells, WIDE_WAITERS, 1);
     Atomics.add(cells, WAITERS, 1);
-    const generation = Atomics.load(cells, CANCELS);
+    const snapshot = this.#cancel.snapshot();
     try {
       for (;;) {
         // Read before the checks: a release or cancel after them changes it, and the sleep returns.
         const wake = Atomics.load(cells, WAKE);
-        if (Atomics.load(cells, CANCELS) !== generation) throw this.#cancelled(generation, method);
+        if (this.#cancel.cancelledSince(snapshot)) throw this.#cancelled(snapshot, method);
         if (consume ? this.#take(permits) : Atomics.load(cells, VALUE) >= permits) return true;
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
@@ -641,11 +623,11 @@ export class Semaphore extends Acquirable {
     const wide = permits > 1 || !consume;
     if (wide) Atomics.add(cells, WIDE_WAITERS, 1);
     Atomics.add(cells, WAITERS, 1);
-    const generation = Atomics.load(cells, CANCELS);
+    const snapshot = this.#cancel.snapshot();
     try {
       for (;;) {
         const wake = Atomics.load(cells, WAKE);
-        if (Atomics.load(cells, CANCELS) !== generation) throw this.#cancelled(generation, method);
+        if (this.#cancel.cancelledSince(snapshot)) throw this.#cancelled(snapshot, method);
         if (consume ? this.#take(permits) : Atomics.load(cells, VALUE) >= permits) return true;
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
@@ -658,13 +640,10 @@ export class Semaphore extends Acquirable {
     }
   }
 
-  #cancelled(generation: number, method: string): WaitCancelledError {
+  #cancelled(snapshot: number, method: string): WaitCancelledError {
     // A release's narrow wake may have picked this waiter, which leaves: pass it on to those that stay.
     if (Atomics.load(this.#cells, VALUE) > 0) this.#wake(Infinity);
-    const local = localCancelOf(this.#cells);
-    // The reason is known only on the thread that cancelled, and only for a cancel after this wait began.
-    const options = local !== undefined && ((local.generation - generation) | 0) > 0 ? { cause: local.reason } : undefined;
-    return new WaitCancelledError(`${method} was cancelled by ${this.displayName}.cancelWaiters() while it waited`, options);
+    return this.#cancel.error(snapshot, method);
   }
 
   /** Robust, about to sleep: gives back the permits of dead holders; true when it gave any (look again). */

@@ -1,7 +1,7 @@
 import { LockStateError } from '../errors.js';
 import { assertCanBlock, waitBlocking, waitNonBlocking } from './futex.js';
 import { remaining, type Deadline } from './options.js';
-import { CANCEL_RECHECK_MS, type WaitCancellation } from './wait-cancel.js';
+import { cancellableSlice, type WaitCancellation } from './wait-cancel.js';
 
 /**
  * The mutex of `new Lock({ fair: true })`: strict FIFO, a ticket lock.
@@ -59,9 +59,6 @@ function mark(ticket: number, state: number): number {
 /** Looks at SERVING a few times before sleeping: a short critical section ends before a sleep would. */
 const SPIN_LIMIT = 64;
 
-function sliceOf(timeout: number, cancel: WaitCancellation | undefined): number {
-  return cancel === undefined ? timeout : Math.min(timeout, CANCEL_RECHECK_MS);
-}
 
 const ignoreWake = (): void => {};
 
@@ -101,7 +98,7 @@ export class FairMutex {
         if (this.#serving() === ticket) return this.#taken(slot);
         const timeout = remaining(deadline);
         if (timeout === 0) return this.#giveUp(ticket);
-        waitBlocking(this.cells, slot, waiting, sliceOf(timeout, cancel), method);
+        waitBlocking(this.cells, slot, waiting, cancellableSlice(timeout, cancel), method);
       }
     } catch (error) {
       if (this.#giveUp(ticket)) this.#advanceFrom(ticket);
@@ -126,7 +123,7 @@ export class FairMutex {
         const timeout = remaining(deadline);
         if (timeout === 0) return this.#giveUp(ticket);
         // A grant to an aborted waiter is handled by the catch below, not by the late wake-up.
-        await waitNonBlocking(this.cells, slot, waiting, sliceOf(timeout, cancel), signal, ignoreWake);
+        await waitNonBlocking(this.cells, slot, waiting, cancellableSlice(timeout, cancel), signal, ignoreWake);
       }
     } catch (error) {
       if (this.#giveUp(ticket)) this.#advanceFrom(ticket);
@@ -166,7 +163,7 @@ export class FairMutex {
         if (Atomics.load(cells, base + NEXT) === serving) return true;
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
-        waitBlocking(cells, base + SERVING, serving, sliceOf(timeout, cancel), method);
+        waitBlocking(cells, base + SERVING, serving, cancellableSlice(timeout, cancel), method);
         if (cancel.cancelledSince(snapshot)) throw cancel.error(snapshot, method);
       }
     } finally {
@@ -185,7 +182,7 @@ export class FairMutex {
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
         // Releases notify every watcher: a wake-up reaching an aborted one is nobody else's.
-        await waitNonBlocking(cells, base + SERVING, serving, sliceOf(timeout, cancel), signal, ignoreWake);
+        await waitNonBlocking(cells, base + SERVING, serving, cancellableSlice(timeout, cancel), signal, ignoreWake);
         if (cancel.cancelledSince(snapshot)) throw cancel.error(snapshot, method);
       }
     } finally {
@@ -242,7 +239,7 @@ export class FairMutex {
         if (ticket !== undefined) return ticket;
         const timeout = remaining(deadline);
         if (timeout === 0) return undefined;
-        waitBlocking(cells, base + SERVING, serving, sliceOf(timeout, cancel), method);
+        waitBlocking(cells, base + SERVING, serving, cancellableSlice(timeout, cancel), method);
         if (cancel?.cancelledSince(snapshot) === true) throw cancel.error(snapshot, method);
       }
     } finally {
@@ -268,7 +265,7 @@ export class FairMutex {
         if (ticket !== undefined) return ticket;
         const timeout = remaining(deadline);
         if (timeout === 0) return undefined;
-        await waitNonBlocking(cells, base + SERVING, serving, sliceOf(timeout, cancel), signal, ignoreWake);
+        await waitNonBlocking(cells, base + SERVING, serving, cancellableSlice(timeout, cancel), signal, ignoreWake);
         if (cancel?.cancelledSince(snapshot) === true) throw cancel.error(snapshot, method);
       }
     } finally {

@@ -1,7 +1,7 @@
 import { LockStateError } from '../errors.js';
 import { assertCanBlock, waitBlocking, waitNonBlocking } from './futex.js';
 import { remaining, type Deadline } from './options.js';
-import { CANCEL_RECHECK_MS, type WaitCancellation } from './wait-cancel.js';
+import { cancellableSlice, type WaitCancellation } from './wait-cancel.js';
 
 /**
  * The mutual-exclusion algorithm under `Lock`, `RLock` and every primitive that needs a lock inside.
@@ -65,7 +65,7 @@ export class MutexCells {
         if (Atomics.exchange(cells, base + STATE, CONTENDED) === FREE) return true;
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
-        waitBlocking(cells, base + STATE, CONTENDED, sliceOf(timeout, cancel), method);
+        waitBlocking(cells, base + STATE, CONTENDED, cancellableSlice(timeout, cancel), method);
         if (cancel?.cancelledSince(snapshot) === true) {
           this.passOnWake();
           throw cancel.error(snapshot, method);
@@ -92,7 +92,7 @@ export class MutexCells {
         if (Atomics.exchange(cells, base + STATE, CONTENDED) === FREE) return true;
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
-        await waitNonBlocking(cells, base + STATE, CONTENDED, sliceOf(timeout, cancel), signal, this.passOnWake);
+        await waitNonBlocking(cells, base + STATE, CONTENDED, cancellableSlice(timeout, cancel), signal, this.passOnWake);
         if (cancel?.cancelledSince(snapshot) === true) {
           this.passOnWake();
           throw cancel.error(snapshot, method);
@@ -127,7 +127,7 @@ export class MutexCells {
       if (timeout === 0) return false;
       // Marked contended so that the holder's unlock notifies.
       if (state === HELD && Atomics.compareExchange(cells, base + STATE, HELD, CONTENDED) !== HELD) continue;
-      woken = this.afterUnlockWait(waitBlocking(cells, base + STATE, CONTENDED, sliceOf(timeout, cancel), method)) || woken;
+      woken = this.afterUnlockWait(waitBlocking(cells, base + STATE, CONTENDED, cancellableSlice(timeout, cancel), method)) || woken;
       if (cancel.cancelledSince(snapshot)) throw this.cancelledUnlockWait(woken, cancel, snapshot, method);
     }
   }
@@ -143,7 +143,7 @@ export class MutexCells {
       const timeout = remaining(deadline);
       if (timeout === 0) return false;
       if (state === HELD && Atomics.compareExchange(cells, base + STATE, HELD, CONTENDED) !== HELD) continue;
-      const result = await waitNonBlocking(cells, base + STATE, CONTENDED, sliceOf(timeout, cancel), signal, this.passOnWake);
+      const result = await waitNonBlocking(cells, base + STATE, CONTENDED, cancellableSlice(timeout, cancel), signal, this.passOnWake);
       woken = this.afterUnlockWait(result) || woken;
       if (cancel.cancelledSince(snapshot)) throw this.cancelledUnlockWait(woken, cancel, snapshot, method);
     }
@@ -242,6 +242,3 @@ export class MutexCells {
 }
 
 /** How long a waiter sleeps at a time: cancellable ones look at the cancellation now and then (see `wait-cancel.ts`). */
-function sliceOf(timeout: number, cancel: WaitCancellation | undefined): number {
-  return cancel === undefined ? timeout : Math.min(timeout, CANCEL_RECHECK_MS);
-}

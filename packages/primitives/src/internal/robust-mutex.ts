@@ -2,7 +2,7 @@ import { LockNotRecoverableError, LockStateError, OwnerDiedError } from '../erro
 import { assertCanBlock, spinPause, waitBlocking, waitNonBlocking } from './futex.js';
 import { FAIRNESS_BOUND_MS } from './mutex-cells.js';
 import { remaining, type Deadline } from './options.js';
-import { CANCEL_RECHECK_MS, type WaitCancellation } from './wait-cancel.js';
+import { cancellableSlice, type WaitCancellation } from './wait-cancel.js';
 import { currentThreadIdent } from './thread-context.js';
 import { isThreadDead, isThreadWatched, OWNER_CHECK_INTERVAL_MS } from './thread-registry.js';
 
@@ -368,7 +368,7 @@ export class RobustMutex {
    * when the wait is cancellable (see `wait-cancel.ts`).
    */
   #slice(word: number, timeout: number, cancel?: WaitCancellation): number {
-    const slice = cancel === undefined ? timeout : Math.min(timeout, CANCEL_RECHECK_MS);
+    const slice = cancellableSlice(timeout, cancel);
     if (word === HANDOFF || isThreadWatched(ownerOf(word))) return Math.min(slice, OWNER_CHECK_INTERVAL_MS);
     return slice;
   }

@@ -2,15 +2,16 @@ import { WaitCancelledError } from '../errors.js';
 import { currentThreadIdent } from './thread-context.js';
 
 /**
- * `cancelWaiters()` of a `Lock` or `RLock`: one shared generation cell. A waiter reads it before its
+ * `cancelWaiters()` of a `Lock`, `RLock` or `Semaphore`: one shared generation cell. A waiter reads it before its
  * first sleep and gives up with {@link WaitCancelledError} when it wakes to a different value; the
  * canceller adds one and wakes every sleeper of the words the lock's waiters sleep on. Calls that start
  * after the cancellation read the new value, so they are unaffected, and nobody who holds the lock is.
  *
  * A waiter may read the generation just before a cancellation and enter `Atomics.wait` just after its
  * notify (the word it sleeps on is the lock's, which the canceller cannot change without disturbing the
- * lock). So cancellable waiters never sleep longer than {@link CANCEL_RECHECK_MS} at a time: such a
- * waiter notices the cancellation at its next look, the others at once.
+ * lock). So cancellable lock waiters never sleep longer than {@link CANCEL_RECHECK_MS} at a time: such
+ * a waiter notices the cancellation at its next look, the others at once. (A `Semaphore`'s waiters
+ * sleep on a wake counter of its own, which the canceller bumps, so they need no such slices.)
  *
  * Two cells at `at`: the generation, and the thread id of the last canceller, which the message of a
  * waiter on another thread names: the reason is a JS value of the cancelling thread, which shared
@@ -24,6 +25,11 @@ const CANCELLER = 1;
 /** Longest single sleep of a cancellable waiter (see above); long enough to cost nothing measurable. */
 export const CANCEL_RECHECK_MS = 50;
 
+/** How long a waiter may sleep at once: `timeout`, or at most {@link CANCEL_RECHECK_MS} when it is cancellable. */
+export function cancellableSlice(timeout: number, cancel: WaitCancellation | undefined): number {
+  return cancel === undefined ? timeout : Math.min(timeout, CANCEL_RECHECK_MS);
+}
+
 interface LocalReason {
   readonly generation: number;
   readonly reason: unknown;
@@ -34,10 +40,13 @@ const localReasons = new WeakMap<SharedArrayBuffer, Map<number, LocalReason>>();
 export class WaitCancellation {
   readonly #cells: Int32Array;
   readonly #at: number;
+  /** The primitive's name in messages, e.g. `"Lock"`. */
+  readonly #owner: string;
 
-  constructor(cells: Int32Array, at: number) {
+  constructor(cells: Int32Array, at: number, owner: string) {
     this.#cells = cells;
     this.#at = at;
+    this.#owner = owner;
   }
 
   /** What a waiter reads before its first sleep. */
@@ -76,7 +85,7 @@ export class WaitCancellation {
     const canceller = Atomics.load(cells, this.#at + CANCELLER);
     const index = cells.byteOffset / Int32Array.BYTES_PER_ELEMENT + this.#at;
     const local = localReasons.get(cells.buffer as SharedArrayBuffer)?.get(index);
-    const message = `${method} was cancelled: cancelWaiters() was called on thread ${canceller} while it waited`;
+    const message = `${method} was cancelled by ${this.#owner}.cancelWaiters() on thread ${canceller} while it waited`;
     // Several cancellations since the snapshot: the latest one's reason is the one we know.
     if (local !== undefined && local.generation === generation && generation !== snapshot) {
       return new WaitCancelledError(message, { cause: local.reason });

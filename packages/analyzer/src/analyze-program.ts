@@ -4,6 +4,9 @@
  * this directly with the program typescript-eslint already built.
  */
 import type ts from 'typescript';
+import { findGuardAnnotations } from './analysis/guard-annotations.js';
+import { findGuardedState, type GuardedStateFacts } from './analysis/guarded-state.js';
+import { sharedViewTest } from './analysis/shared-view-test.js';
 import { buildLockOrderGraph } from './analysis/build-lock-order.js';
 import type { ConditionFacts } from './analysis/condition-uses.js';
 import { summarizeProgram } from './analysis/summarize-program.js';
@@ -45,7 +48,21 @@ export interface ProgramAnalysis {
   readonly lockedCallbacks: ReadonlyMap<ts.Node, ReadonlySet<string>>;
   /** Condition wait/notify calls and the locks that may be held where they run (for require-held-lock). */
   readonly conditions: ConditionFacts;
+  /**
+   * Ids of the locks that may be held where `node` (an access, an assignment, a call, an `await`) is
+   * evaluated, as the function's own walk sees it: taken earlier in the function, held through a lock
+   * helper (`const release = await this.#lock()`), or inside a callback a lock helper runs. Empty where
+   * no walk holds one. Locks the function's callers hold are in `conditions.heldOnEntry`.
+   */
+  heldLocksAt(node: ts.Node): ReadonlySet<string>;
+  /**
+   * Which lock guards which state (declared with `@guardedBy`, or inferred) and the writes made
+   * without it; computed on first call, since only the guarded-by rule asks.
+   */
+  guardedState(): GuardedStateFacts;
 }
+
+const NONE_HELD: ReadonlySet<string> = new Set();
 
 export function analyzeProgram(options: ProgramAnalysisOptions): ProgramAnalysis {
   const checker = options.program.getTypeChecker();
@@ -56,6 +73,8 @@ export function analyzeProgram(options: ProgramAnalysisOptions): ProgramAnalysis
   });
   const summaries = summarizeProgram(checker, options.files, recognizer, options.root, options.onFunctions);
   const graph = buildLockOrderGraph(summaries);
+  const heldLocksAt = (node: ts.Node): ReadonlySet<string> => summaries.heldAt.get(node) ?? NONE_HELD;
+  let guarded: GuardedStateFacts | undefined;
   const { findings, gatedCycles } = findFindings(graph, identity.infos, (kind, _locks, steps) => fingerprintFinding(kind, steps));
   return {
     graph,
@@ -66,5 +85,19 @@ export function analyzeProgram(options: ProgramAnalysisOptions): ProgramAnalysis
     lockOperations: summaries.lockOperations,
     lockedCallbacks: summaries.lockedCallbacks,
     conditions: summaries.conditions,
+    heldLocksAt,
+    guardedState: () =>
+      (guarded ??= findGuardedState({
+        checker,
+        files: options.files,
+        root: options.root,
+        heldAt: summaries.heldAt,
+        heldLocksAt,
+        lockedCallbacks: summaries.lockedCallbacks,
+        isInlined: (fn) => summaries.conditions.isInlined(fn),
+        annotations: findGuardAnnotations(options.files, checker, identity, options.root),
+        isSharedView: sharedViewTest(options.program, options.files, options.root),
+        lockName: (id) => identity.infos.get(id)?.name ?? id,
+      })),
   };
 }

@@ -16,6 +16,7 @@
  * @packageDocumentation
  */
 export { analyzeProgram, type ProgramAnalysis, type ProgramAnalysisOptions } from './analyze-program.js';
+export type { GuardEvidence, GuardFinding, GuardFindingKind, GuardedStateFacts } from './analysis/guarded-state.js';
 export { CONDITION_METHODS, type ConditionFacts, type ConditionUse } from './analysis/condition-uses.js';
 export { analyzeProject, type AnalyzeProjectOptions, type ProjectAnalysis } from './analyze-project.js';
 export { lockTypesWith } from './config/configured-lock-types.js';

@@ -42,6 +42,11 @@ export interface WalkerContext {
   noteCall(callee: ts.SignatureDeclaration, caller: FunctionLike, held: readonly HeldLock[]): void;
   /** Told of every callback walked where it is passed. */
   noteInlined(fn: ts.Node): void;
+  /**
+   * Told of the locks that may be held where an access or a call is evaluated (only where some are):
+   * what the guarded-state analysis and the rules ask about a given node.
+   */
+  noteHeld(node: ts.Expression, held: readonly HeldLock[]): void;
 }
 
 /** Held locks at a point, or `null` where no path reaches. */
@@ -85,6 +90,20 @@ const DEFERRING_CALLS = new Set([
   'prependListener',
   'subscribe',
   'requestAnimationFrame',
+]);
+
+/** Expressions whose held locks are noted: accesses of state, the writes and calls around them, suspensions. */
+const NOTED_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.Identifier,
+  ts.SyntaxKind.PropertyAccessExpression,
+  ts.SyntaxKind.ElementAccessExpression,
+  ts.SyntaxKind.BinaryExpression,
+  ts.SyntaxKind.PrefixUnaryExpression,
+  ts.SyntaxKind.PostfixUnaryExpression,
+  ts.SyntaxKind.CallExpression,
+  ts.SyntaxKind.NewExpression,
+  ts.SyntaxKind.AwaitExpression,
+  ts.SyntaxKind.YieldExpression,
 ]);
 
 export function summarizeFunction(node: FunctionLike, context: WalkerContext): FunctionSummary {
@@ -372,6 +391,7 @@ class FunctionWalker {
   /** Walks an expression; `awaited` is true when its value is awaited, so async calls in it complete first. */
   #expression(node: ts.Expression, state: State, awaited: boolean): State {
     if (state === null) return null;
+    if (state.length > 0 && NOTED_KINDS.has(node.kind)) this.#context.noteHeld(node, state);
     switch (node.kind) {
       case ts.SyntaxKind.CallExpression:
         return this.#call(node as ts.CallExpression, state, awaited);

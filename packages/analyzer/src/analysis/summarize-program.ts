@@ -36,6 +36,8 @@ export interface ProgramSummaries {
   readonly lockOperations: number;
   /** Condition wait/notify calls and the locks that may be held where they run. */
   readonly conditions: ConditionFacts;
+  /** Ids of the locks some walk may hold where the expression is evaluated (absent: none). */
+  readonly heldAt: ReadonlyMap<ts.Node, ReadonlySet<string>>;
 }
 
 export function summarizeProgram(
@@ -63,6 +65,7 @@ export function summarizeProgram(
   const argumentLocks = new Map<ts.Expression, LockRef | null>();
   const lockedCallbacks = new Map<ts.Node, Set<string>>();
   const operations = new Set<ts.CallExpression>();
+  const heldAt = new Map<ts.Node, Set<string>>();
 
   const substitute = (ref: LockRef, call: LocalCall): LockRef => {
     const parameter = ref.parameter;
@@ -141,6 +144,11 @@ export function summarizeProgram(
     },
     noteCall: (callee, caller, held) => conditions.noteCall(callee, caller, held.map((entry) => entry.ref.info.id)),
     noteInlined: (fn) => conditions.noteInlined(fn),
+    noteHeld: (node, held) => {
+      let ids = heldAt.get(node);
+      if (ids === undefined) heldAt.set(node, (ids = new Set<string>()));
+      for (const entry of held) ids.add(entry.ref.info.id);
+    },
     noteLockedCallback: (fn, held) => {
       const ids = lockedCallbacks.get(fn) ?? new Set<string>();
       for (const entry of held) ids.add(entry.ref.info.id);
@@ -165,7 +173,7 @@ export function summarizeProgram(
       if (exitKey(again.exit) !== exitKey(caller.exit)) changed.push(caller.node);
     }
   }
-  return { summaries, substitute, bindDispatch, lockedCallbacks, lockOperations: operations.size, conditions: conditions.build() };
+  return { summaries, substitute, bindDispatch, lockedCallbacks, lockOperations: operations.size, conditions: conditions.build(), heldAt };
 }
 
 function hasExitEffect(exit: ExitEffect): boolean {

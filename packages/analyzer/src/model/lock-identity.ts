@@ -144,6 +144,18 @@ export class LockIdentityResolver {
     return { tryOnly, bounded };
   }
 
+  /**
+   * The identity a lock declared by `symbol` (a field, a module variable, a constructor's parameter
+   * property) has wherever it is taken, without a use to start from: what a `@guardedBy` or
+   * `@requiresLock` tag names.
+   */
+  identityOfDeclaration(symbol: ts.Symbol): { readonly id: string; readonly name: string } | undefined {
+    const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
+    if (declaration === undefined) return undefined;
+    const resolved = this.#resolveSymbol(symbol, declaration, undefined, 'unknown', 0);
+    return resolved === undefined ? undefined : { id: resolved.id, name: resolved.name };
+  }
+
   /** A Web Lock, identified by its constant name (or by the request site when the name is not constant). */
   webLock(nameArgument: ts.Expression | undefined, site: ts.Node, guessed: boolean): LockRef {
     const constant = nameArgument === undefined ? undefined : this.#constantString(nameArgument);
@@ -208,7 +220,7 @@ export class LockIdentityResolver {
 
   #resolveSymbol(
     symbol: ts.Symbol | undefined,
-    site: ts.Expression,
+    site: ts.Node,
     within: ts.SignatureDeclaration | undefined,
     receiverInstance: LockInstance,
     depth: number,

@@ -1,6 +1,7 @@
 /** Every rule of the plugin, by id. A rule's id, its file name and its doc page name are one name. */
 import type { TSESLint } from '@typescript-eslint/utils';
 import type { LockstepRuleDocs } from '../util/create-rule.js';
+import guardedBy from './guarded-by.js';
 import noBlockingInAsync from './no-blocking-in-async.js';
 import noCyclicLockOrder from './no-cyclic-lock-order.js';
 import noDoubleAcquire from './no-double-acquire.js';
@@ -16,6 +17,7 @@ export type LockstepRule = TSESLint.RuleModule<string, any[], LockstepRuleDocs>;
 
 /** The rules by id (without the `@lockstep/` prefix). */
 export const rules = {
+  'guarded-by': guardedBy,
   'no-blocking-in-async': noBlockingInAsync,
   'no-cyclic-lock-order': noCyclicLockOrder,
   'no-double-acquire': noDoubleAcquire,

@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RuleTester } from '@typescript-eslint/rule-tester';
 import rule from '../../src/rules/guarded-by.js';
 import { createTypedRuleTester, createUntypedRuleTester } from '../rule-tester.js';
 
@@ -432,4 +435,50 @@ function b() { n = 0; }
     },
   ],
   invalid: [],
+});
+
+// ---- across files ---------------------------------------------------------------------------
+
+const crossFileTester = new RuleTester({
+  languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures-guarded-by') } },
+});
+
+crossFileTester.run('guarded-by (the guarded write in another file)', rule, {
+  valid: [
+    {
+      name: 'writes in this file under the lock the other file guards with',
+      filename: 'file.ts',
+      code: `
+import { ledgerCells, ledgerLock, Wallet } from './wallet.js';
+export async function refund(wallet: Wallet, amount: number): Promise<void> {
+  await wallet.mutex.runExclusive(() => {
+    wallet.cents = wallet.cents - amount;
+  });
+}
+export function clearLedger(): void {
+  using _ = ledgerLock.hold();
+  ledgerCells[0] = 0;
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a field written without the mutex another file holds across its write-back',
+      filename: 'file.ts',
+      code: `
+import { ledgerCells, Wallet } from './wallet.js';
+export function empty(wallet: Wallet): void {
+  wallet.cents = 0;
+}
+export function clearLedger(): void {
+  ledgerCells[0] = 0;
+}
+`,
+      errors: [
+        { messageId: 'unguardedWrite', line: 4, data: { state: 'Wallet.cents', lock: 'Wallet.mutex', evidence: 'it is read, awaited across and written back under it at wallet.ts:16', held: '' } },
+        { messageId: 'unguardedWrite', line: 7, data: { state: 'ledgerCells', lock: 'ledgerLock', evidence: 'it is written under it at wallet.ts:26', held: '' } },
+      ],
+    },
+  ],
 });

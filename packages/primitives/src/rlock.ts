@@ -324,21 +324,25 @@ export class RLock extends Acquirable {
 
   #reenter(task: number): boolean {
     const cells = this.#cells;
-    if (!this.#mutex.heldByCaller || Atomics.load(cells, OWNER_TASK) !== task) return false;
+    if (!this.#mutex.heldByCaller || cells[OWNER_TASK] !== task) return false;
+    // eslint-disable-next-line @lockstep/no-nonatomic-update -- only the thread holding the lock word writes COUNT (the rule cannot see the internal mutex)
     cells[COUNT] = cells[COUNT]! + 1;
     return true;
   }
 
+  // The owner's task and count are written and read only by the thread holding the lock (others test
+  // `heldByCaller` on the lock word first), and the lock word's compare-exchange orders them between
+  // holders: plain stores suffice, and spare an RLock two fences per acquisition.
   #own(task: number, count: number): void {
     const cells = this.#cells;
-    Atomics.store(cells, OWNER_TASK, task);
+    cells[OWNER_TASK] = task;
     cells[COUNT] = count;
   }
 
   #disown(): void {
     const cells = this.#cells;
     cells[COUNT] = 0;
-    Atomics.store(cells, OWNER_TASK, 0);
+    cells[OWNER_TASK] = 0;
     this.#mutex.unlock();
   }
 
@@ -348,7 +352,7 @@ export class RLock extends Acquirable {
       const owner = mutex.ownerIdent;
       return owner === NO_OWNER ? 'the RLock is not held' : `the RLock is owned by thread ${owner}`;
     }
-    const ownerTask = Atomics.load(this.#cells, OWNER_TASK);
+    const ownerTask = this.#cells[OWNER_TASK]!;
     // Negative: taken by an async acquisition outside any scope, whose task we cannot recognise again.
     if (ownerTask < 0) return undefined;
     const caller = currentTaskScope() ?? THREAD_OWNER;

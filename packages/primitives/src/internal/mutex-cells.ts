@@ -1,14 +1,21 @@
 import { LockStateError } from '../errors.js';
-import { assertCanBlock, waitBlocking, waitNonBlocking } from './futex.js';
+import { assertCanBlock, waitBlocking, waitNonBlocking, type WaitResult } from './futex.js';
 import { remaining, type Deadline } from './options.js';
 import { cancellableSlice, type WaitCancellation } from './wait-cancel.js';
 
 /**
  * The mutual-exclusion algorithm under `Lock`, `RLock` and every primitive that needs a lock inside.
  *
- * Three cells: STATE (0 free, 1 held, 2 held and maybe waited on), HANDOFF (1 while a released lock is
- * being handed straight to a woken waiter) and STARVING (how many waiters have waited past the fairness
- * bound).
+ * Four cells: STATE (0 free, 1 held, 2 held and maybe waited on), HANDOFF (1 while a released lock is
+ * being handed straight to a woken waiter), STARVING (how many waiters have waited past the fairness
+ * bound) and SLEEPERS (how many callers are inside a wait on STATE).
+ *
+ * A waiter takes the lock it woke for as "maybe waited on" (2), since others may still sleep; the
+ * sleeper count lets `unlock` skip `Atomics.notify` when none does, which under steady contention is
+ * most releases (the notify takes the engine's waiter-list lock even when the list is empty). A sleeper
+ * counts itself before its wait checks STATE, and an unlock reads the count after freeing STATE, so an
+ * unlock that reads zero freed the lock before any sleeper's check: that wait sees STATE changed and
+ * does not sleep.
  *
  * Fast when uncontended or briefly contended: acquiring is one compare-exchange, and a released lock is
  * free for whoever asks first (barging), so a thread that releases and re-acquires in a loop does not
@@ -18,11 +25,12 @@ import { cancellableSlice, type WaitCancellation } from './wait-cancel.js';
  * oldest sleeper instead of freeing it. Newcomers cannot barge in then, so the queue advances in arrival
  * order and the starving waiter is served after at most the waiters ahead of it.
  */
-export const MUTEX_CELLS = 3;
+export const MUTEX_CELLS = 4;
 
 const STATE = 0;
 const HANDOFF = 1;
 const STARVING = 2;
+const SLEEPERS = 3;
 
 const FREE = 0;
 const HELD = 1;
@@ -65,7 +73,7 @@ export class MutexCells {
         if (Atomics.exchange(cells, base + STATE, CONTENDED) === FREE) return true;
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
-        waitBlocking(cells, base + STATE, CONTENDED, cancellableSlice(timeout, cancel), method);
+        this.sleepBlocking(cancellableSlice(timeout, cancel), method);
         if (cancel?.cancelledSince(snapshot) === true) {
           this.passOnWake();
           throw cancel.error(snapshot, method);
@@ -92,7 +100,7 @@ export class MutexCells {
         if (Atomics.exchange(cells, base + STATE, CONTENDED) === FREE) return true;
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
-        await waitNonBlocking(cells, base + STATE, CONTENDED, cancellableSlice(timeout, cancel), signal, this.passOnWake);
+        await this.sleepAsync(cancellableSlice(timeout, cancel), signal);
         if (cancel?.cancelledSince(snapshot) === true) {
           this.passOnWake();
           throw cancel.error(snapshot, method);
@@ -127,7 +135,7 @@ export class MutexCells {
       if (timeout === 0) return false;
       // Marked contended so that the holder's unlock notifies.
       if (state === HELD && Atomics.compareExchange(cells, base + STATE, HELD, CONTENDED) !== HELD) continue;
-      woken = this.afterUnlockWait(waitBlocking(cells, base + STATE, CONTENDED, cancellableSlice(timeout, cancel), method)) || woken;
+      woken = this.afterUnlockWait(this.sleepBlocking(cancellableSlice(timeout, cancel), method)) || woken;
       if (cancel.cancelledSince(snapshot)) throw this.cancelledUnlockWait(woken, cancel, snapshot, method);
     }
   }
@@ -143,7 +151,7 @@ export class MutexCells {
       const timeout = remaining(deadline);
       if (timeout === 0) return false;
       if (state === HELD && Atomics.compareExchange(cells, base + STATE, HELD, CONTENDED) !== HELD) continue;
-      const result = await waitNonBlocking(cells, base + STATE, CONTENDED, cancellableSlice(timeout, cancel), signal, this.passOnWake);
+      const result = await this.sleepAsync(cancellableSlice(timeout, cancel), signal);
       woken = this.afterUnlockWait(result) || woken;
       if (cancel.cancelledSince(snapshot)) throw this.cancelledUnlockWait(woken, cancel, snapshot, method);
     }
@@ -192,7 +200,7 @@ export class MutexCells {
       if (timeout === 0) return 'timed-out';
       // Mark it contended so the holder's unlock notifies us.
       if (state === HELD && Atomics.compareExchange(cells, base + STATE, HELD, CONTENDED) !== HELD) continue;
-      const result = await waitNonBlocking(cells, base + STATE, CONTENDED, timeout, signal, this.passOnWake);
+      const result = await this.sleepAsync(timeout, signal);
       if (this.claimHandoff()) return 'held';
       // Other sleepers may remain: a woken waiter takes the lock as CONTENDED, never HELD, so that its
       // unlock wakes the next one (taken as HELD, that wake-up would be lost).
@@ -216,7 +224,29 @@ export class MutexCells {
     }
     const previous = Atomics.exchange(cells, base + STATE, FREE);
     if (previous === FREE) throw new LockStateError(`release() of an unlocked ${describe()}`);
-    if (previous === CONTENDED) Atomics.notify(cells, base + STATE, 1);
+    if (previous === CONTENDED && Atomics.load(cells, base + SLEEPERS) > 0) Atomics.notify(cells, base + STATE, 1);
+  }
+
+  /** Sleeps on STATE while it is CONTENDED, counted as a sleeper (see the class comment for why). */
+  private sleepBlocking(timeout: number, method: string): WaitResult {
+    const { cells, base } = this;
+    Atomics.add(cells, base + SLEEPERS, 1);
+    try {
+      return waitBlocking(cells, base + STATE, CONTENDED, timeout, method);
+    } finally {
+      Atomics.sub(cells, base + SLEEPERS, 1);
+    }
+  }
+
+  /** Async twin of {@link sleepBlocking}; rejects with `signal`'s reason on abort. */
+  private async sleepAsync(timeout: number, signal: AbortSignal | undefined): Promise<WaitResult> {
+    const { cells, base } = this;
+    Atomics.add(cells, base + SLEEPERS, 1);
+    try {
+      return await waitNonBlocking(cells, base + STATE, CONTENDED, timeout, signal, this.passOnWake);
+    } finally {
+      Atomics.sub(cells, base + SLEEPERS, 1);
+    }
   }
 
   private spin(): boolean {

@@ -6,7 +6,7 @@
 import type ts from 'typescript';
 import { findGuardAnnotations } from './analysis/guard-annotations.js';
 import { findGuardedState, type GuardedStateFacts } from './analysis/guarded-state.js';
-import { sharedViewTest } from './analysis/shared-view-test.js';
+import { findSharedViews, type SharedViewFacts } from './analysis/shared-views.js';
 import { buildLockOrderGraph } from './analysis/build-lock-order.js';
 import type { ConditionFacts } from './analysis/condition-uses.js';
 import { summarizeProgram } from './analysis/summarize-program.js';
@@ -27,6 +27,11 @@ export interface ProgramAnalysisOptions {
   /** Paths in the results are relative to it. */
   readonly root: string;
   readonly config: Pick<LockstepConfig, 'lockTypes' | 'nameFallback'>;
+  /**
+   * The program's shared-memory facts, when the caller already keeps them (the ESLint plugin shares one
+   * per program between rules); made from `files` on first use otherwise.
+   */
+  readonly sharedViews?: () => SharedViewFacts;
   /** Called as functions are summarised, with how many are done of how many matter (for progress). */
   readonly onFunctions?: (done: number, total: number) => void;
 }
@@ -75,6 +80,8 @@ export function analyzeProgram(options: ProgramAnalysisOptions): ProgramAnalysis
   const graph = buildLockOrderGraph(summaries);
   const heldLocksAt = (node: ts.Node): ReadonlySet<string> => summaries.heldAt.get(node) ?? NONE_HELD;
   let guarded: GuardedStateFacts | undefined;
+  let views: SharedViewFacts | undefined;
+  const sharedViews = (): SharedViewFacts => (views ??= options.sharedViews?.() ?? findSharedViews(options.program, options.files, options.root));
   const { findings, gatedCycles } = findFindings(graph, identity.infos, (kind, _locks, steps) => fingerprintFinding(kind, steps));
   return {
     graph,
@@ -96,7 +103,7 @@ export function analyzeProgram(options: ProgramAnalysisOptions): ProgramAnalysis
         lockedCallbacks: summaries.lockedCallbacks,
         isInlined: (fn) => summaries.conditions.isInlined(fn),
         annotations: findGuardAnnotations(options.files, checker, identity, options.root),
-        isSharedView: sharedViewTest(options.program, options.files, options.root),
+        isSharedView: (expression) => sharedViews().originOf(expression) !== undefined,
         lockName: (id) => identity.infos.get(id)?.name ?? id,
       })),
   };

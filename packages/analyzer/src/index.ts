@@ -18,6 +18,7 @@
 export { analyzeProgram, type ProgramAnalysis, type ProgramAnalysisOptions } from './analyze-program.js';
 export type { GuardEvidence, GuardFinding, GuardFindingKind, GuardedStateFacts } from './analysis/guarded-state.js';
 export { CONDITION_METHODS, type ConditionFacts, type ConditionUse } from './analysis/condition-uses.js';
+export { findSharedViews, type SharedOrigin, type SharedReason, type SharedViewFacts } from './analysis/shared-views.js';
 export { analyzeProject, type AnalyzeProjectOptions, type ProjectAnalysis } from './analyze-project.js';
 export { lockTypesWith } from './config/configured-lock-types.js';
 export { DEFAULT_CONFIG, type LockstepConfig, type LockTypeConfig } from './config/config-model.js';

@@ -6,22 +6,26 @@
  *     `x[i] = x[i] + d` or a check-then-act `if (x[i] === a) x[i] = b` — another thread may write the
  *     element between the read and the write; `Atomics` does both in one step.
  * (b) Across a suspension: in an async function (or a generator) a write of shared state whose new
- *     value was computed from a read made before an `await`/`yield` — other tasks run at the `await`.
+ *     value was computed from a read made before an `await`/`yield` — other tasks run at the `await` —
+ *     or that acts on a check of it made before one (`if (this.balance >= n) { await audit(); … }`).
  *
  * Both are quiet inside a held lock. "Shared" is decided from declarations and types, not from the
  * mere shape of the code: see docs/rules/no-nonatomic-update.md for what counts and why.
  */
+import path from 'node:path';
 import { FALLBACK_METHODS, looksLikeLockName } from '@lockstep/analyzer';
-import type { LockMethodRole } from '@lockstep/analyzer';
+import type { LockMethodRole, SharedOrigin } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, TSESLint as TSESLintRuntime } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { createRule } from '../util/create-rule.js';
 import { isFunction, isNode } from '../util/estree-nodes.js';
+import { displayPath } from '../util/finding-sites.js';
 import type { FunctionNode } from '../util/estree-nodes.js';
 import { analysisOfProgram } from '../util/program-analysis.js';
 import { recognizerFor } from '../util/rule-recognizer.js';
 import { resolveSettings } from '../util/settings.js';
+import { sharedViewFactsOf } from '../util/shared-view-facts.js';
 
 /** The rule takes no options. */
 export type Options = [];
@@ -33,6 +37,10 @@ export type MessageId =
   | 'nonAtomicCheckThenAct'
   /** A write of shared state computed from a value read before an `await` or `yield`. */
   | 'staleWriteAfterAwait'
+  /** The same, with the read, the suspension and the write in one assignment (`total += await part()`). */
+  | 'staleWriteInStatement'
+  /** A write of shared state on the branch of a check of it made before an `await` or `yield`. */
+  | 'staleCheckAfterAwait'
   /** Suggestion: the `Atomics` method that does the update in one step. */
   | 'useAtomics';
 
@@ -44,12 +52,22 @@ export interface NonAtomicData extends Record<string, string> {
   readonly element: string;
   /** `++`, `--`, the compound operator (`+=`…), or for `x[i] = x[i] op y` the binary operator (`=` when it is no binary operation). */
   readonly operator: string;
+  /**
+   * Why the typed array is taken to view a SharedArrayBuffer, with the evidence's place when it has
+   * one: "typed Int32Array<SharedArrayBuffer>", "a field assigned from a SharedArrayBuffer view at
+   * src/pool.ts:12", "taken from workerData at src/worker.ts:3" (the analyzer's `SharedOrigin.description`).
+   */
+  readonly why: string;
 }
 
 /** Data of `nonAtomicCheckThenAct`. */
 export interface CheckThenActData extends Record<string, string> {
+  /** The typed array, as written. */
   readonly view: string;
+  /** The element checked and then stored, `view[index]` as written. */
   readonly element: string;
+  /** Why the typed array is taken to view a SharedArrayBuffer, as in {@link NonAtomicData.why}. */
+  readonly why: string;
 }
 
 /** Data of `staleWriteAfterAwait`. */
@@ -57,6 +75,22 @@ export interface StaleWriteData extends Record<string, string> {
   /** The variable or property written, as written. */
   readonly target: string;
   /** The line of the last `await` (or `yield`) between the read and the write. */
+  readonly line: string;
+}
+
+/** Data of `staleWriteInStatement`. */
+export interface StaleWriteInStatementData extends Record<string, string> {
+  /** The variable or property written, as written. */
+  readonly target: string;
+  /** `await` or `yield`: the suspension inside the assignment. */
+  readonly suspension: string;
+}
+
+/** Data of `staleCheckAfterAwait`. */
+export interface StaleCheckData extends Record<string, string> {
+  /** The variable or property checked and then written, as written at the write. */
+  readonly target: string;
+  /** The line of the last `await` (or `yield`) between the check and the write. */
   readonly line: string;
 }
 
@@ -135,11 +169,15 @@ export default createRule<Options, MessageId>({
     },
     messages: {
       nonAtomicSharedMemory:
-        "'{{view}}' is a typed array over a SharedArrayBuffer: '{{operator}}' reads '{{element}}' and writes it back in two steps, so an update another thread makes in between is lost. Use an 'Atomics' operation, or hold a lock.",
+        "'{{view}}' is a typed array over a SharedArrayBuffer ({{why}}): '{{operator}}' reads '{{element}}' and writes it back in two steps, so an update another thread makes in between is lost. Use an 'Atomics' operation, or hold a lock.",
       nonAtomicCheckThenAct:
-        "'{{element}}' is checked and then written in two steps, but '{{view}}' is a typed array over a SharedArrayBuffer: another thread may change the element in between. Use 'Atomics.compareExchange', or hold a lock.",
+        "'{{element}}' is checked and then written in two steps, but '{{view}}' is a typed array over a SharedArrayBuffer ({{why}}): another thread may change the element in between. Use 'Atomics.compareExchange', or hold a lock.",
       staleWriteAfterAwait:
         "'{{target}}' is written from a value read before the suspension on line {{line}}: other tasks run meanwhile and may change it, and their update is lost. Read it again after the suspension, or hold one lock across the read, the suspension and the write.",
+      staleWriteInStatement:
+        "'{{target}}' is read, then the function suspends at the '{{suspension}}' in this same statement, then it is written: other tasks run meanwhile and may change it, and their update is lost. Take the awaited value into a local first and update from the current value, or hold one lock across the statement.",
+      staleCheckAfterAwait:
+        "'{{target}}' is written after a check of it made before the suspension on line {{line}}: other tasks run meanwhile and may change it, so the check may no longer hold. Check it again after the suspension, or hold one lock across the check, the suspension and the write.",
       useAtomics: "Replace with 'Atomics.{{method}}()', which reads and writes in one step.",
     },
     schema: [],
@@ -158,6 +196,7 @@ export default createRule<Options, MessageId>({
     const lockCalls = new WeakMap<TSESTree.CallExpression, LockCall | null>();
     const releasesByRoot = new WeakMap<TSESTree.Node, readonly { readonly call: TSESTree.CallExpression; readonly key: string }[]>();
     const factsByFunction = new WeakMap<FunctionNode, FunctionFacts>();
+    const heldOnEntryCache = new WeakMap<FunctionNode, ReadonlySet<string>>();
 
     function tsTypeOf(node: TSESTree.Node): ts.Type | undefined {
       if (checker === null || nodeMap === undefined) return undefined;
@@ -278,7 +317,6 @@ export default createRule<Options, MessageId>({
       });
     }
 
-    /** Whether one lock is held from before `start` until after `end` (both in the same function). */
     /**
      * Whether the whole-program analysis saw `fn` run with locks held as a callback: passed inline or by
      * reference to a lock helper (`withLock(mutex, fn)`, `#withControllerLock(fn)`) or a scoped lock.
@@ -290,16 +328,184 @@ export default createRule<Options, MessageId>({
       return analysisOfProgram(program, settings).analysis.lockedCallbacks.has(tsNode);
     }
 
-    function lockHeld(start: TSESTree.Node, end: TSESTree.Node): boolean {
+    /** Whether `fn` is a callback that a scoped lock (`runExclusive(cb)`, `navigator.locks.request(name, cb)`) runs. */
+    function runsUnderScopedLock(fn: FunctionNode): boolean {
+      let argument: TSESTree.Node = fn;
+      while (isTypeWrapper(argument.parent)) argument = argument.parent;
+      const call = argument.parent;
+      return call?.type === AST_NODE_TYPES.CallExpression && call.arguments.includes(argument as TSESTree.CallExpressionArgument) && lockCallOf(call)?.role === 'scoped';
+    }
+
+    /**
+     * The call that starts the runs of the async closure `fn` together: it is the callback of an array
+     * method that calls it for every element without waiting (`items.map(async …)`, `forEach`).
+     */
+    function callStartingTogether(fn: FunctionNode): TSESTree.CallExpression | undefined {
+      if (!fn.async) return undefined;
+      let argument: TSESTree.Node = fn;
+      while (isTypeWrapper(argument.parent)) argument = argument.parent;
+      const call = argument.parent;
+      if (call?.type !== AST_NODE_TYPES.CallExpression || !call.arguments.includes(argument as TSESTree.CallExpressionArgument)) return undefined;
+      const callee = skipWrappers(call.callee);
+      const together = callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed && callee.property.type === AST_NODE_TYPES.Identifier && STARTS_RUNS_TOGETHER.has(callee.property.name);
+      return together ? call : undefined;
+    }
+
+    /** Calls `visit` on `node` and all its descendants, nested functions included. */
+    function everyNode(node: TSESTree.Node, visit: (node: TSESTree.Node) => void): void {
+      visit(node);
+      for (const key of visitorKeys[node.type] ?? []) {
+        const child = (node as unknown as Record<string, unknown>)[key];
+        for (const item of Array.isArray(child) ? child : [child]) if (isNode(item)) everyNode(item, visit);
+      }
+    }
+
+    /**
+     * The call that starts the runs of the async closure around `node` together (`items.map(async …)`),
+     * looking outwards until a closure that takes a lock for each run (a scoped lock's or a lock helper's
+     * callback). A lock held around that call does not order the runs: each one suspends inside it and
+     * the next one proceeds, so only a lock taken inside the closure guards its updates across a
+     * suspension.
+     */
+    function callStartingRunsTogether(node: TSESTree.Node): TSESTree.CallExpression | undefined {
+      for (let current: TSESTree.Node | undefined = node.parent; current; current = current.parent) {
+        if (!isFunction(current)) continue;
+        if (runsUnderScopedLock(current) || runsUnderHelperLock(current)) return undefined;
+        const call = callStartingTogether(current);
+        if (call !== undefined) return call;
+      }
+      return undefined;
+    }
+
+    /**
+     * Ids of the locks the whole-program analysis sees held where `node` is evaluated, as the walk of
+     * its function sees it. The analysis notes expressions only (accesses, assignments, updates, calls,
+     * suspensions): a statement is asked at its test, and wrappers are looked through.
+     */
+    function heldIdsAt(node: TSESTree.Node): ReadonlySet<string> {
+      if (program === null || nodeMap === undefined) return NO_IDS;
+      let tsNode: ts.Node = nodeMap.get(node);
+      if (ts.isIfStatement(tsNode) || ts.isExpressionStatement(tsNode)) tsNode = tsNode.expression;
+      while (ts.isParenthesizedExpression(tsNode) || ts.isAsExpression(tsNode) || ts.isNonNullExpression(tsNode) || ts.isSatisfiesExpression(tsNode) || ts.isTypeAssertionExpression(tsNode)) {
+        tsNode = tsNode.expression;
+      }
+      return analysisOfProgram(program, settings).analysis.heldLocksAt(tsNode);
+    }
+
+    /**
+     * Ids of the locks held at every call of `fn`, when every call is in view: a private method's
+     * (`#apply`, `private apply`) within its class, or the calls of a function the file declares and
+     * does not export. A reference that is not a call (a callback, an export) may run the function
+     * elsewhere and ends the search. The analysis's own `heldOnEntry` cannot serve: it says only that
+     * *some* caller may hold a lock, and follows calls only into functions that take locks themselves.
+     */
+    function heldOnEveryEntry(fn: FunctionNode, visiting: Set<FunctionNode> = new Set<FunctionNode>()): ReadonlySet<string> {
+      if (program === null || nodeMap === undefined || visiting.has(fn)) return NO_IDS;
+      const cached = visiting.size === 0 ? heldOnEntryCache.get(fn) : undefined;
+      if (cached !== undefined) return cached;
+      const calls = visibleCallsOf(fn);
+      let every: Set<string> | undefined;
+      if (calls !== undefined) {
+        visiting.add(fn);
+        for (const call of calls) {
+          // An async call left running goes on after its first `await`, when the caller may have let go.
+          const held = new Set((fn.async || fn.generator) && !isWaitedFor(call) ? NO_IDS : heldIdsAt(call));
+          const caller = enclosingFunction(call);
+          if (caller !== undefined && held.size > 0) for (const id of heldOnEveryEntry(caller, visiting)) held.add(id);
+          every = every === undefined ? held : new Set([...every].filter((id) => held.has(id)));
+          if (every.size === 0) break;
+        }
+        visiting.delete(fn);
+      }
+      const result = every ?? NO_IDS;
+      if (visiting.size === 0) heldOnEntryCache.set(fn, result);
+      return result;
+    }
+
+    /**
+     * Whether the caller waits for the async call `call` to settle before it moves on: the call is
+     * awaited, or returned from a callback that a scoped lock or a lock helper runs (which awaits it
+     * before it releases). Not `return call()` elsewhere: a `finally { release(); }` runs before the
+     * returned promise settles.
+     */
+    function isWaitedFor(call: TSESTree.CallExpression): boolean {
+      let node: TSESTree.Node = call;
+      while (isTypeWrapper(node.parent) || node.parent?.type === AST_NODE_TYPES.ChainExpression) node = node.parent;
+      const parent = node.parent;
+      if (parent?.type === AST_NODE_TYPES.AwaitExpression) return true;
+      let callback: TSESTree.Node | undefined;
+      if (parent?.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === node) callback = parent;
+      else if (parent?.type === AST_NODE_TYPES.ReturnStatement) callback = enclosingFunction(parent);
+      return isFunction(callback) && (runsUnderScopedLock(callback) || runsUnderHelperLock(callback));
+    }
+
+    /** Every call of `fn` when all of them are in view (see `heldOnEveryEntry`), else undefined. */
+    function visibleCallsOf(fn: FunctionNode): readonly TSESTree.CallExpression[] | undefined {
+      const calls: TSESTree.CallExpression[] = [];
+      const callOf = (reference: TSESTree.Node): boolean => {
+        let use = reference;
+        while (isTypeWrapper(use.parent)) use = use.parent;
+        if (use.parent?.type !== AST_NODE_TYPES.CallExpression || use.parent.callee !== use) return false;
+        calls.push(use.parent);
+        return true;
+      };
+      const parent = fn.parent;
+      if (parent?.type === AST_NODE_TYPES.MethodDefinition && parent.value === fn) {
+        const key = parent.key;
+        const privateName = key.type === AST_NODE_TYPES.PrivateIdentifier;
+        if (parent.kind !== 'method' || parent.computed || !(privateName || (key.type === AST_NODE_TYPES.Identifier && parent.accessibility === 'private'))) return undefined;
+        const name = key.type === AST_NODE_TYPES.PrivateIdentifier || key.type === AST_NODE_TYPES.Identifier ? key.name : undefined;
+        let all = true;
+        everyNode(parent.parent, (node) => {
+          if (!all || node.type !== AST_NODE_TYPES.MemberExpression || node.computed || node.property.name !== name) return;
+          if ((node.property.type === AST_NODE_TYPES.PrivateIdentifier) === privateName) all = callOf(node);
+        });
+        return all ? calls : undefined;
+      }
+      if (fn.type !== AST_NODE_TYPES.FunctionDeclaration || fn.id === null) return undefined;
+      if (parent?.type === AST_NODE_TYPES.ExportNamedDeclaration || parent?.type === AST_NODE_TYPES.ExportDefaultDeclaration) return undefined;
+      const name = fn.id.name;
+      const variable = sourceCode.getDeclaredVariables(fn).find((candidate) => candidate.name === name);
+      if (variable === undefined) return undefined;
+      return variable.references.every((reference) => callOf(reference.identifier)) ? calls : undefined;
+    }
+
+    /**
+     * With type information: whether the whole-program analysis sees one lock held at `start`, at
+     * `suspension` (when given) and at `end` — taken through the application's own helper (`const
+     * release = await this.#lock()`), inside a callback a helper runs, or by every caller of a private
+     * method — and not merely held around a call that starts the closure's runs together.
+     */
+    function heldByAnalysis(start: TSESTree.Node, end: TSESTree.Node, suspension: TSESTree.Node | undefined): boolean {
+      if (program === null || nodeMap === undefined) return false;
+      const fn = enclosingFunction(start);
+      const entry = fn === undefined ? NO_IDS : heldOnEveryEntry(fn);
+      let common: Set<string> | undefined;
+      for (const point of suspension === undefined ? [start, end] : [start, suspension, end]) {
+        const held = new Set([...heldIdsAt(point), ...entry]);
+        common = common === undefined ? held : new Set([...common].filter((id) => held.has(id)));
+        if (common.size === 0) return false;
+      }
+      const together = suspension === undefined ? undefined : callStartingRunsTogether(start);
+      if (together !== undefined) for (const id of heldIdsAt(together)) common?.delete(id);
+      return common !== undefined && common.size > 0;
+    }
+
+    /**
+     * Whether one lock is held from before `start` until after `end` (both in the same function), and
+     * at `suspension` when one is given (an update across it, part (b)). With type information the
+     * whole-program analysis answers first; the lexical forms below are the fallback without it.
+     */
+    function lockHeld(start: TSESTree.Node, end: TSESTree.Node, suspension?: TSESTree.Node): boolean {
+      if (heldByAnalysis(start, end, suspension)) return true;
       // Inside a callback run under the lock: runExclusive(cb), withLock(cb), navigator.locks.request(name, cb).
       for (let node: TSESTree.Node | undefined = start.parent; node; node = node.parent) {
         if (!isFunction(node)) continue;
-        let argument: TSESTree.Node = node;
-        while (isTypeWrapper(argument.parent)) argument = argument.parent;
-        const call = argument.parent;
-        if (call?.type === AST_NODE_TYPES.CallExpression && call.arguments.includes(argument as TSESTree.CallExpressionArgument) && lockCallOf(call)?.role === 'scoped') return true;
+        if (runsUnderScopedLock(node)) return true;
         // A callback the application's own lock helper runs under its lock (`withLock(this.#mutex, async () => …)`).
         if (runsUnderHelperLock(node)) return true;
+        // Runs started together inside a lock interleave with one another at every suspension.
+        if (suspension !== undefined && callStartingTogether(node) !== undefined) break;
       }
       const fn = enclosingFunction(start);
       const root: TSESTree.Node = fn === undefined ? sourceCode.ast : fn.body;
@@ -326,29 +532,44 @@ export default createRule<Options, MessageId>({
 
     // ---- (a) shared memory ----------------------------------------------------------------------
 
-    /** The typed-array class of `object` when it certainly views a SharedArrayBuffer. */
-    function sharedViewOf(object: TSESTree.Expression): string | undefined {
+    /** A typed array that may view a SharedArrayBuffer: its class (`''` when its type does not say) and why it is taken to be shared. */
+    interface SharedView {
+      readonly arrayType: string;
+      readonly why: string;
+    }
+
+    /**
+     * The typed array `object` when it may view a SharedArrayBuffer. With types the analyzer decides
+     * over the whole program: by the type where it names the buffer, else by where the value comes
+     * from (fields, variables, parameters, returns, workerData, messages). Without types, only a
+     * creation visible in the file counts.
+     */
+    function sharedViewOf(object: TSESTree.Expression): SharedView | undefined {
       const type = tsTypeOf(object);
-      if (type !== undefined && checker !== null) {
-        const name = type.getSymbol()?.getName();
-        if (name !== undefined && TYPED_ARRAYS.has(name)) {
-          const buffer = bufferKindOf(checker, type);
-          if (buffer === 'shared') return name;
-          if (buffer === 'unshared') return undefined;
-          // `Int32Array` alone is `Int32Array<ArrayBufferLike>`: the creation site may still tell.
-        } else if (!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) {
-          return undefined;
-        }
-      }
-      return createdOverSharedBuffer(object);
+      if (type === undefined || checker === null || program === null || nodeMap === undefined) return createdOverSharedBuffer(object);
+      const name = type.getSymbol()?.getName();
+      const arrayType = name !== undefined && TYPED_ARRAYS.has(name) ? name : undefined;
+      // Cheap first: `Int32Array<ArrayBuffer>`, an ordinary array or a number never asks the program.
+      if (arrayType === undefined ? !(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) : bufferKindOf(checker, type) === 'unshared') return undefined;
+      const tsObject = nodeMap.get(object);
+      const origin = ts.isExpression(tsObject) ? sharedViewFactsOf(program).originOf(tsObject) : undefined;
+      // An `any` has no class to suggest an `Atomics` call for.
+      return origin === undefined ? undefined : { arrayType: arrayType ?? '', why: relativeToCwd(origin, program.getCurrentDirectory()) };
+    }
+
+    /** The origin's description with its place shown as ESLint shows files: relative to ESLint's cwd. */
+    function relativeToCwd(origin: SharedOrigin, root: string): string {
+      const { file, line } = origin.location;
+      return origin.description.replace(`${file}:${line}`, `${displayPath(context.cwd, path.resolve(root, file))}:${line}`);
     }
 
     /** `const view = new Int32Array(new SharedArrayBuffer(n))`, or over a `sab` known to be one. */
-    function createdOverSharedBuffer(object: TSESTree.Expression): string | undefined {
+    function createdOverSharedBuffer(object: TSESTree.Expression): SharedView | undefined {
       const init = constantInit(skipWrappers(object));
       if (init?.type !== AST_NODE_TYPES.NewExpression || init.callee.type !== AST_NODE_TYPES.Identifier || !TYPED_ARRAYS.has(init.callee.name)) return undefined;
       const buffer = init.arguments[0];
-      return buffer !== undefined && buffer.type !== AST_NODE_TYPES.SpreadElement && isSharedBuffer(buffer) ? init.callee.name : undefined;
+      if (buffer === undefined || buffer.type === AST_NODE_TYPES.SpreadElement || !isSharedBuffer(buffer)) return undefined;
+      return { arrayType: init.callee.name, why: `created over a SharedArrayBuffer on line ${init.loc.start.line}` };
     }
 
     function isSharedBuffer(expression: TSESTree.Expression): boolean {
@@ -374,11 +595,11 @@ export default createRule<Options, MessageId>({
     }
 
     /** `view[index]` on a shared typed array, with what the report and its suggestion need. */
-    function sharedElement(node: TSESTree.Node): { member: TSESTree.MemberExpression; arrayType: string } | undefined {
+    function sharedElement(node: TSESTree.Node): (SharedView & { readonly member: TSESTree.MemberExpression }) | undefined {
       const member = skipWrappers(node);
       if (member.type !== AST_NODE_TYPES.MemberExpression || !member.computed) return undefined;
-      const arrayType = sharedViewOf(member.object);
-      return arrayType === undefined ? undefined : { member, arrayType };
+      const view = sharedViewOf(member.object);
+      return view === undefined ? undefined : { ...view, member };
     }
 
     function elementKey(member: TSESTree.MemberExpression): string {
@@ -409,39 +630,39 @@ export default createRule<Options, MessageId>({
       return [{ messageId: 'useAtomics', data: { method }, fix: (fixer) => fixer.replaceText(node, replacement) }];
     }
 
-    function reportUpdate(node: TSESTree.Node, member: TSESTree.MemberExpression, operator: string, suggest: TSESLint.ReportSuggestionArray<MessageId>): void {
+    function reportUpdate(node: TSESTree.Node, member: TSESTree.MemberExpression, why: string, operator: string, suggest: TSESLint.ReportSuggestionArray<MessageId>): void {
       if (lockHeld(node, node)) return;
-      const data: NonAtomicData = { view: text(member.object), element: text(member), operator };
+      const data: NonAtomicData = { view: text(member.object), element: text(member), operator, why };
       context.report({ node, messageId: 'nonAtomicSharedMemory', data, ...(suggest.length === 0 ? {} : { suggest }) });
     }
 
     function checkUpdateExpression(node: TSESTree.UpdateExpression): void {
       const element = sharedElement(node.argument);
       if (element === undefined) return;
-      const { member, arrayType } = element;
+      const { member, arrayType, why } = element;
       const method = node.operator === '++' ? 'add' : 'sub';
       const one = BIGINT_ARRAYS.has(arrayType) ? '1n' : '1';
       const replacement = TYPED_ARRAYS.get(arrayType) === true ? atomicsCall(method, member, one) : undefined;
-      reportUpdate(node, member, node.operator, atomicsSuggestion(node, replacement, method));
+      reportUpdate(node, member, why, node.operator, atomicsSuggestion(node, replacement, method));
     }
 
     function checkElementAssignment(node: TSESTree.AssignmentExpression): boolean {
       if (skipWrappers(node.left).type !== AST_NODE_TYPES.MemberExpression) return false;
       const element = sharedElement(node.left);
       if (element === undefined) return false;
-      const { member, arrayType } = element;
+      const { member, arrayType, why } = element;
       const atomic = TYPED_ARRAYS.get(arrayType) === true;
       if (node.operator !== '=') {
         const method = ATOMIC_COMPOUND.get(node.operator);
         const replacement = atomic && method !== undefined ? atomicsCall(method, member, parenthesizedIfSequence(node.right)) : undefined;
-        reportUpdate(node, member, node.operator, method === undefined ? [] : atomicsSuggestion(node, replacement, method));
+        reportUpdate(node, member, why, node.operator, method === undefined ? [] : atomicsSuggestion(node, replacement, method));
         return true;
       }
       const key = elementKey(member);
       if (!readsElement(node.right, key)) return true; // a plain store is atomic on its own
       const right = skipWrappers(node.right);
       if (right.type !== AST_NODE_TYPES.BinaryExpression) {
-        reportUpdate(node, member, '=', []);
+        reportUpdate(node, member, why, '=', []);
         return true;
       }
       const binary = ATOMIC_BINARY.get(right.operator);
@@ -449,7 +670,7 @@ export default createRule<Options, MessageId>({
       if (binary !== undefined && isElement(right.left, key) && !readsElement(right.right, key)) operand = right.right;
       else if (binary?.commutative === true && isElement(right.right, key) && !readsElement(right.left, key)) operand = right.left;
       const replacement = atomic && binary !== undefined && operand !== undefined && hasNoSideEffects(member.property) ? atomicsCall(binary.method, member, parenthesizedIfSequence(operand)) : undefined;
-      reportUpdate(node, member, right.operator, binary === undefined ? [] : atomicsSuggestion(node, replacement, binary.method));
+      reportUpdate(node, member, why, right.operator, binary === undefined ? [] : atomicsSuggestion(node, replacement, binary.method));
       return true;
     }
 
@@ -472,10 +693,11 @@ export default createRule<Options, MessageId>({
           if (write === undefined && candidate.type === AST_NODE_TYPES.AssignmentExpression && candidate.operator === '=' && isElement(candidate.left, key) && !readsElement(candidate.right, key)) write = candidate;
         });
         if (write === undefined) continue;
-        const arrayType = sharedViewOf(read.object);
-        if (arrayType === undefined) continue;
+        const shared = sharedViewOf(read.object);
+        if (shared === undefined) continue;
         if (lockHeld(node, node)) return;
-        const data: CheckThenActData = { view: text(read.object), element: text(read) };
+        const { arrayType, why } = shared;
+        const data: CheckThenActData = { view: text(read.object), element: text(read), why };
         const suggest: TSESLint.ReportSuggestionArray<MessageId> = [];
         const expected = compareExchangeExpected(node, read, write);
         if (TYPED_ARRAYS.get(arrayType) === true && expected !== undefined && sourceCode.getCommentsInside(node).length === 0) {
@@ -531,14 +753,19 @@ export default createRule<Options, MessageId>({
       return facts;
     }
 
-    /** Reads of `target` (a module variable or a member chain) in `fn`, not in nested functions. */
+    /** Reads of `target` (a variable or a member chain) in `fn`, not in nested functions. */
     function readsOf(target: TSESTree.Node, key: string, fn: FunctionNode): readonly TSESTree.Node[] {
       if (target.type !== AST_NODE_TYPES.Identifier) return factsOf(fn).memberReads.get(key) ?? [];
-      const variable = variableOf(target);
-      if (variable === undefined) return [];
-      return variable.references
+      return referencesOf(target)
         .filter((reference) => reference.isRead() && enclosingFunction(reference.identifier) === fn)
         .map((reference) => reference.identifier);
+    }
+
+    /** The references of the variable `identifier` names; for an undeclared global, those of its name left unresolved. */
+    function referencesOf(identifier: TSESTree.Identifier): readonly TSESLint.Scope.Reference[] {
+      const variable = variableOf(identifier);
+      if (variable !== undefined) return variable.references;
+      return sourceCode.scopeManager?.globalScope?.through.filter((reference) => reference.identifier.name === identifier.name) ?? [];
     }
 
     /**
@@ -589,7 +816,9 @@ export default createRule<Options, MessageId>({
     function isShared(target: TSESTree.Node): boolean {
       if (target.type === AST_NODE_TYPES.Identifier) {
         const variable = variableOf(target);
-        if (variable === undefined) return false;
+        // An undeclared global (declared by a library, in `declare global`, or nowhere) is reachable from
+        // everywhere, as `globalThis.counter` is.
+        if (variable === undefined) return true;
         if (isModuleVariable(variable)) return true;
         // A variable of an enclosing function, updated by a closure that may run several times at once.
         const fn = enclosingFunction(target);
@@ -665,11 +894,114 @@ export default createRule<Options, MessageId>({
       }
     }
 
+    /**
+     * From where in the source other code can change `target` while `fn` is suspended: 0 for shared
+     * state (`isShared`); for a local variable, the point where a closure that writes it is handed
+     * out (`emitter.on('data', (n) => { total += n; })`), since only a suspension after that can let
+     * it run. Undefined when nobody else can change it.
+     */
+    function sharedFrom(target: TSESTree.Node, fn: FunctionNode): number | undefined {
+      if (isShared(target)) return 0;
+      if (target.type !== AST_NODE_TYPES.Identifier) return undefined;
+      const variable = variableOf(target);
+      return variable === undefined ? undefined : closureWriteFrom(variable, fn);
+    }
+
+    /**
+     * The earliest point from which a closure may write `variable` while `fn` is suspended: where the
+     * closure holding the write, or one around it (up to `fn` or the variable's scope), is handed out.
+     * Undefined when every closure that writes it runs only in place or is only called by its name.
+     */
+    function closureWriteFrom(variable: ScopeVariable, fn: FunctionNode): number | undefined {
+      const scope = variable.scope.block;
+      let from: number | undefined;
+      for (const reference of variable.references) {
+        if (!reference.isWrite() || reference.init === true) continue;
+        for (let closure = enclosingFunction(reference.identifier); closure !== undefined && closure !== fn && closure !== scope && contains(scope, closure); closure = enclosingFunction(closure)) {
+          const at = handedOutAt(closure);
+          if (at !== undefined) {
+            from = Math.min(from ?? at, at);
+            break;
+          }
+        }
+      }
+      return from;
+    }
+
+    /**
+     * Where the closure `fn` is handed to code that may call it later: passed to a call (a listener, a
+     * timer, `.then`; not a plain callback of `forEach`, `map`, `new Promise` and the like, which run it
+     * during the call), returned, yielded, stored in a property, or bound to a name used otherwise than
+     * called. Undefined when it is only invoked in place or called by its name.
+     */
+    function handedOutAt(fn: FunctionNode): number | undefined {
+      if (fn.type === AST_NODE_TYPES.FunctionDeclaration) {
+        const name = fn.id?.name;
+        const variable = sourceCode.getDeclaredVariables(fn).find((candidate) => candidate.name === name);
+        return variable === undefined ? undefined : firstUseNotCalled(variable, fn);
+      }
+      let node: TSESTree.Node = fn;
+      while (isTypeWrapper(node.parent)) node = node.parent;
+      const parent = node.parent;
+      if (parent === undefined) return undefined;
+      switch (parent.type) {
+        case AST_NODE_TYPES.CallExpression:
+        case AST_NODE_TYPES.NewExpression:
+          return parent.arguments.includes(node) && !runsInPlace(parent, fn) ? fn.range[0] : undefined;
+        case AST_NODE_TYPES.ReturnStatement:
+        case AST_NODE_TYPES.YieldExpression:
+        case AST_NODE_TYPES.Property:
+        case AST_NODE_TYPES.PropertyDefinition:
+        case AST_NODE_TYPES.ArrayExpression:
+          return fn.range[0];
+        case AST_NODE_TYPES.ArrowFunctionExpression:
+          return parent.body === node ? fn.range[0] : undefined;
+        case AST_NODE_TYPES.AssignmentExpression: {
+          if (parent.right !== node) return undefined;
+          const left = skipWrappers(parent.left);
+          if (left.type === AST_NODE_TYPES.MemberExpression) return fn.range[0];
+          const variable = left.type === AST_NODE_TYPES.Identifier ? variableOf(left) : undefined;
+          return variable === undefined ? undefined : firstUseNotCalled(variable, fn);
+        }
+        case AST_NODE_TYPES.VariableDeclarator: {
+          const variable = parent.id.type === AST_NODE_TYPES.Identifier ? variableOf(parent.id) : undefined;
+          return variable === undefined ? undefined : firstUseNotCalled(variable, fn);
+        }
+        default:
+          return undefined;
+      }
+    }
+
+    /** The first use of the variable holding the closure `fn` that is not a call of it (nor an in-place callback). */
+    function firstUseNotCalled(variable: ScopeVariable, fn: FunctionNode): number | undefined {
+      let first: number | undefined;
+      for (const reference of variable.references) {
+        if (reference.isWrite()) continue;
+        let use: TSESTree.Node = reference.identifier;
+        while (isTypeWrapper(use.parent)) use = use.parent;
+        const parent = use.parent;
+        if (parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === use) continue;
+        if ((parent?.type === AST_NODE_TYPES.CallExpression || parent?.type === AST_NODE_TYPES.NewExpression) && runsInPlace(parent, fn)) continue;
+        first = Math.min(first ?? use.range[0], use.range[0]);
+      }
+      return first;
+    }
+
+    /** Whether `call` runs its plain callback `fn` during the call and keeps no reference to it. */
+    function runsInPlace(call: TSESTree.CallExpression | TSESTree.NewExpression, fn: FunctionNode): boolean {
+      // An async callback runs on after its first `await`, whoever calls it.
+      if (fn.async || fn.generator) return false;
+      const callee = skipWrappers(call.callee);
+      if (call.type === AST_NODE_TYPES.NewExpression) return callee.type === AST_NODE_TYPES.Identifier && callee.name === 'Promise';
+      return callee.type === AST_NODE_TYPES.MemberExpression && !callee.computed && callee.property.type === AST_NODE_TYPES.Identifier && RUNS_CALLBACK_IN_PLACE.has(callee.property.name);
+    }
+
     function isSharedRoot(root: TSESTree.Node): boolean {
       if (root.type === AST_NODE_TYPES.ThisExpression) return true;
       if (root.type !== AST_NODE_TYPES.Identifier) return false;
       const variable = variableOf(root);
-      return variable !== undefined && isModuleVariable(variable);
+      // An undeclared global (`window`, `globalThis`) is module state of every module.
+      return variable === undefined || isModuleVariable(variable);
     }
 
     /**
@@ -749,16 +1081,22 @@ export default createRule<Options, MessageId>({
       });
     }
 
-    function checkStaleWrite(node: TSESTree.AssignmentExpression): void {
+    /** Reports a write of shared state computed from a read made before a suspension; true when reported. */
+    function checkStaleWrite(node: TSESTree.AssignmentExpression): boolean {
+      // `x ??= await publish()`, `this.hash ||= await compute()`: the current value is tested at the write
+      // and the new one does not come from it — lazy initialisation, as `if (!x) x = await …` is. At
+      // worst the work is done twice; nothing another task stored is overwritten with a stale copy.
+      if (LOGICAL_ASSIGNMENTS.has(node.operator)) return false;
       const fn = enclosingFunction(node);
-      if (fn === undefined || !(fn.async || fn.generator)) return;
+      if (fn === undefined || !(fn.async || fn.generator)) return false;
       const target = skipWrappers(node.left);
       const key = targetKey(target);
-      if (key === undefined) return;
+      if (key === undefined) return false;
       const { suspensions } = factsOf(fn);
       // Cheap first: a suspension must end before the write does.
-      if (!suspensions.some((suspension) => suspension.range[1] <= node.range[1])) return;
-      if (!isShared(target)) return;
+      if (!suspensions.some((suspension) => suspension.range[1] <= node.range[1])) return false;
+      const sharedSince = sharedFrom(target, fn);
+      if (sharedSince === undefined) return false;
       const reads = readsOf(target, key, fn);
       const stale = dependedReads(node, target, key, fn).sort((a, b) => a.range[0] - b.range[0]);
       for (const read of stale) {
@@ -767,7 +1105,8 @@ export default createRule<Options, MessageId>({
         for (const candidate of suspensions) {
           if (read.range[1] <= candidate.range[1] && candidate.range[1] <= node.range[1] && !onExclusiveBranches(read, candidate)) suspension = candidate;
         }
-        if (suspension === undefined) continue;
+        // A closure writing the local that is handed out only after it cannot run during it.
+        if (suspension === undefined || suspension.range[1] <= sharedSince) continue;
         // `this.chats = await resolve(this.chats)`: the old value is handed to the async operation that
         // computes the new one (a refresh, a transform); a read only there is not a stale copy kept
         // across the suspension. Real code does this constantly, and ESLint's rule is known for it.
@@ -775,23 +1114,230 @@ export default createRule<Options, MessageId>({
         const after = suspension.range[1];
         // Read again after the suspension: the code works from the current value (e.g. compares the two).
         const fresh = reads.some((other) => other !== node.left && other.range[0] >= after && other.range[1] <= node.range[1]);
-        if (fresh || lockHeld(read, node)) continue;
-        const data: StaleWriteData = { target: text(target), line: String(suspension.loc.start.line) };
-        context.report({ node, messageId: 'staleWriteAfterAwait', data });
-        return;
+        if (fresh || lockHeld(read, node, suspension)) continue;
+        if (contains(node, read) && contains(node, suspension)) {
+          // `total += await fetchPart()`: "read before the suspension on line N" would name its own line.
+          const data: StaleWriteInStatementData = { target: text(target), suspension: suspension.type === AST_NODE_TYPES.YieldExpression ? 'yield' : 'await' };
+          context.report({ node, messageId: 'staleWriteInStatement', data });
+        } else {
+          const data: StaleWriteData = { target: text(target), line: String(suspension.loc.start.line) };
+          context.report({ node, messageId: 'staleWriteAfterAwait', data });
+        }
+        return true;
       }
+      return false;
+    }
+
+    /**
+     * Reports a write of shared state on a branch of an `if` or a conditional whose test read it before
+     * a suspension on the way to the write (`if (this.balance >= amount) { await audit(); this.balance
+     * -= amount; }`): the write may re-read the value, but the decision to write was made on the old
+     * one. Conservative: the innermost such test counts, a check of the value after the suspension (a
+     * comparison, a test, `!`) clears it, and lazy initialisation (`if (x === undefined) x = await
+     * start()`, the new value not computed from `x`) is left alone as the stale-write check leaves it.
+     */
+    function checkStaleCheck(node: TSESTree.AssignmentExpression | TSESTree.UpdateExpression): void {
+      if (node.type === AST_NODE_TYPES.AssignmentExpression && LOGICAL_ASSIGNMENTS.has(node.operator)) return;
+      const fn = enclosingFunction(node);
+      if (fn === undefined || !(fn.async || fn.generator)) return;
+      const target = skipWrappers(node.type === AST_NODE_TYPES.AssignmentExpression ? node.left : node.argument);
+      const key = targetKey(target);
+      if (key === undefined) return;
+      const { suspensions } = factsOf(fn);
+      if (!suspensions.some((suspension) => suspension.range[1] <= node.range[1])) return;
+      // The innermost `if`/conditional of this function around the write whose test reads the target.
+      let reads: readonly TSESTree.Node[] | undefined;
+      let testReads: readonly TSESTree.Node[] = [];
+      let inConsequent = false;
+      let child: TSESTree.Node = node;
+      for (let parent: TSESTree.Node | undefined = node.parent; parent && parent !== fn; child = parent, parent = parent.parent) {
+        if ((parent.type !== AST_NODE_TYPES.IfStatement && parent.type !== AST_NODE_TYPES.ConditionalExpression) || child === parent.test) continue;
+        const { test } = parent;
+        reads ??= readsOf(target, key, fn);
+        testReads = reads.filter((read) => contains(test, read));
+        if (testReads.length === 0) continue;
+        inConsequent = child === parent.consequent;
+        break;
+      }
+      const lastRead = testReads[testReads.length - 1];
+      if (reads === undefined || lastRead === undefined) return;
+      // The last suspension after the test's read and before the write, on the write's path.
+      let suspension: TSESTree.Node | undefined;
+      for (const candidate of suspensions) {
+        if (lastRead.range[1] <= candidate.range[1] && candidate.range[1] <= node.range[1] && !contains(candidate, lastRead) && !onExclusiveBranches(candidate, node)) suspension = candidate;
+      }
+      if (suspension === undefined) return;
+      const after = suspension.range[1];
+      // Checked again after the suspension: `if (this.balance < amount) throw …` before the write.
+      if (reads.some((read) => read.range[0] >= after && read.range[1] <= node.range[1] && isChecked(read))) return;
+      if (inConsequent && (isLazyInitialisation(node, target, key, fn, testReads) || isTeardown(node, testReads))) return;
+      if (isRefresh(node, target, key, fn, suspension)) return;
+      const sharedSince = sharedFrom(target, fn);
+      if (sharedSince === undefined || suspension.range[1] <= sharedSince) return;
+      if (lockHeld(lastRead, node, suspension)) return;
+      // `if (view[i] < n) { await x(); view[i]++; }` on shared memory is reported by (a) already.
+      if (node.type === AST_NODE_TYPES.UpdateExpression && sharedElement(node.argument) !== undefined) return;
+      const data: StaleCheckData = { target: text(target), line: String(suspension.loc.start.line) };
+      context.report({ node, messageId: 'staleCheckAfterAwait', data });
+    }
+
+    /**
+     * `if (!x)`, `if (x === undefined)`, `if (x == null)` (some read of the test in such a form) around
+     * a plain `x = …` whose value depends on no read of `x`: lazy initialisation.
+     */
+    function isLazyInitialisation(node: TSESTree.AssignmentExpression | TSESTree.UpdateExpression, target: TSESTree.Node, key: string, fn: FunctionNode, testReads: readonly TSESTree.Node[]): boolean {
+      if (node.type !== AST_NODE_TYPES.AssignmentExpression || node.operator !== '=') return false;
+      return testReads.some(isAbsenceTest) && dependedReads(node, target, key, fn).length === 0;
+    }
+
+    /**
+     * A refresh: `if (isExpired(this.token)) this.token = await fetchToken()` — a plain `x = …` whose
+     * value is what the suspension produced (awaited in the value itself, or in the initializer of a
+     * local it uses) and depends on no read of `x`. Whatever the check saw, the new value is computed
+     * fresh; at worst it is computed twice, as in lazy initialisation.
+     */
+    function isRefresh(node: TSESTree.AssignmentExpression | TSESTree.UpdateExpression, target: TSESTree.Node, key: string, fn: FunctionNode, suspension: TSESTree.Node): boolean {
+      if (node.type !== AST_NODE_TYPES.AssignmentExpression || node.operator !== '=') return false;
+      const produces = (expression: TSESTree.Node, depth: number): boolean => {
+        if (contains(expression, suspension)) return true;
+        let found = false;
+        walk(expression, (candidate) => {
+          if (found || depth === 0 || candidate.type !== AST_NODE_TYPES.Identifier) return;
+          const init = constantInit(candidate);
+          if (init !== undefined && contains(fn, init)) found = produces(init, depth - 1);
+        });
+        return found;
+      };
+      return produces(node.right, 3) && dependedReads(node, target, key, fn).length === 0;
+    }
+
+    /**
+     * Its mirror, teardown: `if (this.conn) { await this.conn.close(); this.conn = undefined; }` (a
+     * presence test, then `undefined` or `null` stored). At worst the teardown runs twice.
+     */
+    function isTeardown(node: TSESTree.AssignmentExpression | TSESTree.UpdateExpression, testReads: readonly TSESTree.Node[]): boolean {
+      return node.type === AST_NODE_TYPES.AssignmentExpression && node.operator === '=' && isNothing(skipWrappers(node.right)) && testReads.some(isPresenceTest);
     }
 
     return {
-      UpdateExpression: checkUpdateExpression,
+      UpdateExpression(node): void {
+        checkUpdateExpression(node);
+        checkStaleCheck(node);
+      },
       AssignmentExpression(node): void {
         if (checkElementAssignment(node)) return;
-        checkStaleWrite(node);
+        if (!checkStaleWrite(node)) checkStaleCheck(node);
       },
       IfStatement: checkIfStatement,
     } satisfies TSESLint.RuleListener;
   },
 });
+
+const NO_IDS: ReadonlySet<string> = new Set();
+
+/**
+ * Array methods that call their callback for every element without waiting for it: async callbacks
+ * given to them run side by side (`await Promise.all(items.map(async …))`).
+ */
+const STARTS_RUNS_TOGETHER: ReadonlySet<string> = new Set(['map', 'forEach', 'flatMap', 'filter', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex']);
+
+/**
+ * Methods that run a plain (not async) callback there and then, during the call, and keep no
+ * reference to it: such a callback cannot write anything while the caller is suspended later.
+ */
+const RUNS_CALLBACK_IN_PLACE: ReadonlySet<string> = new Set([
+  'forEach',
+  'map',
+  'flatMap',
+  'filter',
+  'reduce',
+  'reduceRight',
+  'some',
+  'every',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'sort',
+  'toSorted',
+  'from',
+  'replace',
+  'replaceAll',
+]);
+
+/** `&&=`, `||=`, `??=`: the current value is tested at the write, and the new one is not computed from it. */
+const LOGICAL_ASSIGNMENTS: ReadonlySet<string> = new Set(['&&=', '||=', '??=']);
+
+const COMPARISONS: ReadonlySet<string> = new Set(['<', '<=', '>', '>=', '==', '!=', '===', '!==', 'in', 'instanceof']);
+
+/**
+ * Whether the read `read` is checked where it is made: compared (`this.balance < amount`), negated,
+ * an operand of `&&`/`||`/`??`, or the test of an `if`, a loop or a conditional. The value of a
+ * member chain's object counts for the chain (`this.queue.length > 0`).
+ */
+function isChecked(read: TSESTree.Node): boolean {
+  let node = read;
+  while (node.parent?.type === AST_NODE_TYPES.MemberExpression && node.parent.object === node) node = node.parent;
+  for (;;) {
+    const up = node.parent;
+    // `a && b` in a test tests both; `this.items || []` as a value tests nothing.
+    if (isTypeWrapper(up) || up?.type === AST_NODE_TYPES.ChainExpression || (up?.type === AST_NODE_TYPES.LogicalExpression && up.operator !== '??')) node = up;
+    else break;
+  }
+  const parent = node.parent;
+  switch (parent?.type) {
+    case AST_NODE_TYPES.BinaryExpression:
+      return COMPARISONS.has(parent.operator);
+    case AST_NODE_TYPES.UnaryExpression:
+      return parent.operator === '!';
+    case AST_NODE_TYPES.IfStatement:
+    case AST_NODE_TYPES.ConditionalExpression:
+    case AST_NODE_TYPES.WhileStatement:
+    case AST_NODE_TYPES.DoWhileStatement:
+    case AST_NODE_TYPES.ForStatement:
+      return parent.test === node;
+    default:
+      return false;
+  }
+}
+
+/** `undefined`, `null`, `void 0`. */
+function isNothing(node: TSESTree.Node): boolean {
+  if (node.type === AST_NODE_TYPES.Literal) return node.value === null;
+  if (node.type === AST_NODE_TYPES.Identifier) return node.name === 'undefined';
+  return node.type === AST_NODE_TYPES.UnaryExpression && node.operator === 'void';
+}
+
+/** `if (x)` (alone or with `&&`), `x !== undefined`, `x != null` (either side): a test that `x` is there. */
+function isPresenceTest(read: TSESTree.Node): boolean {
+  let node = read;
+  for (;;) {
+    const up = node.parent;
+    if (isTypeWrapper(up) || up?.type === AST_NODE_TYPES.ChainExpression || (up?.type === AST_NODE_TYPES.LogicalExpression && up.operator === '&&')) node = up;
+    else break;
+  }
+  const parent = node.parent;
+  if (parent?.type === AST_NODE_TYPES.IfStatement || parent?.type === AST_NODE_TYPES.ConditionalExpression) return parent.test === node;
+  if (node !== read || parent?.type !== AST_NODE_TYPES.BinaryExpression || (parent.operator !== '!==' && parent.operator !== '!=')) return false;
+  return isNothing(parent.left === node ? parent.right : parent.left);
+}
+
+/** `!x`, `x === undefined`, `x == null`, `x === void 0`, `typeof x === 'undefined'` (either side): a test that `x` is not there yet. */
+function isAbsenceTest(read: TSESTree.Node): boolean {
+  let node = read;
+  while (isTypeWrapper(node.parent) || node.parent?.type === AST_NODE_TYPES.ChainExpression) node = node.parent;
+  const parent = node.parent;
+  if (parent?.type === AST_NODE_TYPES.UnaryExpression) {
+    if (parent.operator === '!') return true;
+    if (parent.operator !== 'typeof') return false;
+    const comparison = parent.parent;
+    if (comparison?.type !== AST_NODE_TYPES.BinaryExpression || (comparison.operator !== '===' && comparison.operator !== '==')) return false;
+    const other = comparison.left === parent ? comparison.right : comparison.left;
+    return other.type === AST_NODE_TYPES.Literal && other.value === 'undefined';
+  }
+  if (parent?.type !== AST_NODE_TYPES.BinaryExpression || !['===', '=='].includes(parent.operator)) return false;
+  return isNothing(parent.left === node ? parent.right : parent.left);
+}
 
 /** Method names a release may have, to skip the type query on every other call. */
 const RELEASE_NAMES: ReadonlySet<string> = new Set([...FALLBACK_METHODS].filter(([, role]) => role === 'release').map(([name]) => name));

@@ -9,6 +9,7 @@ import { analyzeProgram } from '@lockstep/analyzer';
 import type { ProgramAnalysis } from '@lockstep/analyzer';
 import ts from 'typescript';
 import type { ResolvedSettings } from './settings.js';
+import { sharedViewFactsOf } from './shared-view-facts.js';
 
 /** An analysis and the directory its relative paths are relative to. */
 export interface RootedAnalysis {
@@ -35,7 +36,7 @@ export function analysisOfProgram(program: ts.Program, settings: ResolvedSetting
   const files = program
     .getSourceFiles()
     .filter((file) => !file.isDeclarationFile && !program.isSourceFileFromExternalLibrary(file) && !isInNodeModules(file.fileName));
-  const analysis = analyzeProgram({ program, files, root, config: { lockTypes: settings.lockTypes, nameFallback: true } });
+  const analysis = analyzeProgram({ program, files, root, config: { lockTypes: settings.lockTypes, nameFallback: true }, sharedViews: () => sharedViewFactsOf(program) });
   const result: RootedAnalysis = { analysis, root, singleFile: false };
   if (bySettings === undefined) analyses.set(program, (bySettings = new Map<string, RootedAnalysis>()));
   bySettings.set(settings.key, result);

@@ -49,16 +49,6 @@ export function bump(view: Int32Array, i: number): void {
 `,
     },
     {
-      name: 'a view over a buffer of type any (workerData) says nothing about the buffer',
-      code: `
-declare const workerData: any;
-const view = new Int32Array(workerData.buffer);
-export function bump(i: number): void {
-  view[i]++;
-}
-`,
-    },
-    {
       name: 'inside a held lock: acquire before, release in finally',
       code: `
 import { Lock } from '@lockstep/primitives';
@@ -129,7 +119,7 @@ export function bump(view: Int32Array<SharedArrayBuffer>, i: number): void {
       errors: [
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'view', element: 'view[i]', operator: '++' },
+          data: { view: 'view', element: 'view[i]', operator: '++', why: 'typed Int32Array<SharedArrayBuffer>' },
           line: 3,
           column: 3,
           endColumn: 12,
@@ -162,31 +152,31 @@ export function update(i: number, m: number): void {
       errors: [
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'view', element: 'view[i]', operator: '--' },
+          data: { view: 'view', element: 'view[i]', operator: '--', why: 'created over a SharedArrayBuffer at file.ts:2' },
           line: 4,
           suggestions: [{ messageId: 'useAtomics', data: { method: 'sub' }, output: `\nconst view = new Uint32Array(new SharedArrayBuffer(64));\nexport function update(i: number, m: number): void {\n  Atomics.sub(view, i, 1);\n  view[i] -= m;\n  view[i] &= m;\n  view[i] |= m;\n  view[i] ^= m;\n}\n` }],
         },
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'view', element: 'view[i]', operator: '-=' },
+          data: { view: 'view', element: 'view[i]', operator: '-=', why: 'created over a SharedArrayBuffer at file.ts:2' },
           line: 5,
           suggestions: [{ messageId: 'useAtomics', data: { method: 'sub' }, output: `\nconst view = new Uint32Array(new SharedArrayBuffer(64));\nexport function update(i: number, m: number): void {\n  --view[i];\n  Atomics.sub(view, i, m);\n  view[i] &= m;\n  view[i] |= m;\n  view[i] ^= m;\n}\n` }],
         },
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'view', element: 'view[i]', operator: '&=' },
+          data: { view: 'view', element: 'view[i]', operator: '&=', why: 'created over a SharedArrayBuffer at file.ts:2' },
           line: 6,
           suggestions: [{ messageId: 'useAtomics', data: { method: 'and' }, output: `\nconst view = new Uint32Array(new SharedArrayBuffer(64));\nexport function update(i: number, m: number): void {\n  --view[i];\n  view[i] -= m;\n  Atomics.and(view, i, m);\n  view[i] |= m;\n  view[i] ^= m;\n}\n` }],
         },
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'view', element: 'view[i]', operator: '|=' },
+          data: { view: 'view', element: 'view[i]', operator: '|=', why: 'created over a SharedArrayBuffer at file.ts:2' },
           line: 7,
           suggestions: [{ messageId: 'useAtomics', data: { method: 'or' }, output: `\nconst view = new Uint32Array(new SharedArrayBuffer(64));\nexport function update(i: number, m: number): void {\n  --view[i];\n  view[i] -= m;\n  view[i] &= m;\n  Atomics.or(view, i, m);\n  view[i] ^= m;\n}\n` }],
         },
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'view', element: 'view[i]', operator: '^=' },
+          data: { view: 'view', element: 'view[i]', operator: '^=', why: 'created over a SharedArrayBuffer at file.ts:2' },
           line: 8,
           suggestions: [{ messageId: 'useAtomics', data: { method: 'xor' }, output: `\nconst view = new Uint32Array(new SharedArrayBuffer(64));\nexport function update(i: number, m: number): void {\n  --view[i];\n  view[i] -= m;\n  view[i] &= m;\n  view[i] |= m;\n  Atomics.xor(view, i, m);\n}\n` }],
         },
@@ -205,13 +195,13 @@ export function add(i: number, x: number): void {
       errors: [
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'view', element: 'view[i]', operator: '+' },
+          data: { view: 'view', element: 'view[i]', operator: '+', why: 'created over a SharedArrayBuffer at file.ts:3' },
           line: 5,
           suggestions: [{ messageId: 'useAtomics', data: { method: 'add' }, output: `\nconst sab: SharedArrayBuffer = new SharedArrayBuffer(64);\nconst view: Int32Array = new Int32Array(sab);\nexport function add(i: number, x: number): void {\n  Atomics.add(view, i, x);\n  view[i] = x + view[i]!;\n}\n` }],
         },
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'view', element: 'view[i]', operator: '+' },
+          data: { view: 'view', element: 'view[i]', operator: '+', why: 'created over a SharedArrayBuffer at file.ts:3' },
           line: 6,
           suggestions: [{ messageId: 'useAtomics', data: { method: 'add' }, output: `\nconst sab: SharedArrayBuffer = new SharedArrayBuffer(64);\nconst view: Int32Array = new Int32Array(sab);\nexport function add(i: number, x: number): void {\n  view[i] = view[i]! + x;\n  Atomics.add(view, i, x);\n}\n` }],
         },
@@ -227,8 +217,8 @@ export function f(i: number, x: number): void {
 }
 `,
       errors: [
-        { messageId: 'nonAtomicSharedMemory', data: { view: 'view', element: 'view[i]', operator: '-' }, line: 4, suggestions: [] },
-        { messageId: 'nonAtomicSharedMemory', data: { view: 'view', element: 'view[i]', operator: '*=' }, line: 5, suggestions: [] },
+        { messageId: 'nonAtomicSharedMemory', data: { view: 'view', element: 'view[i]', operator: '-', why: 'created over a SharedArrayBuffer at file.ts:2' }, line: 4, suggestions: [] },
+        { messageId: 'nonAtomicSharedMemory', data: { view: 'view', element: 'view[i]', operator: '*=', why: 'created over a SharedArrayBuffer at file.ts:2' }, line: 5, suggestions: [] },
       ],
     },
     {
@@ -239,7 +229,7 @@ export function next(i: number): number {
   return view[i]++;
 }
 `,
-      errors: [{ messageId: 'nonAtomicSharedMemory', data: { view: 'view', element: 'view[i]', operator: '++' }, line: 4, column: 10, suggestions: [] }],
+      errors: [{ messageId: 'nonAtomicSharedMemory', data: { view: 'view', element: 'view[i]', operator: '++', why: 'created over a SharedArrayBuffer at file.ts:2' }, line: 4, column: 10, suggestions: [] }],
     },
     {
       name: 'Float64Array and Uint8ClampedArray over shared memory: reported, no Atomics suggestion',
@@ -252,8 +242,8 @@ export function f(i: number): void {
 }
 `,
       errors: [
-        { messageId: 'nonAtomicSharedMemory', data: { view: 'floats', element: 'floats[i]', operator: '+=' }, line: 5, suggestions: [] },
-        { messageId: 'nonAtomicSharedMemory', data: { view: 'pixels', element: 'pixels[i]', operator: '++' }, line: 6, suggestions: [] },
+        { messageId: 'nonAtomicSharedMemory', data: { view: 'floats', element: 'floats[i]', operator: '+=', why: 'created over a SharedArrayBuffer at file.ts:2' }, line: 5, suggestions: [] },
+        { messageId: 'nonAtomicSharedMemory', data: { view: 'pixels', element: 'pixels[i]', operator: '++', why: 'created over a SharedArrayBuffer at file.ts:3' }, line: 6, suggestions: [] },
       ],
     },
     {
@@ -267,7 +257,7 @@ export function f(i: number): void {
       errors: [
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'big', element: 'big[i]', operator: '++' },
+          data: { view: 'big', element: 'big[i]', operator: '++', why: 'created over a SharedArrayBuffer at file.ts:2' },
           line: 4,
           suggestions: [{ messageId: 'useAtomics', data: { method: 'add' }, output: `\nconst big = new BigInt64Array(new SharedArrayBuffer(64));\nexport function f(i: number): void {\n  Atomics.add(big, i, 1n);\n}\n` }],
         },
@@ -284,7 +274,7 @@ export function claim(i: number): void {
       errors: [
         {
           messageId: 'nonAtomicCheckThenAct',
-          data: { view: 'flags', element: 'flags[i]' },
+          data: { view: 'flags', element: 'flags[i]', why: 'created over a SharedArrayBuffer at file.ts:2' },
           line: 4,
           column: 3,
           endColumn: 21,
@@ -311,7 +301,7 @@ export function claim(i: number): boolean {
   }
 }
 `,
-      errors: [{ messageId: 'nonAtomicCheckThenAct', data: { view: 'flags', element: 'flags[i]' }, line: 4, suggestions: [] }],
+      errors: [{ messageId: 'nonAtomicCheckThenAct', data: { view: 'flags', element: 'flags[i]', why: 'created over a SharedArrayBuffer at file.ts:2' }, line: 4, suggestions: [] }],
     },
     {
       name: 'docs/rules/no-nonatomic-update.md, incorrect example 1',
@@ -327,7 +317,7 @@ export function claim(slots: Int32Array<SharedArrayBuffer>, i: number): void {
       errors: [
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'hits', element: 'hits[bucket]', operator: '++' },
+          data: { view: 'hits', element: 'hits[bucket]', operator: '++', why: 'created over a SharedArrayBuffer at file.ts:2' },
           line: 4,
           suggestions: [
             {
@@ -347,7 +337,7 @@ export function claim(slots: Int32Array<SharedArrayBuffer>, i: number): void {
         },
         {
           messageId: 'nonAtomicCheckThenAct',
-          data: { view: 'slots', element: 'slots[i]' },
+          data: { view: 'slots', element: 'slots[i]', why: 'typed Int32Array<SharedArrayBuffer>' },
           line: 7,
           suggestions: [
             {
@@ -381,7 +371,38 @@ export class Pool {
   }
 }
 `,
-      errors: [{ messageId: 'nonAtomicCheckThenAct', data: { view: 'this.slots', element: 'this.slots[i]' }, line: 6, column: 5, suggestions: [] }],
+      errors: [{ messageId: 'nonAtomicCheckThenAct', data: { view: 'this.slots', element: 'this.slots[i]', why: 'typed Int32Array<SharedArrayBuffer>' }, line: 6, column: 5, suggestions: [] }],
+    },
+    {
+      name: 'a view over a buffer of type any from workerData is shared: workerData is followed',
+      code: `
+declare const workerData: any;
+const view = new Int32Array(workerData.buffer);
+export function bump(i: number): void {
+  view[i]++;
+}
+`,
+      errors: [
+        {
+          messageId: 'nonAtomicSharedMemory',
+          data: { view: 'view', element: 'view[i]', operator: '++', why: 'taken from workerData at file.ts:3' },
+          line: 5,
+          column: 3,
+          suggestions: [
+            {
+              messageId: 'useAtomics',
+              data: { method: 'add' },
+              output: `
+declare const workerData: any;
+const view = new Int32Array(workerData.buffer);
+export function bump(i: number): void {
+  Atomics.add(view, i, 1);
+}
+`,
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'a view over workerData cast to SharedArrayBuffer is checked',
@@ -392,7 +413,7 @@ export function bump(i: number): number {
   return (view[i] += 1);
 }
 `,
-      errors: [{ messageId: 'nonAtomicSharedMemory', data: { view: 'view', element: 'view[i]', operator: '+=' }, line: 5, column: 11, suggestions: [] }],
+      errors: [{ messageId: 'nonAtomicSharedMemory', data: { view: 'view', element: 'view[i]', operator: '+=', why: 'created over a SharedArrayBuffer at file.ts:3' }, line: 5, column: 11, suggestions: [] }],
     },
     {
       name: 'the lock was released before the update',
@@ -410,7 +431,7 @@ export function bump(i: number): void {
       errors: [
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'view', element: 'view[i]', operator: '++' },
+          data: { view: 'view', element: 'view[i]', operator: '++', why: 'created over a SharedArrayBuffer at file.ts:4' },
           line: 9,
           suggestions: [
             {
@@ -845,7 +866,7 @@ export class Account {
   }
 }
 `,
-      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'this.balance', line: '6' } }],
+      errors: [{ messageId: 'staleWriteInStatement', data: { target: 'this.balance', suspension: 'await' } }],
     },
     {
       name: 'a module counter updated with += await',
@@ -856,7 +877,7 @@ export async function collect(): Promise<void> {
   total += await fetchPart();
 }
 `,
-      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'total', line: '5' }, line: 5, column: 3, endColumn: 29 }],
+      errors: [{ messageId: 'staleWriteInStatement', data: { target: 'total', suspension: 'await' }, line: 5, column: 3, endColumn: 29 }],
     },
     {
       name: 'async callbacks run together by Promise.all, each adding to the enclosing function\'s total',
@@ -872,7 +893,7 @@ export async function orderTotal(skus: readonly string[]): Promise<number> {
   return total;
 }
 `,
-      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'total', line: '7' }, line: 7, column: 7 }],
+      errors: [{ messageId: 'staleWriteInStatement', data: { target: 'total', suspension: 'await' }, line: 7, column: 7 }],
     },
     {
       name: 'an async handler handed out by a generator updates the generator\'s variable',
@@ -885,7 +906,7 @@ export function* handlers(): Generator<() => Promise<void>> {
   };
 }
 `,
-      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'received', line: '6' }, line: 6 }],
+      errors: [{ messageId: 'staleWriteInStatement', data: { target: 'received', suspension: 'await' }, line: 6 }],
     },
     {
       name: 'an element of a module map picked by a key variable, updated across an await',
@@ -898,8 +919,8 @@ export async function add(customer: string): Promise<void> {
 }
 `,
       errors: [
-        { messageId: 'staleWriteAfterAwait', data: { target: 'totals[customer]', line: '5' }, line: 5 },
-        { messageId: 'staleWriteAfterAwait', data: { target: 'totals[customer]', line: '6' }, line: 6 },
+        { messageId: 'staleWriteInStatement', data: { target: 'totals[customer]', suspension: 'await' }, line: 5 },
+        { messageId: 'staleWriteInStatement', data: { target: 'totals[customer]', suspension: 'await' }, line: 6 },
       ],
     },
     {
@@ -911,7 +932,7 @@ export async function collect(): Promise<void> {
   total = total + (await fetchPart());
 }
 `,
-      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'total', line: '5' }, line: 5 }],
+      errors: [{ messageId: 'staleWriteInStatement', data: { target: 'total', suspension: 'await' }, line: 5 }],
     },
     {
       name: 'this.count read into a local before an await and written from it after',
@@ -1010,7 +1031,7 @@ export function* fill(key: string): Generator<string, void, number> {
   cache = { ...cache, [key]: yield key };
 }
 `,
-      errors: [{ messageId: 'staleWriteAfterAwait', data: { target: 'cache', line: '4' }, line: 4 }],
+      errors: [{ messageId: 'staleWriteInStatement', data: { target: 'cache', suspension: 'yield' }, line: 4 }],
     },
     {
       name: 'a per-request object that escapes into module state is shared',
@@ -1047,7 +1068,7 @@ export class Counter {
 }
 `,
       errors: [
-        { messageId: 'staleWriteAfterAwait', data: { target: 'total', line: '6' }, line: 6 },
+        { messageId: 'staleWriteInStatement', data: { target: 'total', suspension: 'await' }, line: 6 },
         { messageId: 'staleWriteAfterAwait', data: { target: 'this.count', line: '13' }, line: 14 },
       ],
     },
@@ -1140,7 +1161,7 @@ export function bump(i) { view[i] += 2; }
       errors: [
         {
           messageId: 'nonAtomicSharedMemory',
-          data: { view: 'view', element: 'view[i]', operator: '+=' },
+          data: { view: 'view', element: 'view[i]', operator: '+=', why: 'created over a SharedArrayBuffer on line 3' },
           line: 4,
           column: 27,
           suggestions: [{ messageId: 'useAtomics', data: { method: 'add' }, output: `\nconst sab = new SharedArrayBuffer(64);\nconst view = new Int32Array(sab);\nexport function bump(i) { Atomics.add(view, i, 2); }\n` }],
@@ -1162,7 +1183,7 @@ export class C {
 `,
       errors: [
         { messageId: 'staleWriteAfterAwait', data: { target: 'this.count', line: '6' }, line: 7 },
-        { messageId: 'staleWriteAfterAwait', data: { target: 'total', line: '8' }, line: 8 },
+        { messageId: 'staleWriteInStatement', data: { target: 'total', suspension: 'await' }, line: 8 },
       ],
     },
   ],

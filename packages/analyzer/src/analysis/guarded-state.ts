@@ -209,13 +209,21 @@ function writtenBackUnder(write: StateWrite, lock: string, heldAt: ReadonlyMap<t
     // A nested function runs at another time: its reads and awaits are not this function's.
     if (ts.isFunctionLike(node)) return;
     if ((ts.isAwaitExpression(node) || ts.isYieldExpression(node)) && heldAt.get(node)?.has(lock) === true) suspensions.push(node);
-    else if ((ts.isPropertyAccessExpression(node) || ts.isIdentifier(node)) && heldAt.get(node)?.has(lock) === true && textName(node) === name && sameState(node, write)) reads.push(node);
+    else if ((ts.isPropertyAccessExpression(node) || ts.isIdentifier(node)) && !isStoredInto(node) && heldAt.get(node)?.has(lock) === true && textName(node) === name && sameState(node, write)) reads.push(node);
     ts.forEachChild(node, visit);
   };
   visit(fn.body);
   // A compound assignment reads its target first: `this.total += await part()`.
   const readStarts = reads.map((read) => read.getStart());
   return suspensions.some((suspension) => suspension.getEnd() <= end && readStarts.some((start) => start < suspension.getStart()));
+}
+
+/** The target of a plain `=`: stored into, not read (`this.state = CLOSING` reads nothing back). */
+function isStoredInto(node: ts.Node): boolean {
+  let child = node;
+  while (ts.isParenthesizedExpression(child.parent) || ts.isNonNullExpression(child.parent) || ts.isAsExpression(child.parent)) child = child.parent;
+  const parent = child.parent;
+  return ts.isBinaryExpression(parent) && parent.left === child && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken;
 }
 
 function textName(node: ts.PropertyAccessExpression | ts.Identifier): string {

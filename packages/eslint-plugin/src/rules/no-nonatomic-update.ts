@@ -1088,7 +1088,7 @@ export default createRule<Options, MessageId>({
       // worst the work is done twice; nothing another task stored is overwritten with a stale copy.
       if (LOGICAL_ASSIGNMENTS.has(node.operator)) return false;
       const fn = enclosingFunction(node);
-      if (fn === undefined || !(fn.async || fn.generator)) return false;
+      if (fn === undefined || !(fn.async || fn.generator) || isAsyncIteratorNext(fn)) return false;
       const target = skipWrappers(node.left);
       const key = targetKey(target);
       if (key === undefined) return false;
@@ -1167,10 +1167,16 @@ export default createRule<Options, MessageId>({
         if (lastRead.range[1] <= candidate.range[1] && candidate.range[1] <= node.range[1] && !contains(candidate, lastRead) && !onExclusiveBranches(candidate, node)) suspension = candidate;
       }
       if (suspension === undefined) return;
+      // `if (!parent) … else parent = await Promise.all(parent.map(resolve))`: the only suspension is the
+      // computation of the new value itself, as in `this.x = await f(this.x)` (a transform the stale-write
+      // check lets pass for the same reason) and lazy initialisation.
+      const right = node.type === AST_NODE_TYPES.AssignmentExpression ? node.right : undefined;
+      if (right !== undefined && !suspensions.some((candidate) => lastRead.range[1] <= candidate.range[1] && candidate.range[1] <= node.range[1] && !contains(candidate, lastRead) && !contains(right, candidate))) return;
       const after = suspension.range[1];
       // Checked again after the suspension: `if (this.balance < amount) throw …` before the write.
       if (reads.some((read) => read.range[0] >= after && read.range[1] <= node.range[1] && isChecked(read))) return;
       if (inConsequent && (isLazyInitialisation(node, target, key, fn, testReads) || isTeardown(node, testReads))) return;
+      if (isAsyncIteratorNext(fn)) return;
       if (isRefresh(node, target, key, fn, suspension)) return;
       const sharedSince = sharedFrom(target, fn);
       if (sharedSince === undefined || suspension.range[1] <= sharedSince) return;
@@ -1216,7 +1222,10 @@ export default createRule<Options, MessageId>({
      * presence test, then `undefined` or `null` stored). At worst the teardown runs twice.
      */
     function isTeardown(node: TSESTree.AssignmentExpression | TSESTree.UpdateExpression, testReads: readonly TSESTree.Node[]): boolean {
-      return node.type === AST_NODE_TYPES.AssignmentExpression && node.operator === '=' && isNothing(skipWrappers(node.right)) && testReads.some(isPresenceTest);
+      if (node.type !== AST_NODE_TYPES.AssignmentExpression || node.operator !== '=' || !isNothing(skipWrappers(node.right))) return false;
+      // A presence test written through a helper (`!isNullOrUndefined(this.proc)`, mongodb-memory-server's
+      // stop()) is one too: the value is handed to the test, and clearing it is teardown whatever the form.
+      return testReads.some((read) => isPresenceTest(read) || isArgumentOfCall(read));
     }
 
     return {
@@ -1302,6 +1311,51 @@ function isChecked(read: TSESTree.Node): boolean {
 }
 
 /** `undefined`, `null`, `void 0`. */
+/**
+ * `next()` of an async iterator: a method `next` of a class with a `[Symbol.asyncIterator]` member, or
+ * the `next` of the object such a member returns. `for await` calls it again only once the previous
+ * call settled, so the iteration's state is not shared between overlapping calls (telegram's
+ * RequestIter resets its buffer across the `await` that loads the next chunk).
+ */
+function isAsyncIteratorNext(fn: FunctionNode): boolean {
+  const holder = fn.parent;
+  if (holder === undefined) return false;
+  const isNext = (key: TSESTree.Node): boolean => key.type === AST_NODE_TYPES.Identifier && key.name === 'next';
+  if (holder.type === AST_NODE_TYPES.MethodDefinition && !holder.computed && isNext(holder.key)) return declaresAsyncIterator(holder.parent.body);
+  if (holder.type !== AST_NODE_TYPES.Property || holder.computed || !isNext(holder.key) || holder.value !== fn) return false;
+  // `[Symbol.asyncIterator]() { return { next: async () => … } }`
+  for (let node: TSESTree.Node | undefined = holder.parent; node !== undefined; node = node.parent) {
+    if (isFunction(node)) {
+      const member = node.parent;
+      return (member?.type === AST_NODE_TYPES.MethodDefinition || member?.type === AST_NODE_TYPES.Property) && member.computed && isSymbolAsyncIterator(member.key);
+    }
+  }
+  return false;
+}
+
+function declaresAsyncIterator(members: readonly TSESTree.ClassElement[]): boolean {
+  return members.some((member) => (member.type === AST_NODE_TYPES.MethodDefinition || member.type === AST_NODE_TYPES.PropertyDefinition) && member.computed && isSymbolAsyncIterator(member.key));
+}
+
+function isSymbolAsyncIterator(key: TSESTree.Node): boolean {
+  return (
+    key.type === AST_NODE_TYPES.MemberExpression &&
+    !key.computed &&
+    key.object.type === AST_NODE_TYPES.Identifier &&
+    key.object.name === 'Symbol' &&
+    key.property.type === AST_NODE_TYPES.Identifier &&
+    key.property.name === 'asyncIterator'
+  );
+}
+
+/** A read handed to a call as an argument (`isNullOrUndefined(this.proc)`). */
+function isArgumentOfCall(read: TSESTree.Node): boolean {
+  let node = read;
+  while (isTypeWrapper(node.parent)) node = node.parent;
+  const parent = node.parent;
+  return parent?.type === AST_NODE_TYPES.CallExpression && parent.arguments.includes(node as TSESTree.CallExpressionArgument);
+}
+
 function isNothing(node: TSESTree.Node): boolean {
   if (node.type === AST_NODE_TYPES.Literal) return node.value === null;
   if (node.type === AST_NODE_TYPES.Identifier) return node.name === 'undefined';

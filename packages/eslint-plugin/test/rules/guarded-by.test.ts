@@ -482,3 +482,33 @@ export function clearLedger(): void {
     },
   ],
 });
+
+ruleTester.run('guarded-by (what is no evidence)', rule, {
+  valid: [
+    {
+      name: 'a state written, awaited across and written again under the lock is not read back: no write-back',
+      code: `
+import { Mutex } from 'async-mutex';
+declare function closeSocket(): Promise<void>;
+export class Signal {
+  #closing = new Mutex();
+  state = 'connected';
+  async close(): Promise<void> {
+    const unlock = await this.#closing.acquire();
+    try {
+      this.state = 'disconnecting';
+      await closeSocket();
+    } finally {
+      this.state = 'disconnected';
+      unlock();
+    }
+  }
+  reconnect(): void {
+    this.state = 'reconnecting';
+  }
+}
+`,
+    },
+  ],
+  invalid: [],
+});

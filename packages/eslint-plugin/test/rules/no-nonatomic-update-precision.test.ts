@@ -1069,3 +1069,80 @@ export class Account {
     },
   ],
 });
+
+// ---- found on real code: check-then-act that is not ---------------------------------------------
+
+typed.run('no-nonatomic-update (check-then-act shapes of real code that lose nothing)', rule, {
+  valid: [
+    {
+      name: 'teardown behind a presence test written through a helper (mongodb-memory-server stop())',
+      code: `
+declare function isNullOrUndefined(value: unknown): boolean;
+declare function killProcess(process: object): Promise<void>;
+export class Instance {
+  child: object | undefined;
+  async stop(): Promise<void> {
+    if (!isNullOrUndefined(this.child)) {
+      await killProcess(this.child!);
+      this.child = undefined;
+    }
+  }
+}
+`,
+    },
+    {
+      name: "an async iterator's next(), which for-await calls one at a time (telegram's RequestIter)",
+      code: `
+declare function sleep(ms: number): Promise<void>;
+export class Pages {
+  index = 0;
+  buffer: number[] = [];
+  [Symbol.asyncIterator]() {
+    return {
+      next: async () => {
+        if (this.index === this.buffer.length) {
+          await sleep(10);
+          this.index = 0;
+          this.buffer = [];
+        }
+        return { value: this.buffer[this.index++], done: false };
+      },
+    };
+  }
+}
+`,
+    },
+    {
+      name: 'the only suspension computes the new value (isomorphic-git resolving parent refs)',
+      code: `
+declare function resolve(ref: string): Promise<string>;
+export class Commit {
+  parents: string[] | undefined;
+  async prepare(): Promise<void> {
+    if (!this.parents) this.parents = [];
+    else this.parents = await Promise.all(this.parents.map((p) => resolve(p)));
+  }
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a suspension before the one computing the value still makes the check stale',
+      code: `
+declare function audit(): Promise<void>;
+declare function debit(balance: number): Promise<number>;
+export class Account {
+  balance = 0;
+  async withdraw(): Promise<void> {
+    if (this.balance > 0) {
+      await audit();
+      this.balance = await debit(this.balance);
+    }
+  }
+}
+`,
+      errors: [{ messageId: 'staleCheckAfterAwait' }],
+    },
+  ],
+});

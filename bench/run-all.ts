@@ -14,7 +14,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { QUICK, RUNS } from './lib/report.js';
 
-const BENCHMARKS = ['uncontended-lock', 'contended-counter', 'queue-throughput', 'queue-round-trip', 'item-codec', 'multithread-scaling', 'analyzer-vs-tsc', 'eslint-plugin-overhead', 'real-world'];
+const BENCHMARKS = ['uncontended-lock', 'validator', 'contended-counter', 'contended-read-heavy', 'queue-throughput', 'queue-round-trip', 'item-codec', 'multithread-scaling', 'analyzer-vs-tsc', 'eslint-plugin-overhead', 'real-world'];
 /**
  * Minutes a benchmark may run before it is stopped (full, quick): the analyzer's type-checks 20 000 files
  * several times; the ESLint one lints with type information up to 5 000 files, twice per run; the

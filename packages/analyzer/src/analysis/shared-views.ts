@@ -59,6 +59,9 @@ export function findSharedViews(program: ts.Program, files: readonly ts.SourceFi
   return new SharedViews(program.getTypeChecker(), files, root);
 }
 
+/** What a file that makes or receives shared memory mentions (see `SharedViews.#mayShare`). */
+const MAY_SHARE = /SharedArrayBuffer|Atomics\.|workerData|receiveMessageOnPort|onmessage\b|(?:\.on|\.once|addEventListener)\(\s*['"]message['"]/;
+
 /** An `any` argument of `new Int32Array(…)` named like this is a length, not a buffer. */
 const LENGTH_NAME = /(?:^n|length|size|count|capacity|len)$/i;
 
@@ -81,6 +84,8 @@ const IMMEDIATE: ReadonlySet<SharedReason> = new Set(['created', 'worker-data', 
 
 class SharedViews implements SharedViewFacts {
   readonly #checker: ts.TypeChecker;
+  readonly #files: readonly ts.SourceFile[];
+  #sharing: boolean | undefined;
   readonly #root: string;
   readonly #index: SharedViewIndex;
   readonly #sources: WorkerSources;
@@ -96,11 +101,22 @@ class SharedViews implements SharedViewFacts {
 
   constructor(checker: ts.TypeChecker, files: readonly ts.SourceFile[], root: string) {
     this.#checker = checker;
+    this.#files = files;
     this.#root = root;
     this.#index = new SharedViewIndex(files);
     this.#sources = new WorkerSources(checker, () => this.#index.handlerReferences());
     this.#calls = new CallSites(checker, this.#index);
     this.#atomics = new AtomicsUses(checker, () => this.#index.atomicsTargets());
+  }
+
+  /**
+   * Whether any file of the program can make or receive shared memory: one names SharedArrayBuffer,
+   * Atomics, workerData or receiveMessageOnPort, or listens for 'message' events. Where none does, only a type can say a view is shared,
+   * and following every `any` array through its calls (effect's generic code) cost seconds a lint.
+   */
+  #mayShare(): boolean {
+    this.#sharing ??= this.#files.some((file) => MAY_SHARE.test(file.text));
+    return this.#sharing;
   }
 
   originOf(expression: ts.Expression): SharedOrigin | undefined {
@@ -131,7 +147,7 @@ class SharedViews implements SharedViewFacts {
       const text = this.#checker.typeToString(this.#checker.getNonNullableType(type));
       return this.#found('type', expression, `typed ${text}`, verdict === 'shared-buffer', false);
     }
-    if (verdict === 'unshared' || verdict === 'other') return undefined;
+    if (verdict === 'unshared' || verdict === 'other' || !this.#mayShare()) return undefined;
     const found = this.#structural(skipOuterExpressions(expression));
     // Typed as a view (or a buffer), a value from another thread is one.
     return found !== undefined && found.untyped && verdict !== 'untyped' ? { ...found, untyped: false } : found;

@@ -1,0 +1,102 @@
+/**
+ * Worker of bench/contended-read-heavy.ts: on each command it waits at the start line, then until told to
+ * stop does nine reads and one write in ten: a read sums the table under a read hold, a write bumps
+ * every cell under a write hold. Reports how many operations it made and whether a read ever saw a torn
+ * table (cells differing: a write overlapping a read).
+ */
+import '../lib/node20-shims.js'; // before multithreading, which needs them at import time
+import { workerData } from 'node:worker_threads';
+import { Lock, ReadWriteLock, type LockHandle, type ReadWriteLockHandle } from '@lockstep/primitives';
+import { RwLock } from 'multithreading';
+import { serve } from '../lib/threads.js';
+import { ARMED, GO, STOP, TABLE_CELLS, WRITE_EVERY, type RwVariant } from './rw-protocol.js';
+
+interface Data {
+  readonly control: Int32Array;
+  readonly table: Int32Array;
+  readonly rw: ReadWriteLockHandle;
+  readonly lock: LockHandle;
+  readonly mtState: SharedArrayBuffer;
+}
+
+const { control, table, rw: rwHandle, lock: lockHandle, mtState } = workerData as Data;
+const rw = ReadWriteLock.from(rwHandle);
+const lock = Lock.from(lockHandle);
+const mtRw = new RwLock(undefined, mtState);
+
+/** Reads every cell; returns false when they differ (a write was in progress). */
+function readTable(): boolean {
+  const first = table[0]!;
+  let same = true;
+  for (let i = 1; i < TABLE_CELLS; i++) if (table[i] !== first) same = false;
+  return same;
+}
+
+function writeTable(): void {
+  for (let i = 0; i < TABLE_CELLS; i++) table[i] = table[i]! + 1;
+}
+
+type Result = readonly [ops: number, torn: number];
+
+function withReadWriteLock(): Result {
+  let ops = 0;
+  let torn = 0;
+  while (Atomics.load(control, STOP) === 0) {
+    if (ops % WRITE_EVERY === 0) {
+      rw.acquireWrite();
+      writeTable();
+      rw.releaseWrite();
+    } else {
+      rw.acquireRead();
+      if (!readTable()) torn++;
+      rw.releaseRead();
+    }
+    ops++;
+  }
+  return [ops, torn];
+}
+
+function withLock(): Result {
+  let ops = 0;
+  let torn = 0;
+  while (Atomics.load(control, STOP) === 0) {
+    lock.acquire();
+    if (ops % WRITE_EVERY === 0) writeTable();
+    else if (!readTable()) torn++;
+    lock.release();
+    ops++;
+  }
+  return [ops, torn];
+}
+
+function withMultithreading(): Result {
+  let ops = 0;
+  let torn = 0;
+  while (Atomics.load(control, STOP) === 0) {
+    if (ops % WRITE_EVERY === 0) {
+      const guard = mtRw.blockingWrite();
+      writeTable();
+      guard.dispose();
+    } else {
+      const guard = mtRw.blockingRead();
+      if (!readTable()) torn++;
+      guard.dispose();
+    }
+    ops++;
+  }
+  return [ops, torn];
+}
+
+const loops: Record<RwVariant, () => Result> = {
+  'lockstep-rw': withReadWriteLock,
+  'lockstep-lock': withLock,
+  'multithreading-rw': withMultithreading,
+};
+
+serve((command) => {
+  const loop = loops[command.variant as RwVariant];
+  const generation = command.generation as number;
+  Atomics.add(control, ARMED, 1);
+  Atomics.wait(control, GO, generation); // returns at once if the start was already given
+  return loop();
+});

@@ -127,8 +127,15 @@ export function findGuardedState(inputs: GuardedStateInputs): GuardedStateFacts 
       const stateWrites = (writes.get(symbol) ?? []).filter((write) => !isInitialisation(write));
       const guard = declared.get(symbol) ?? inferredGuard(stateWrites, evidence.get(symbol)?.byLock, entry, inputs);
       if (guard === undefined) continue;
+      // Constants the lock's own holders store (`this.queue = []` after draining it, `this.db = null` on
+      // close): an unguarded write of the same constant puts the state where a critical section puts
+      // it too (a sync close beside an async one, a reset in a catch), so it erases nothing the guarded
+      // code could not have erased itself. Inferred guards only: a declared one means every write.
+      const guardedConstants = guard.declared ? new Set<string>() : constantsStoredUnder(stateWrites, guard.lockId, entry);
       for (const write of stateWrites) {
         if (entry.statusAt(write.node, guard.lockId) !== 'none') continue;
+        const constant = storedConstant(write);
+        if (constant !== undefined && guardedConstants.has(constant)) continue;
         const others = [...inputs.heldLocksAt(write.node)].filter((id) => id !== guard.lockId);
         const kind = others.length > 0 ? 'wrong-lock' : guard.declared ? 'declared-unguarded' : 'unguarded';
         findings.push({
@@ -170,6 +177,32 @@ export function findGuardedState(inputs: GuardedStateInputs): GuardedStateFacts 
     byFile.set(fileName, [...(byFile.get(fileName) ?? []), finding]);
   }
   return { findings, findingsIn: (fileName) => byFile.get(fileName) ?? [] };
+}
+
+/** The constants (as written) that writes certainly holding `lock` store. */
+function constantsStoredUnder(writes: readonly StateWrite[], lock: string, entry: EntryLocks): Set<string> {
+  const constants = new Set<string>();
+  for (const write of writes) {
+    const constant = storedConstant(write);
+    if (constant !== undefined && entry.statusAt(write.node, lock) === 'all') constants.add(constant);
+  }
+  return constants;
+}
+
+/** What a plain `=` stores when it is a constant: a literal, `undefined`, an empty array or object. */
+function storedConstant(write: StateWrite): string | undefined {
+  const node = write.node;
+  if (!ts.isBinaryExpression(node) || node.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  let value: ts.Expression = node.right;
+  while (ts.isParenthesizedExpression(value) || ts.isAsExpression(value) || ts.isNonNullExpression(value) || ts.isSatisfiesExpression(value)) value = value.expression;
+  if (ts.isLiteralExpression(value) || value.kind === ts.SyntaxKind.NullKeyword || value.kind === ts.SyntaxKind.TrueKeyword || value.kind === ts.SyntaxKind.FalseKeyword) return value.getText();
+  if (ts.isIdentifier(value) && value.text === 'undefined') return 'undefined';
+  if (ts.isPrefixUnaryExpression(value) && ts.isNumericLiteral(value.operand)) return value.getText();
+  if (ts.isArrayLiteralExpression(value) && value.elements.length === 0) return '[]';
+  if (ts.isObjectLiteralExpression(value) && value.properties.length === 0) return '{}';
+  // An enum member or a constant's property (`SignalConnectionState.DISCONNECTED`): the same name, the same value.
+  if (ts.isPropertyAccessExpression(value) && ts.isIdentifier(value.expression) && /^[A-Z]/.test(value.expression.text)) return value.getText();
+  return undefined;
 }
 
 /**

@@ -512,3 +512,53 @@ export class Signal {
   ],
   invalid: [],
 });
+
+ruleTester.run('guarded-by (unguarded writes of what the guarded code stores itself)', rule, {
+  valid: [
+    {
+      name: 'a reset to the constant the critical section stores after draining (a catch resetting the queue)',
+      code: `
+import { Mutex } from 'async-mutex';
+declare function deliver(event: string): Promise<void>;
+export class Room {
+  #lock = new Mutex();
+  pending: string[] = [];
+  async drain(): Promise<void> {
+    await this.#lock.runExclusive(async () => {
+      const events = this.pending;
+      for (const event of events) await deliver(event);
+      this.pending = [];
+    });
+  }
+  abandon(): void {
+    this.pending = [];
+  }
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a reset to a constant the critical section never stores is still reported',
+      code: `
+import { Mutex } from 'async-mutex';
+declare function save(n: number): Promise<void>;
+export class Account {
+  #mutex = new Mutex();
+  balance = 0;
+  async deposit(n: number): Promise<void> {
+    await this.#mutex.runExclusive(async () => {
+      const next = this.balance + n;
+      await save(next);
+      this.balance = next;
+    });
+  }
+  reset(): void {
+    this.balance = 0;
+  }
+}
+`,
+      errors: [{ messageId: 'unguardedWrite', line: 15 }],
+    },
+  ],
+});

@@ -1,5 +1,6 @@
 import { LockTimeoutError } from './errors.js';
 import type { AsyncWaitOptions, WaitOptions } from './internal/options.js';
+import { hook } from './internal/validation-hook.js';
 
 /**
  * The surface shared by `Lock`, `RLock`, `Semaphore` and `Condition`: the JS form of Python's
@@ -27,7 +28,13 @@ export abstract class Acquirable {
   }
 
   /** Async twin of {@link hold}: `await using _ = await lock.holdAsync();`. */
-  async holdAsync(options?: AsyncWaitOptions): Promise<AsyncDisposable & Disposable> {
+  holdAsync(options?: AsyncWaitOptions): Promise<AsyncDisposable & Disposable> {
+    const validator = hook;
+    if (validator !== undefined) return validator.carry(() => this.#guardAsync(options));
+    return this.#guardAsync(options);
+  }
+
+  async #guardAsync(options: AsyncWaitOptions | undefined): Promise<AsyncDisposable & Disposable> {
     if (!(await this.acquireAsync(options))) throw this.timeoutError(options);
     return this.guard();
   }

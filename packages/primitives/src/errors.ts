@@ -1,4 +1,5 @@
 import { describeCurrentThread } from './internal/thread-context.js';
+import type { LockValidationReport } from './validate/report.js';
 
 /**
  * Base class of every error Lockstep's primitives throw on purpose, so callers can tell a misuse of a
@@ -92,14 +93,48 @@ export class BrokenBarrierError extends LockstepError {}
  */
 export class CountBelowZeroError extends LockstepError {}
 
-/** `putNowait()` on a full queue, or `put()` whose timeout ran out. Python's `queue.Full`. */
-export class QueueFull extends LockstepError {}
+/** Options of {@link QueueFull} and {@link QueueShutDown}. */
+export interface QueueErrorOptions extends ErrorOptions {
+  /** How many items of a `putMany` went in before it gave up. */
+  readonly itemsPut?: number | undefined;
+}
+
+/**
+ * `putNowait()` on a full queue, or `put()` whose timeout ran out. Python's `queue.Full`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   jobs.putMany(batch, { timeout: 1_000 });
+ * } catch (error) {
+ *   if (!(error instanceof QueueFull)) throw error;
+ *   retryLater(batch.slice(error.itemsPut)); // the first itemsPut went in
+ * }
+ * ```
+ */
+export class QueueFull extends LockstepError {
+  /** `putMany()`: how many of its items went in (the first ones) before it gave up; 0 for `put()`. */
+  readonly itemsPut: number;
+
+  constructor(message: string, options?: QueueErrorOptions) {
+    super(message, options);
+    this.itemsPut = options?.itemsPut ?? 0;
+  }
+}
 
 /** `getNowait()` on an empty queue, or `get()` whose timeout ran out. Python's `queue.Empty`. */
 export class QueueEmpty extends LockstepError {}
 
 /** `put()` after `shutdown()`, or `get()` on a shut-down queue with nothing left. Python's `queue.ShutDown`. */
-export class QueueShutDown extends LockstepError {}
+export class QueueShutDown extends LockstepError {
+  /** `putMany()`: how many of its items went in (the first ones) before the shutdown; 0 otherwise. */
+  readonly itemsPut: number;
+
+  constructor(message: string, options?: QueueErrorOptions) {
+    super(message, options);
+    this.itemsPut = options?.itemsPut ?? 0;
+  }
+}
 
 /** A `Thread` was used out of order: started twice, or joined before it was started. */
 export class ThreadStateError extends LockstepError {}
@@ -166,3 +201,29 @@ export class ItemDecodeError extends LockstepError {}
  * ```
  */
 export class QueueReentryError extends LockstepError {}
+
+/**
+ * The run-time lock validator (`@lockstep/primitives/validate`) refused an acquisition: it would wait
+ * for itself for ever (a non-reentrant lock taken again by the context that holds it), or, with
+ * `onReport: 'throw'`, it closed a cycle in the lock order (a possible deadlock) or broke another rule.
+ * The lock was not taken. `report` is the finding, in the form `lockValidationReports()` lists it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await lock.acquireAsync();           // this async context already holds `lock`
+ * } catch (error) {
+ *   if (!(error instanceof LockValidationError)) throw error;
+ *   console.error(error.report.kind);    // 'self-deadlock'
+ * }
+ * ```
+ */
+export class LockValidationError extends LockstepError {
+  /** What the validator found. */
+  readonly report: LockValidationReport;
+
+  constructor(message: string, report: LockValidationReport, options?: ErrorOptions) {
+    super(message, options);
+    this.report = report;
+  }
+}

@@ -7,6 +7,7 @@ import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type W
 import { RESOLVED_TRUE } from './internal/resolved.js';
 import { ROBUST_MUTEX_CELLS, RobustMutex } from './internal/robust-mutex.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
+import { hook } from './internal/validation-hook.js';
 import { CANCEL_CELLS, WaitCancellation } from './internal/wait-cancel.js';
 
 /** Structured-clonable reference to a {@link Lock}; pass it to a worker and rebuild with {@link Lock.from}. */
@@ -87,6 +88,7 @@ export class Lock extends Acquirable {
     if (adopted !== undefined) {
       this.#mutex = buildMutex(adopted.flavour, adopted.cells);
       this.#cancel = new WaitCancellation(adopted.cells, mutexCellsOf(adopted.flavour), 'Lock');
+      hook?.created(this, 'Lock', true);
       return;
     }
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
@@ -101,6 +103,7 @@ export class Lock extends Acquirable {
     const cells = allocateCells(mutexCellsOf(flavour) + CANCEL_CELLS);
     this.#mutex = buildMutex(flavour, cells);
     this.#cancel = new WaitCancellation(cells, mutexCellsOf(flavour), 'Lock');
+    hook?.created(this, 'Lock', false);
   }
 
   /** Rebuilds, in this thread, the lock a handle refers to: the same lock, not a copy (robust or fair if it is). */
@@ -144,10 +147,28 @@ export class Lock extends Acquirable {
   }
 
   acquire(options?: WaitOptions): boolean {
+    const validator = hook;
+    if (validator !== undefined) return validator.acquire(this, options, Lock.#attemptBlocking, false, 1);
+    return this.#lockBlocking(options);
+  }
+
+  /** The validator's way in to the acquisitions: made once, not a closure per call. */
+  static readonly #attemptBlocking = (lock: Lock, options: WaitOptions | undefined): boolean => lock.#lockBlocking(options);
+  static readonly #attemptAsync = (lock: Lock, options: AsyncWaitOptions | undefined): Promise<boolean> => lock.#lockAsync(options);
+
+  #lockBlocking(options: WaitOptions | undefined): boolean {
+    // Uncontended and without options: one compare-exchange, no deadline to work out.
+    if (options === undefined && this.#mutex.tryLock()) return true;
     return this.#mutex.lockBlocking(deadlineFrom(options, 'Lock.acquire()'), 'Lock.acquire()', this.#cancel);
   }
 
   acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
+    const validator = hook;
+    if (validator !== undefined) return validator.acquireAsync(this, options, Lock.#attemptAsync, false, 1);
+    return this.#lockAsync(options);
+  }
+
+  #lockAsync(options: AsyncWaitOptions | undefined): Promise<boolean> {
     if (options === undefined && this.#mutex.tryLock()) return RESOLVED_TRUE;
     return this.#acquireAsyncSlow(options);
   }
@@ -160,12 +181,15 @@ export class Lock extends Acquirable {
   }
 
   tryAcquire(): boolean {
-    return this.#mutex.tryLock();
+    const taken = this.#mutex.tryLock();
+    if (taken) hook?.tryAcquired(this, false, 1);
+    return taken;
   }
 
   /** Releases the lock, from any thread. Throws {@link LockStateError} if it is not held. */
   release(): void {
     this.#mutex.unlock(describeLock);
+    hook?.released(this, 1);
   }
 
   /**

@@ -6,6 +6,7 @@ import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type W
 import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 import { NO_OWNER, ROBUST_MUTEX_CELLS, RobustMutex } from './internal/robust-mutex.js';
+import { hook } from './internal/validation-hook.js';
 import { CANCEL_CELLS, WaitCancellation } from './internal/wait-cancel.js';
 
 /** Structured-clonable reference to an {@link RLock}. */
@@ -79,9 +80,11 @@ export class RLock extends Acquirable {
 
   constructor() {
     super();
-    this.#cells = takeAdopted<Int32Array>() ?? allocateCells(RLOCK_CELLS);
+    const adopted = takeAdopted<Int32Array>();
+    this.#cells = adopted ?? allocateCells(RLOCK_CELLS);
     this.#mutex = new RobustMutex(this.#cells, 0, 'RLock');
     this.#cancel = new WaitCancellation(this.#cells, CANCEL, 'RLock');
+    hook?.created(this, 'RLock', adopted !== undefined);
   }
 
   /** Rebuilds, in this thread, the lock a handle refers to. */
@@ -105,6 +108,12 @@ export class RLock extends Acquirable {
   acquire(options?: WaitOptions): boolean {
     const deadline = deadlineFrom(options, 'RLock.acquire()');
     const task = currentTaskScope() ?? THREAD_OWNER;
+    const validator = hook;
+    if (validator !== undefined) return validator.acquire(this, options, () => this.#acquireFor(task, deadline), this.#owns(task), 1);
+    return this.#acquireFor(task, deadline);
+  }
+
+  #acquireFor(task: number, deadline: number): boolean {
     if (this.#reenter(task)) return true;
     if (this.#mutex.tryLock()) {
       this.#own(task, 1);
@@ -124,6 +133,16 @@ export class RLock extends Acquirable {
   }
 
   acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
+    const validator = hook;
+    if (validator !== undefined) {
+      // An async acquisition re-enters only inside the task scope that owns the lock (see the class notes).
+      const scope = currentTaskScope();
+      return validator.acquireAsync(this, options, () => this.#lockAsync(options), scope !== undefined && this.#owns(scope), 1);
+    }
+    return this.#lockAsync(options);
+  }
+
+  #lockAsync(options: AsyncWaitOptions | undefined): Promise<boolean> {
     if (options === undefined) {
       const task = currentTaskScope() ?? anonymousOwnerId();
       if (this.#reenter(task)) return RESOLVED_TRUE;
@@ -158,7 +177,10 @@ export class RLock extends Acquirable {
   /** @throws OwnerDiedError (holding the lock), LockNotRecoverableError, as {@link acquire}. */
   tryAcquire(): boolean {
     const task = currentTaskScope() ?? THREAD_OWNER;
-    if (this.#reenter(task)) return true;
+    if (this.#reenter(task)) {
+      hook?.tryAcquired(this, true, 1);
+      return true;
+    }
     let got;
     try {
       got = this.#mutex.tryLock();
@@ -167,6 +189,7 @@ export class RLock extends Acquirable {
     }
     if (!got) return false;
     this.#own(task, 1);
+    hook?.tryAcquired(this, false, 1);
     return true;
   }
 
@@ -178,11 +201,9 @@ export class RLock extends Acquirable {
   release(): void {
     this.#checkOwned('release()');
     const count = this.#cells[COUNT]! - 1;
-    if (count > 0) {
-      this.#cells[COUNT] = count;
-      return;
-    }
-    this.#disown();
+    if (count > 0) this.#cells[COUNT] = count;
+    else this.#disown();
+    hook?.released(this, 1);
   }
 
   /**
@@ -322,9 +343,14 @@ export class RLock extends Acquirable {
     return error;
   }
 
+  /** Whether `task` of this thread owns the lock, so that taking it again is a re-entry. */
+  #owns(task: number): boolean {
+    return this.#mutex.heldByCaller && this.#cells[OWNER_TASK] === task;
+  }
+
   #reenter(task: number): boolean {
     const cells = this.#cells;
-    if (!this.#mutex.heldByCaller || cells[OWNER_TASK] !== task) return false;
+    if (!this.#owns(task)) return false;
     // eslint-disable-next-line @lockstep/no-nonatomic-update -- only the thread holding the lock word writes COUNT (the rule cannot see the internal mutex)
     cells[COUNT] = cells[COUNT]! + 1;
     return true;

@@ -7,6 +7,7 @@ import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 import { currentThreadIdent } from './internal/thread-context.js';
 import { isThreadDead, isThreadWatched, OWNER_CHECK_INTERVAL_MS } from './internal/thread-registry.js';
+import { hook } from './internal/validation-hook.js';
 import { CANCEL_CELLS, WaitCancellation } from './internal/wait-cancel.js';
 
 /** Structured-clonable reference to a {@link Semaphore} or {@link BoundedSemaphore}. */
@@ -189,6 +190,12 @@ class PermitsGuard implements Disposable, AsyncDisposable {
   }
 }
 
+/** The permits an async call asks for, as far as the validator's records go (the call checks them itself). */
+function requestedPermits(options: SemaphoreWaitOptions | undefined): number {
+  const permits = options?.permits;
+  return typeof permits === 'number' ? permits : 1;
+}
+
 function checkValue(value: unknown, where: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw new TypeError(`${where}: value must be an integer, got ${String(value)}`);
@@ -248,6 +255,7 @@ export class Semaphore extends Acquirable {
       this.#cells = adopted.cells;
       this.#holders = adopted.robust ? new Holders(adopted.cells) : undefined;
       this.#cancel = new WaitCancellation(adopted.cells, CANCELS, this.displayName);
+      hook?.created(this, this.kind, true);
       return;
     }
     const initial = checkValue(value, `new ${new.target.name}()`);
@@ -257,6 +265,7 @@ export class Semaphore extends Acquirable {
     this.#cells[INITIAL] = initial;
     this.#holders = robust ? new Holders(this.#cells) : undefined;
     this.#cancel = new WaitCancellation(this.#cells, CANCELS, this.displayName);
+    hook?.created(this, this.kind, false);
   }
 
 
@@ -327,6 +336,10 @@ export class Semaphore extends Acquirable {
     const method = `${this.displayName}.acquire()`;
     const deadline = deadlineFrom(options, method);
     const permits = this.#permitsFrom(options, method);
+    const validator = hook;
+    if (validator !== undefined) {
+      return validator.acquire(this, options, () => this.#take(permits) || this.#waitBlocking(permits, true, deadline, method), false, permits);
+    }
     if (this.#take(permits)) return true;
     return this.#waitBlocking(permits, true, deadline, method);
   }
@@ -343,6 +356,12 @@ export class Semaphore extends Acquirable {
    * ```
    */
   acquireAsync(options?: SemaphoreAsyncWaitOptions): Promise<boolean> {
+    const validator = hook;
+    if (validator !== undefined) return validator.acquireAsync(this, options, () => this.#takeAsync(options), false, requestedPermits(options));
+    return this.#takeAsync(options);
+  }
+
+  #takeAsync(options: SemaphoreAsyncWaitOptions | undefined): Promise<boolean> {
     if (options === undefined && this.#take(1)) return RESOLVED_TRUE;
     return this.#acquireAsyncSlow(options);
   }
@@ -372,7 +391,9 @@ export class Semaphore extends Acquirable {
    */
   tryAcquire(permits = 1): boolean {
     if (permits !== 1) this.#checkPermits(permits, `${this.displayName}.tryAcquire()`);
-    return this.#take(permits);
+    const taken = this.#take(permits);
+    if (taken) hook?.tryAcquired(this, false, permits);
+    return taken;
   }
 
   /**
@@ -392,9 +413,12 @@ export class Semaphore extends Acquirable {
     const method = `${this.displayName}.hold()`;
     const deadline = deadlineFrom(options, method);
     const permits = this.#permitsFrom(options, method);
-    if (!this.#take(permits) && !this.#waitBlocking(permits, true, deadline, method)) {
-      throw this.#timeoutError(permits, options);
-    }
+    const validator = hook;
+    const taken =
+      validator === undefined
+        ? this.#take(permits) || this.#waitBlocking(permits, true, deadline, method)
+        : validator.acquire(this, options, () => this.#take(permits) || this.#waitBlocking(permits, true, deadline, method), false, permits);
+    if (!taken) throw this.#timeoutError(permits, options);
     return new PermitsGuard(this, permits);
   }
 
@@ -407,15 +431,24 @@ export class Semaphore extends Acquirable {
    * await work();
    * ```
    */
-  override async holdAsync(options?: SemaphoreAsyncWaitOptions): Promise<AsyncDisposable & Disposable> {
+  override holdAsync(options?: SemaphoreAsyncWaitOptions): Promise<AsyncDisposable & Disposable> {
+    const validator = hook;
+    if (validator !== undefined) return validator.carry(() => this.#guardAsync(options));
+    return this.#guardAsync(options);
+  }
+
+  async #guardAsync(options: SemaphoreAsyncWaitOptions | undefined): Promise<AsyncDisposable & Disposable> {
     const method = `${this.displayName}.holdAsync()`;
     const deadline = deadlineFrom(options, method);
     const signal = signalFrom(options, method);
     const permits = this.#permitsFrom(options, method);
     throwIfAborted(signal);
-    if (!this.#take(permits) && !(await this.#waitAsync(permits, true, deadline, signal, method))) {
-      throw this.#timeoutError(permits, options);
-    }
+    const validator = hook;
+    const taken =
+      validator === undefined
+        ? this.#take(permits) || (await this.#waitAsync(permits, true, deadline, signal, method))
+        : await validator.acquireAsync(this, options, () => (this.#take(permits) ? RESOLVED_TRUE : this.#waitAsync(permits, true, deadline, signal, method)), false, permits);
+    if (!taken) throw this.#timeoutError(permits, options);
     return new PermitsGuard(this, permits);
   }
 
@@ -528,6 +561,7 @@ export class Semaphore extends Acquirable {
     // Robust: given back before it is unrecorded, the mirror of #take's order.
     if (holders !== undefined) holders.unrecord(n);
     if (Atomics.load(cells, WAITERS) > 0) this.#wake(n);
+    hook?.released(this, n);
   }
 
   protected get kind(): 'Semaphore' | 'BoundedSemaphore' {

@@ -1,0 +1,152 @@
+/**
+ * What the run-time lock validator (`@lockstep/primitives/validate`) costs: uncontended acquire +
+ * release of our primitives with the validator off and on, in the same run, one thread. Off, the
+ * primitives test one module variable per call; on, each acquisition looks up its lock's record and
+ * checks each lock held against the order graph (a hash lookup per edge seen before), then records
+ * the entry, and each release removes it. The nested rows hold an outer lock, so every inner
+ * acquisition also checks one known edge: the validator's steady state in real code.
+ *
+ * Rows are measured in turns (off, on, off, on…, rotating which goes first), so a busy moment falls on
+ * both modes alike. DESIGN.md §6: on ≤ 3× off for our locks.
+ */
+import { Lock, RLock, Semaphore } from '@lockstep/primitives';
+// Importing the validator switches it on; every row sets the mode it measures.
+import { disableLockValidation, enableLockValidation, lockValidationReports } from '@lockstep/primitives/validate';
+import { median, meets, nowMs, printHeading, printTable, QUICK, rate, ratio, RUNS, type TargetCheck } from './lib/report.js';
+
+disableLockValidation();
+
+type Body = (n: number) => void | Promise<void>;
+
+interface Row {
+  readonly name: string;
+  readonly on: boolean;
+  readonly body: Body;
+  readonly samples: number[];
+  n: number;
+}
+
+const MEASURE_MS = QUICK ? 30 : 150;
+
+function setMode(on: boolean): void {
+  if (on) enableLockValidation({ onReport: 'throw' });
+  else disableLockValidation();
+}
+
+// Each loop is its own function (one per mode too), so each gets its own optimized code.
+const loops = {
+  lockBlocking: (lock: Lock): Body => (n) => {
+    for (let i = 0; i < n; i++) {
+      lock.acquire();
+      lock.release();
+    }
+  },
+  lockAsync: (lock: Lock): Body => async (n) => {
+    for (let i = 0; i < n; i++) {
+      await lock.acquireAsync();
+      lock.release();
+    }
+  },
+  nested: (outer: Lock, inner: Lock): Body => (n) => {
+    using _outer = outer.hold();
+    for (let i = 0; i < n; i++) {
+      inner.acquire();
+      inner.release();
+    }
+  },
+  nestedAsync: (outer: Lock, inner: Lock): Body => async (n) => {
+    await using _outer = await outer.holdAsync();
+    for (let i = 0; i < n; i++) {
+      await inner.acquireAsync();
+      inner.release();
+    }
+  },
+  rlock: (lock: RLock): Body => (n) => {
+    for (let i = 0; i < n; i++) {
+      lock.acquire();
+      lock.release();
+    }
+  },
+  semaphore: (semaphore: Semaphore): Body => (n) => {
+    for (let i = 0; i < n; i++) {
+      semaphore.acquire();
+      semaphore.release();
+    }
+  },
+};
+
+/**
+ * Both modes of one measurement, each with loops and locks of its own (built from `make` twice): a
+ * lock the validator has seen carries its record, which an off loop of a validator-free program never
+ * meets.
+ */
+function pair(name: string, make: () => Body): [Row, Row] {
+  return [
+    { name: `${name}  [off]`, on: false, body: make(), samples: [], n: 0 },
+    { name: `${name}  [on]`, on: true, body: make(), samples: [], n: 0 },
+  ];
+}
+
+async function timed(row: Row, n: number): Promise<number> {
+  setMode(row.on);
+  const start = nowMs();
+  await row.body(n);
+  const elapsed = nowMs() - start;
+  disableLockValidation();
+  return elapsed;
+}
+
+async function calibrate(row: Row): Promise<number> {
+  let n = 1000;
+  for (;;) {
+    const elapsed = await timed(row, n);
+    if (elapsed >= MEASURE_MS / 4 || n >= 2 ** 28) return Math.max(1000, Math.round((n * MEASURE_MS) / Math.max(elapsed, 0.001)));
+    n *= 4;
+  }
+}
+
+async function measure(rows: readonly Row[]): Promise<void> {
+  for (const row of rows) row.n = await calibrate(row);
+  for (let run = 0; run < RUNS; run++) {
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[(k + run) % rows.length]!;
+      row.samples.push((row.n / (await timed(row, row.n))) * 1000);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  printHeading('Run-time lock validator: off vs on', 'One thread takes and releases locks nobody else uses, with @lockstep/primitives/validate off and on.');
+  const pairs = [
+    pair('Lock.acquire() + release()', () => loops.lockBlocking(new Lock())),
+    pair('Lock.acquireAsync() + release()', () => loops.lockAsync(new Lock())),
+    pair('Lock inner acquire() + release(), outer held', () => loops.nested(new Lock(), new Lock())),
+    pair('Lock inner acquireAsync() + release(), outer held', () => loops.nestedAsync(new Lock(), new Lock())),
+    pair('RLock.acquire() + release()', () => loops.rlock(new RLock())),
+    pair('Semaphore(1).acquire() + release()', () => loops.semaphore(new Semaphore(1))),
+  ];
+  await measure(pairs.flat());
+  if (lockValidationReports().length > 0) throw new Error('the validator reported something in a benchmark that takes locks in one order');
+
+  const perSecond = (row: Row): number => median(row.samples);
+  const targets: TargetCheck[] = pairs.slice(0, 2).map(([off, on]) => ({
+    what: `${off.name.replace('  [off]', '')}: cost on ÷ off`,
+    reached: ratio(perSecond(off), perSecond(on)),
+    target: '≤ 3×',
+    met: meets(perSecond(off) / perSecond(on), { atMost: 3 }),
+  }));
+  printTable(
+    'Uncontended acquire + release (pairs per second; cost = off ÷ on, how many times slower validation makes it)',
+    ['operation', 'off', 'on', 'cost on ÷ off'],
+    pairs.map(([off, on]) => [off.name.replace('  [off]', ''), rate(perSecond(off)), rate(perSecond(on)), ratio(perSecond(off), perSecond(on))]),
+    {
+      targets,
+      notes: [
+        'on: onReport "throw", so a finding would fail the run; stacks are captured only for the first acquisitions of each lock class',
+        'on also installs V8 promise hooks (to tell async contexts apart), which every promise of the process pays while it is on',
+      ],
+    },
+  );
+}
+
+await main();

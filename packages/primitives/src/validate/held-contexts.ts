@@ -1,0 +1,113 @@
+/**
+ * lockdep's held-lock stack, for JavaScript: which locks a context holds. A context is a thread's
+ * synchronous code, or an async context: the code that awaited an async acquisition, with what it
+ * awaits and starts while it holds the lock (async-context.ts carries contexts along promises).
+ *
+ * Contexts are shared by everything that inherited them, so they are never changed in place once
+ * shared: taking a lock makes a new context (the old one's held entries plus the new one), and a
+ * release marks its entry released, which every sharer then sees. A context nobody inherited yet
+ * (`shared` false) is changed in place, so a loop of blocking acquisitions allocates one entry each.
+ */
+import type { LockRecord } from './lock-records.js';
+import type { CapturedStack } from './stack-frames.js';
+
+/** An async acquisition not settled yet. */
+export const PENDING = 0;
+export const HELD = 1;
+export const RELEASED = 2;
+/** An acquisition that timed out, was aborted or threw: nothing is held. */
+export const FAILED = 3;
+export type EntryState = typeof PENDING | typeof HELD | typeof RELEASED | typeof FAILED;
+
+/** One acquisition of one lock by one context. */
+export class HeldEntry {
+  /**
+   * A later acquisition of the same lock made for this entry's context after it released it: what
+   * `Condition.waitAsync` does (it releases the lock, then awaits re-taking it inside a helper whose
+   * context the caller does not share). The caller's release then releases the re-taken entry.
+   */
+  replacedBy: HeldEntry | undefined;
+  /** Whether a context other than the one that took it lists it (then it is never reused). */
+  copied = false;
+
+  constructor(
+    readonly record: LockRecord,
+    public state: EntryState,
+    /** Semaphore permits (1 for a lock). */
+    public permits: number,
+    /** An `RLock` taken again by its owner. */
+    public reentry: boolean,
+    /** The async context number of the context that took it (0: the thread's synchronous code). */
+    public asyncContext: number,
+    /** Its stack, when recorded (see `LockRecord`'s class `sitesRecorded`). */
+    public site: CapturedStack | undefined,
+  ) {}
+}
+
+let currentRun = 0;
+
+/** Starts a validator run: contexts of earlier runs, still on old promises, no longer count. */
+export function startContextRun(): void {
+  currentRun += 1;
+}
+
+/** Whether `context` belongs to the running validator. */
+export function isOfThisRun(context: HeldContext): boolean {
+  return context.run === currentRun;
+}
+
+/** The locks one context holds, in the order taken. */
+export class HeldContext {
+  /** Whether a promise or a carried acquisition refers to it (then it is never changed in place). */
+  shared = false;
+  /** The validator run it belongs to. */
+  readonly run = currentRun;
+
+  constructor(
+    readonly held: HeldEntry[],
+    readonly asyncContext: number,
+  ) {}
+}
+
+/** A new context: `from`'s entries still held (or pending), then `entry`. */
+export function deriveContext(from: HeldContext | undefined, entry: HeldEntry, asyncContext: number): HeldContext {
+  const held: HeldEntry[] = [];
+  if (from !== undefined) {
+    for (const each of from.held) {
+      if (each.state !== HELD && each.state !== PENDING) continue;
+      each.copied = true;
+      held.push(each);
+    }
+  }
+  held.push(entry);
+  return new HeldContext(held, asyncContext);
+}
+
+/** The newest entry of `record` that `context` holds. */
+export function heldIn(context: HeldContext | undefined, record: LockRecord): HeldEntry | undefined {
+  if (context === undefined) return undefined;
+  const held = context.held;
+  for (let index = held.length - 1; index >= 0; index--) {
+    const entry = held[index]!;
+    if (entry.record === record && entry.state === HELD) return entry;
+  }
+  return undefined;
+}
+
+/** The newest entry of `record` in `context` that it released: a re-acquisition for it links to it. */
+export function releasedIn(context: HeldContext | undefined, record: LockRecord): HeldEntry | undefined {
+  if (context === undefined) return undefined;
+  const held = context.held;
+  for (let index = held.length - 1; index >= 0; index--) {
+    const entry = held[index]!;
+    if (entry.record === record && entry.state === RELEASED) return entry;
+  }
+  return undefined;
+}
+
+/** Drops the released entries at the end of a context nobody shares, so a loop does not grow it. */
+export function trimReleased(context: HeldContext): void {
+  if (context.shared) return;
+  const held = context.held;
+  while (held.length > 0 && held[held.length - 1]!.state === RELEASED) held.pop();
+}

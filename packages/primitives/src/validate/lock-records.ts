@@ -1,0 +1,89 @@
+/**
+ * What the validator keeps per lock object and per lock class. A record hangs off the lock object
+ * (a non-enumerable symbol property: a property read, where a `WeakMap` lookup would cost more than
+ * the acquisition itself); a class is what the order graph is made of.
+ */
+import type { ValidatedKind } from '../internal/validation-hook.js';
+import { RLock } from '../rlock.js';
+import { BoundedSemaphore, Semaphore } from '../semaphore.js';
+import type { HeldEntry } from './held-contexts.js';
+import type { ValidationLocation } from './report.js';
+import type { CapturedStack } from './stack-frames.js';
+
+/** A lock class of this thread: every lock created by one line of source (or given one name). */
+export class LockClass {
+  /** Acquisitions of the class whose stack was recorded so far. */
+  sitesRecorded = 0;
+  /** The async context of the last one recorded: the first acquisition in another one is recorded too. */
+  lastSiteContext = -1;
+
+  constructor(
+    /** Its number in this thread's order graph. */
+    readonly index: number,
+    readonly id: string,
+    readonly name: string,
+    readonly kind: ValidatedKind,
+    /** A semaphore's initial permits, when known. */
+    readonly count: number | undefined,
+    readonly declaredAt: ValidationLocation | undefined,
+  ) {}
+}
+
+/** One lock object of this thread, as the validator knows it. */
+export class LockRecord {
+  /** Its class in the validator run `generation` (resolved at its first acquisition). */
+  lockClass: LockClass | undefined;
+  generation = -1;
+  /** The entries of this lock held now by any context of this thread, oldest first. */
+  readonly held: HeldEntry[] = [];
+  /**
+   * An entry of this lock that nothing refers to any more, kept for its next synchronous acquisition:
+   * a loop of acquisitions then allocates nothing.
+   */
+  spare: HeldEntry | undefined;
+  /** A name given with `nameLock` or `enableLockValidation({ names })`. */
+  explicitId: string | undefined;
+  /** A `Lock` or an `RLock`: taking it again where it is held waits (unless an `RLock` re-enters). */
+  readonly exclusive: boolean;
+
+  constructor(
+    readonly lock: object,
+    readonly kind: ValidatedKind,
+    /** Where it was created, when the validator was on then. */
+    readonly creation: CapturedStack | undefined,
+    readonly count: number | undefined,
+  ) {
+    this.exclusive = kind === 'Lock' || kind === 'RLock';
+  }
+}
+
+const RECORD = Symbol('lockstep:validation-record');
+
+interface Recorded {
+  [RECORD]?: LockRecord;
+}
+
+/** The record of a lock object, if the validator has made one. */
+export function recordOf(lock: object): LockRecord | undefined {
+  return (lock as Recorded)[RECORD];
+}
+
+/** Hangs `record` off its lock object, invisibly to `Object.keys`, JSON and `util.inspect`. */
+export function attachRecord(record: LockRecord): LockRecord {
+  Object.defineProperty(record.lock, RECORD, { value: record, writable: true, configurable: true, enumerable: false });
+  return record;
+}
+
+/** The kind of a primitive the validator meets without having seen it created. */
+export function kindOf(lock: object): ValidatedKind {
+  if (lock instanceof BoundedSemaphore) return 'BoundedSemaphore';
+  if (lock instanceof Semaphore) return 'Semaphore';
+  return lock instanceof RLock ? 'RLock' : 'Lock';
+}
+
+/** Gives `lock` the class `id` from its next acquisition on, whether the validator is on yet or not. */
+export function nameRecord(lock: object, id: string): void {
+  const record = recordOf(lock) ?? attachRecord(new LockRecord(lock, kindOf(lock), undefined, undefined));
+  record.explicitId = id;
+  record.lockClass = undefined;
+}

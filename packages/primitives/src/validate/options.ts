@@ -1,0 +1,84 @@
+/**
+ * The validator's options, checked once when it is switched on, and the environment variables the
+ * `@lockstep/primitives/validate` import reads (it takes no arguments).
+ */
+
+/** What a finding does besides being recorded. */
+export type OnReport = 'throw' | 'record' | 'warn';
+
+/**
+ * Options of `enableLockValidation`.
+ *
+ * @example
+ * ```ts
+ * enableLockValidation({ onReport: 'throw', root: new URL('..', import.meta.url).pathname });
+ * ```
+ */
+export interface LockValidationOptions {
+  /**
+   * `'warn'` (the default): record it and print it (`console.warn`, in `lockstep`'s text layout).
+   * `'record'`: only record it (read them with `lockValidationReports()`). `'throw'`: record it and
+   * throw a `LockValidationError` carrying it from the acquisition or release that produced it, so
+   * the test that made it fails. Whatever the mode, an acquisition that could only wait for itself
+   * for ever (a self-deadlock without a timeout) is refused with that error instead of hanging.
+   */
+  readonly onReport?: OnReport | undefined;
+  /** What lock ids' paths are relative to, as `lockstep`'s root: the current directory by default. */
+  readonly root?: string | undefined;
+  /**
+   * Names for locks, as `[lock, id]` pairs (a `Map` works): for locks created before the validator
+   * was on, whose creation it could not see, or to give instances of one class classes of their own.
+   */
+  readonly names?: Iterable<readonly [object, string]> | undefined;
+  /**
+   * Record the stack of every acquisition, not only the first few of each lock class, so that every
+   * report shows where each held lock was taken. Costs microseconds per acquisition.
+   */
+  readonly everySite?: boolean | undefined;
+}
+
+/** The options with their defaults applied. */
+export interface Settings {
+  readonly onReport: OnReport;
+  readonly root: string;
+  readonly everySite: boolean;
+}
+
+const MODES: readonly OnReport[] = ['throw', 'record', 'warn'];
+
+export function settingsFrom(options: LockValidationOptions | undefined): Settings {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError('enableLockValidation(options): options must be an object like { onReport: "throw" }');
+  }
+  const onReport = options?.onReport ?? 'warn';
+  if (!MODES.includes(onReport)) throw new TypeError(`enableLockValidation(options): onReport must be one of ${MODES.join(', ')}, got ${String(onReport)}`);
+  const root = options?.root ?? currentDirectory();
+  if (typeof root !== 'string') throw new TypeError('enableLockValidation(options): root must be a path');
+  return { onReport, root, everySite: options?.everySite === true };
+}
+
+interface ProcessLike {
+  cwd?(): string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+const processObject = (globalThis as { readonly process?: ProcessLike }).process;
+
+function currentDirectory(): string {
+  return processObject?.cwd?.() ?? '/';
+}
+
+/**
+ * The options the import entry uses: `LOCKSTEP_VALIDATE_ON_REPORT` (`throw`, `record` or `warn`),
+ * `LOCKSTEP_VALIDATE_ROOT` and `LOCKSTEP_VALIDATE_EVERY_SITE=1`.
+ */
+export function optionsFromEnvironment(): LockValidationOptions {
+  const env = processObject?.env ?? {};
+  const onReport = env['LOCKSTEP_VALIDATE_ON_REPORT'];
+  const root = env['LOCKSTEP_VALIDATE_ROOT'];
+  return {
+    ...(onReport === undefined || onReport === '' ? {} : { onReport: onReport as OnReport }),
+    ...(root === undefined || root === '' ? {} : { root }),
+    everySite: env['LOCKSTEP_VALIDATE_EVERY_SITE'] === '1',
+  };
+}

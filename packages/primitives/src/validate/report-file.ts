@@ -1,0 +1,25 @@
+/**
+ * `LOCKSTEP_VALIDATE_JSON=path`: the import entry writes each thread's findings there, as JSON, when
+ * the thread exits: the main thread to `path`, a worker thread to `path` with `.thread-<id>` before
+ * its extension (threads do not share a graph yet, so each has its own findings).
+ */
+import { nodeBuiltin } from '../internal/runtime.js';
+import { currentThreadIdent } from '../internal/thread-context.js';
+import { lockValidationReports } from './api.js';
+import { formatLockValidationJson } from './format-json.js';
+
+interface ProcessLike {
+  on(event: 'exit', listener: () => void): void;
+}
+
+/** Writes this thread's findings to `path` (or its thread's variant) when the thread exits. */
+export function writeReportsAtExit(path: string, root: string): void {
+  const fs = nodeBuiltin<{ writeFileSync(path: string, text: string): void }>('node:fs');
+  const processObject = (globalThis as { readonly process?: ProcessLike }).process;
+  if (fs === undefined || processObject === undefined) return;
+  const ident = currentThreadIdent();
+  const file = ident === 0 ? path : path.replace(/(\.[^./\\]*)?$/, (extension) => `.thread-${ident}${extension}`);
+  processObject.on('exit', () => {
+    fs.writeFileSync(file, formatLockValidationJson(lockValidationReports(), root));
+  });
+}

@@ -1,0 +1,369 @@
+/**
+ * The validator proper: the hook the primitives call while it is on. Each acquisition is checked
+ * against what the running context holds (a lock it holds already: a self-deadlock; a lock class
+ * taken before another for the first time: a new edge of the order graph, which may close a cycle),
+ * then recorded as held once taken; each release is matched with the context's entry.
+ *
+ * Steady state, for an order seen before: a property read for the lock's record, one hash lookup per
+ * lock held, and an entry pushed and popped. Stacks are captured only for something new: a lock's
+ * creation, a new edge, a finding, and the first acquisitions of each class (where held locks were
+ * taken, for the reports).
+ */
+import { LockValidationError, OwnerDiedError } from '../errors.js';
+import { RESOLVED_TRUE } from '../internal/resolved.js';
+import type { LockHook, ValidatedKind } from '../internal/validation-hook.js';
+import { Lock } from '../lock.js';
+import { RLock } from '../rlock.js';
+import type { Semaphore } from '../semaphore.js';
+import { carry, currentContext, enterContext, inPromiseReaction } from './async-context.js';
+import { cycleReport, singleLockReport, type SeenOrder } from './findings.js';
+import { formatLockValidationText, reportTitle } from './format-text.js';
+import { deriveContext, FAILED, HELD, HeldEntry, heldIn, PENDING, RELEASED, releasedIn, trimReleased, type HeldContext } from './held-contexts.js';
+import { nameFromCreation, nameFromSite, type ClassName } from './lock-class.js';
+import { attachRecord, kindOf, LockClass, LockRecord, recordOf } from './lock-records.js';
+import type { Settings } from './options.js';
+import { OrderGraph } from './order-graph.js';
+import type { LockValidationReport } from './report.js';
+import { contextOf, functionIdOf, siteOf } from './sites.js';
+import { captureStack, parseStack, userFrames, type CapturedStack } from './stack-frames.js';
+
+/**
+ * Acquisitions of each class whose stack is recorded (unless `everySite`), besides the first one in
+ * each async context that takes it: enough for the orders a test run meets first.
+ */
+const SITES_PER_CLASS = 8;
+
+let lastGeneration = 0;
+
+export class Validator implements LockHook {
+  readonly #settings: Settings;
+  /** Records bound to an earlier run (switched off and on again) start afresh. */
+  readonly #generation = ++lastGeneration;
+  readonly #classes = new Map<string, LockClass>();
+  readonly #graph = new OrderGraph<SeenOrder>();
+  readonly #reports: LockValidationReport[] = [];
+  readonly #reported = new Set<string>();
+  #nextAsyncContext = 1;
+  /** The context an async acquisition made for its awaiter, for `carry` to hand on. */
+  #pendingCarry: HeldContext | undefined;
+
+  readonly #everySite: boolean;
+
+  constructor(settings: Settings) {
+    this.#settings = settings;
+    this.#everySite = settings.everySite;
+  }
+
+  get reports(): readonly LockValidationReport[] {
+    return this.#reports;
+  }
+
+  clearReports(): void {
+    this.#reports.length = 0;
+    this.#reported.clear();
+  }
+
+  created(lock: object, kind: ValidatedKind, adopted: boolean): void {
+    const count = !adopted && (kind === 'Semaphore' || kind === 'BoundedSemaphore') ? (lock as Semaphore).value : undefined;
+    attachRecord(new LockRecord(lock, kind, captureStack(), count));
+  }
+
+  acquire<L extends object, O>(lock: L, options: O, attempt: (lock: L, options: O) => boolean, reentry: boolean, permits: number): boolean {
+    const record = this.#record(lock);
+    // A blocking attempt runs no other JavaScript: the context is the same after it.
+    const context = currentContext();
+    if (!reentry) {
+      const refusal = this.#check(record, context, 'acquire', options, true);
+      if (refusal !== undefined) throw refusal;
+    }
+    let taken: boolean;
+    try {
+      taken = attempt(lock, options);
+    } catch (error) {
+      // It throws holding the lock: the caller repairs and releases it.
+      if (error instanceof OwnerDiedError) this.#holdNow(record, context, permits, reentry);
+      throw error;
+    }
+    if (taken) this.#holdNow(record, context, permits, reentry);
+    return taken;
+  }
+
+  acquireAsync<L extends object, O>(lock: L, options: O, attempt: (lock: L, options: O) => Promise<boolean>, reentry: boolean, permits: number): Promise<boolean> {
+    const record = this.#record(lock);
+    const context = currentContext();
+    if (!reentry) {
+      const refusal = this.#check(record, context, 'acquireAsync', options, false);
+      if (refusal !== undefined) return Promise.reject(refusal);
+    }
+    // Whoever awaits this acquisition is an async context: the one already running, or a new one.
+    const asyncContext = context === undefined || context.asyncContext === 0 ? this.#nextAsyncContext++ : context.asyncContext;
+    const entry = new HeldEntry(record, PENDING, permits, reentry, asyncContext, this.#siteFor(record, asyncContext));
+    const released = releasedIn(context, record);
+    if (released !== undefined) released.replacedBy = entry;
+    const carried = deriveContext(context, entry, asyncContext);
+    let acquisition: Promise<boolean>;
+    try {
+      acquisition = attempt(lock, options);
+    } catch (error) {
+      entry.state = FAILED;
+      throw error;
+    }
+    if (acquisition === RESOLVED_TRUE) {
+      // Taken at once: held now, and a promise of its own carries the context (not the shared one).
+      settle(entry);
+      const taken = Promise.resolve(true);
+      carry(taken, carried);
+      this.#pendingCarry = carried;
+      return taken;
+    }
+    const settled = acquisition.then(
+      (taken) => {
+        if (taken) settle(entry);
+        else entry.state = FAILED;
+        return taken;
+      },
+      (error: unknown) => {
+        if (error instanceof OwnerDiedError) settle(entry);
+        else entry.state = FAILED;
+        throw error;
+      },
+    );
+    carry(settled, carried);
+    this.#pendingCarry = carried;
+    return settled;
+  }
+
+  tryAcquired(lock: object, reentry: boolean, permits: number): void {
+    // A try never waits, so it cannot deadlock: recorded as held, not checked (as lockdep's trylock).
+    this.#holdNow(this.#record(lock), currentContext(), permits, reentry);
+  }
+
+  released(lock: object, permits: number): void {
+    const record = recordOf(lock);
+    // Never seen by a validator: taken before it was on, nothing to match.
+    if (record === undefined) return;
+    if (record.generation !== this.#generation) {
+      const fresh = record.generation < 0;
+      this.#bind(record);
+      if (!fresh) return;
+    }
+    const context = currentContext();
+    if (context !== undefined && !context.shared && permits === 1) {
+      // The usual release: of the last lock this unshared context took.
+      const held = context.held;
+      const last = held.length === 0 ? undefined : held[held.length - 1];
+      if (last !== undefined && last.record === record && last.state === HELD && last.permits === 1) {
+        held.pop();
+        last.permits = 0;
+        last.state = RELEASED;
+        const holds = record.held;
+        if (holds.length > 0 && holds[holds.length - 1] === last) holds.pop();
+        else drop(last, 0);
+        // Listed nowhere else and linked to nothing: reusable.
+        if (!last.copied && last.replacedBy === undefined) record.spare = last;
+        return;
+      }
+    }
+    const left = releaseIn(context, record, permits);
+    if (context !== undefined) trimReleased(context);
+    if (left === 0) return;
+    const others = record.held;
+    const other = others.length === 0 ? undefined : record.kind === 'Semaphore' || record.kind === 'BoundedSemaphore' ? others[0] : others[others.length - 1];
+    if (other !== undefined) drop(other, left);
+    // An RLock checks its owner itself, and semaphores are handed between contexts by design.
+    if (record.kind !== 'Lock') return;
+    const lockClass = this.#classOf(record);
+    const acquired = siteOf(captureStack(), lockClass.id, 'release', contextOf(context?.asyncContext ?? 0), this.#settings.root);
+    const held = other?.site === undefined ? undefined : siteOf(other.site, lockClass.id, 'acquire', contextOf(other.asyncContext), this.#settings.root);
+    const thrown = this.#settings.onReport === 'throw';
+    const error = this.#emit(singleLockReport('release-not-held', lockClass, held, acquired, functionIdOf(acquired), thrown), false);
+    if (error !== undefined) throw error;
+  }
+
+  carry<T>(start: () => Promise<T>): Promise<T> {
+    const outer = this.#pendingCarry;
+    this.#pendingCarry = undefined;
+    try {
+      const promise = start();
+      const carried = this.#pendingCarry;
+      if (carried !== undefined) carry(promise, carried);
+      return promise;
+    } finally {
+      this.#pendingCarry = outer;
+    }
+  }
+
+  /**
+   * Checks an acquisition before it is made: the error to refuse it with, if any. A self-deadlock
+   * without a timeout is always refused (it would never return); other findings only with `'throw'`.
+   */
+  #check(record: LockRecord, context: HeldContext | undefined, form: string, options: unknown, blocking: boolean): LockValidationError | undefined {
+    const lockClass = this.#classOf(record);
+    if (record.exclusive) {
+      // Blocking, the thread sleeps: whichever of its contexts holds the lock can never release it.
+      const held = record.held;
+      // (`held[-1]` would be a slow named-property lookup, hence the length test.)
+      const holder = heldIn(context, record) ?? (blocking && held.length > 0 ? held[held.length - 1] : undefined);
+      // Not locked: released behind the validator's back (by another thread), so nobody waits.
+      if (holder !== undefined && isLocked(record.lock)) return this.#selfDeadlock(lockClass, holder, form, isBounded(options));
+    }
+    if (context === undefined) return undefined;
+    let refusal: LockValidationError | undefined;
+    const held = context.held;
+    for (let index = 0; index < held.length; index++) {
+      const entry = held[index]!;
+      if (entry.state !== HELD) continue;
+      const from = entry.record.lockClass;
+      if (from === undefined || entry.record === record || this.#graph.has(from, lockClass)) continue;
+      refusal ??= this.#newOrder(entry, from, lockClass, form, context);
+    }
+    return refusal;
+  }
+
+  /** The first time `to` is taken while `from` is held: a new edge, maybe closing a cycle. */
+  #newOrder(entry: HeldEntry, from: LockClass, to: LockClass, form: string, context: HeldContext): LockValidationError | undefined {
+    const root = this.#settings.root;
+    const acquired = siteOf(captureStack(), to.id, form, contextOf(context.asyncContext), root);
+    const held = entry.site === undefined ? undefined : siteOf(entry.site, from.id, 'acquire', contextOf(entry.asyncContext), root);
+    const cycle = this.#graph.add({ from, to, seen: { held, acquired } });
+    const thrown = this.#settings.onReport === 'throw';
+    if (from === to) return this.#emit(singleLockReport('recursive-locking', to, held, acquired, functionIdOf(held ?? acquired), thrown), false);
+    return cycle === undefined ? undefined : this.#emit(cycleReport(cycle, thrown), false);
+  }
+
+  #selfDeadlock(lockClass: LockClass, holder: HeldEntry, form: string, bounded: boolean): LockValidationError | undefined {
+    const root = this.#settings.root;
+    const acquired = siteOf(captureStack(), lockClass.id, form, contextOf(currentContext()?.asyncContext ?? 0), root);
+    const held = holder.site === undefined ? undefined : siteOf(holder.site, lockClass.id, 'acquire', contextOf(holder.asyncContext), root);
+    // The fix goes where the lock was first taken (the holder calling on into the second acquisition).
+    const refuse = !bounded || this.#settings.onReport === 'throw';
+    return this.#emit(singleLockReport('self-deadlock', lockClass, held, acquired, functionIdOf(held ?? acquired), refuse), !bounded);
+  }
+
+  /** Records (and prints) a finding once; the error to throw when it must be refused. */
+  #emit(report: LockValidationReport, refuse: boolean): LockValidationError | undefined {
+    const key = `${report.kind}:${report.fingerprint}`;
+    if (!this.#reported.has(key)) {
+      this.#reported.add(key);
+      this.#reports.push(report);
+      if (this.#settings.onReport === 'warn') console.warn(formatLockValidationText([report]));
+    }
+    if (!refuse && this.#settings.onReport !== 'throw') return undefined;
+    return new LockValidationError(`lock validation: ${reportTitle(report)} (the finding is error.report)`, report);
+  }
+
+  #record(lock: object): LockRecord {
+    const record = recordOf(lock) ?? attachRecord(new LockRecord(lock, kindOf(lock), undefined, undefined));
+    if (record.generation !== this.#generation) this.#bind(record);
+    return record;
+  }
+
+  #bind(record: LockRecord): void {
+    record.generation = this.#generation;
+    record.held.length = 0;
+    record.spare = undefined;
+    record.lockClass = undefined;
+  }
+
+  #classOf(record: LockRecord): LockClass {
+    return (record.lockClass ??= this.#classNamed(this.#nameOf(record), record));
+  }
+
+  #nameOf(record: LockRecord): ClassName {
+    const root = this.#settings.root;
+    const id = record.explicitId;
+    if (id !== undefined) return { id, name: id.includes('#') ? id.slice(id.indexOf('#') + 1) : id };
+    // Created before the validator was on: the class of where it is first taken, for want of better.
+    const frames = userFrames(parseStack(record.creation ?? captureStack()));
+    return (record.creation === undefined ? undefined : nameFromCreation(frames, root)) ?? nameFromSite(frames[0], root);
+  }
+
+  #classNamed(name: ClassName, record: LockRecord): LockClass {
+    let lockClass = this.#classes.get(name.id);
+    if (lockClass === undefined) {
+      lockClass = new LockClass(this.#classes.size, name.id, name.name, record.kind, record.count, name.declaredAt);
+      this.#classes.set(name.id, lockClass);
+    }
+    return lockClass;
+  }
+
+  #siteFor(record: LockRecord, asyncContext: number): CapturedStack | undefined {
+    const lockClass = this.#classOf(record);
+    if (lockClass.sitesRecorded >= SITES_PER_CLASS && lockClass.lastSiteContext === asyncContext && !this.#everySite) return undefined;
+    lockClass.sitesRecorded++;
+    lockClass.lastSiteContext = asyncContext;
+    return captureStack();
+  }
+
+  /** A synchronous acquisition (blocking or try): the running code holds it from now on. */
+  #holdNow(record: LockRecord, context: HeldContext | undefined, permits: number, reentry: boolean): void {
+    const asyncContext = context?.asyncContext ?? (inPromiseReaction() ? this.#nextAsyncContext++ : 0);
+    const lockClass = record.lockClass;
+    // The steady state: this class's sites are recorded and this context was the last to record one.
+    const site = lockClass !== undefined && lockClass.lastSiteContext === asyncContext && lockClass.sitesRecorded >= SITES_PER_CLASS && !this.#everySite ? undefined : this.#siteFor(record, asyncContext);
+    let entry = record.spare;
+    if (entry === undefined) entry = new HeldEntry(record, HELD, permits, reentry, asyncContext, site);
+    else {
+      record.spare = undefined;
+      entry.state = HELD;
+      entry.permits = permits;
+      entry.reentry = reentry;
+      entry.asyncContext = asyncContext;
+      entry.site = site;
+    }
+    record.held.push(entry);
+    // (No `replacedBy` link: a synchronous re-take is in the releasing context itself.)
+    if (context !== undefined && !context.shared) context.held.push(entry);
+    else enterContext(deriveContext(context, entry, asyncContext));
+  }
+}
+
+function settle(entry: HeldEntry): void {
+  entry.state = HELD;
+  entry.record.held.push(entry);
+}
+
+/** Marks `permits` of `entry` released (all of a lock's one). */
+function drop(entry: HeldEntry, permits: number): void {
+  entry.permits -= permits;
+  if (entry.permits > 0) return;
+  entry.state = RELEASED;
+  const held = entry.record.held;
+  // Usually the newest: a pop, not a splice.
+  if (held.length > 0 && held[held.length - 1] === entry) held.pop();
+  else {
+    const index = held.lastIndexOf(entry);
+    if (index >= 0) held.splice(index, 1);
+  }
+}
+
+/**
+ * Releases `permits` from the entries `context` holds of `record`, newest first (an entry released
+ * and re-taken for it, see `HeldEntry.replacedBy`, counts as held); returns how many were not held.
+ */
+function releaseIn(context: HeldContext | undefined, record: LockRecord, permits: number): number {
+  if (context === undefined) return permits;
+  let left = permits;
+  const held = context.held;
+  for (let index = held.length - 1; index >= 0 && left > 0; index--) {
+    let entry: HeldEntry | undefined = held[index];
+    if (entry === undefined) continue;
+    if (entry.record !== record) continue;
+    while (entry !== undefined && entry.state === RELEASED) entry = entry.replacedBy;
+    if (entry === undefined || entry.state !== HELD) continue;
+    const taken = Math.min(left, entry.permits);
+    drop(entry, taken);
+    left -= taken;
+  }
+  return left;
+}
+
+function isBounded(options: unknown): boolean {
+  if (typeof options !== 'object' || options === null) return false;
+  const { timeout, signal } = options as { readonly timeout?: unknown; readonly signal?: unknown };
+  return (timeout !== undefined && timeout !== Infinity) || signal !== undefined;
+}
+
+function isLocked(lock: object): boolean {
+  return lock instanceof Lock || lock instanceof RLock ? lock.locked : false;
+}

@@ -1,0 +1,100 @@
+/**
+ * The run-time validator (@lockstep/primitives/validate) computes lockstep's fingerprints itself, so
+ * that the primitives need not depend on the analyzer: these tests keep the two equal, on synthetic
+ * findings and on the demo app's real ones (lockstep on its source, the validator on its run).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from 'vitest';
+import { fingerprintFinding, type EdgeWitness, type FindingKind, type FindingStep, type Report } from '@lockstep/analyzer';
+import { disableLockValidation, fingerprintLockFinding, type LockValidationReport } from '@lockstep/primitives/validate';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+// Importing the validator switched it on in this process; nothing here takes a lock.
+afterAll(() => {
+  disableLockValidation();
+});
+
+function location(file: string): EdgeWitness['held']['location'] {
+  return { file, line: 1, column: 1, endLine: 1, endColumn: 2, snippet: '' };
+}
+
+/** A finding's steps as the analyzer builds them, with only what its fingerprint reads filled in. */
+function steps(cycle: readonly string[], acquired?: { function: string; file: string; caller?: { name: string; file: string } }): FindingStep[] {
+  return cycle.map((from, index) => {
+    const to = cycle[(index + 1) % cycle.length]!;
+    const acquisition = (lock: string, fn: string, file: string): EdgeWitness['held'] => ({ lock, location: location(file), function: fn, callChain: [], form: 'acquire', guessed: false });
+    const taken = acquisition(to, acquired?.function ?? 'f', acquired?.file ?? 'src/f.ts');
+    const witness: EdgeWitness = {
+      held: acquisition(from, 'f', 'src/f.ts'),
+      acquired:
+        acquired?.caller === undefined
+          ? taken
+          : { ...taken, callChain: [{ caller: acquired.caller.name, callee: acquired.function, location: location(acquired.caller.file) }] },
+      alsoHeld: [],
+    };
+    return { from, to, witness, witnessCount: 1 };
+  });
+}
+
+describe("the validator's fingerprints are lockstep's", () => {
+  const cycles: readonly (readonly string[])[] = [
+    ['src/locks.ts#inventoryLock', 'src/locks.ts#paymentsLock'],
+    ['src/locks.ts#paymentsLock', 'src/locks.ts#inventoryLock'],
+    ['src/a.ts#A.lock', 'src/c.ts#c', 'src/b.ts#b'],
+    ['src/c.ts#c', 'src/b.ts#b', 'src/a.ts#A.lock'],
+  ];
+  for (const kind of ['lock-order-cycle', 'semaphore-cycle'] as const satisfies readonly FindingKind[]) {
+    for (const cycle of cycles) {
+      test(`${kind} ${cycle.join(' → ')}`, () => {
+        expect(fingerprintLockFinding(kind, cycle)).toBe(fingerprintFinding(kind, steps(cycle)));
+      });
+    }
+  }
+
+  test('a self-deadlock through a call: the fix function is the holder calling on', () => {
+    const id = 'src/rates.ts#ExchangeRates.refreshLock';
+    const analyzer = fingerprintFinding('self-deadlock', steps([id], { function: 'ExchangeRates.refresh', file: 'src/rates.ts', caller: { name: 'ExchangeRates.convert', file: 'src/rates.ts' } }));
+    expect(fingerprintLockFinding('self-deadlock', [id], 'src/rates.ts#ExchangeRates.convert')).toBe(analyzer);
+    expect(fingerprintLockFinding('self-deadlock', [id], 'src/rates.ts#ExchangeRates.refresh')).not.toBe(analyzer);
+  });
+
+  test('a self-deadlock and a recursive locking within one function', () => {
+    const id = 'src/bank.ts#Account.lock';
+    for (const kind of ['self-deadlock', 'recursive-locking'] as const) {
+      expect(fingerprintLockFinding(kind, [id], 'src/bank.ts#transfer')).toBe(fingerprintFinding(kind, steps([id], { function: 'transfer', file: 'src/bank.ts' })));
+    }
+  });
+});
+
+describe('the demo app: lockstep on its source and the validator on its run agree', () => {
+  test("the inversion inventoryLock ↔ paymentsLock has one fingerprint in both reports", { timeout: 120_000 }, () => {
+    // Exit code 1: it has findings.
+    const lockstep = spawnSync(process.execPath, ['packages/analyzer/bin/lockstep.js', 'fixtures/demo-app', '--format', 'json'], { cwd: root, encoding: 'utf8' });
+    expect(lockstep.status).toBe(1);
+    const staticReport = JSON.parse(lockstep.stdout) as Report;
+    const cycle = staticReport.findings.find((finding) => finding.kind === 'lock-order-cycle');
+    expect(cycle?.locks).toEqual(['fixtures/demo-app/src/locks.ts#inventoryLock', 'fixtures/demo-app/src/locks.ts#paymentsLock']);
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'lockstep-validator-'));
+    try {
+      const file = path.join(dir, 'findings.json');
+      execFileSync(process.execPath, ['--import', 'tsx', '--import', '@lockstep/primitives/validate', 'fixtures/demo-app/src/main.ts'], {
+        cwd: root,
+        env: { ...process.env, LOCKSTEP_VALIDATE_ON_REPORT: 'record', LOCKSTEP_VALIDATE_JSON: file },
+        stdio: 'ignore',
+        timeout: 100_000,
+      });
+      const { findings } = JSON.parse(readFileSync(file, 'utf8')) as { findings: LockValidationReport[] };
+      const seen = findings.find((finding) => finding.kind === 'lock-order-cycle');
+      expect(seen?.locks).toEqual(cycle?.locks);
+      expect(seen?.fingerprint).toBe(cycle?.fingerprint);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -43,7 +43,9 @@ export class WorkerPair {
     // With two channels, A sends on the first and hears back on the second; B the other way round.
     switch (transport) {
       case 'lockstep':
-      case 'lockstep-async': {
+      case 'lockstep-async':
+      case 'lockstep-batch':
+      case 'lockstep-batch-async': {
         const queues = Array.from({ length: channels }, () => new Queue({ maxSize: options.maxSize ?? 0 }).handle);
         return { a: { queues }, b: { queues }, transferA: [], transferB: [] };
       }

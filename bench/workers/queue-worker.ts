@@ -2,8 +2,10 @@
  * Worker of bench/queue-throughput.ts and bench/queue-round-trip.ts. One worker produces (or pings),
  * the other consumes (or pongs), over one transport per round:
  *
- * - `lockstep`: our Queue, blocking put/get; `lockstep-async`: putAsync/getAsync; `lockstep-select`:
- *   two queues, the producer putting to each in turn, the consumer taking with `Queue.select` over both;
+ * - `lockstep`: our Queue, blocking put/get; `lockstep-async`: putAsync/getAsync; `lockstep-batch`:
+ *   putMany of 256 items at a time, getMany(256) (`lockstep-batch-async`: their async forms);
+ *   `lockstep-select`: two queues, the producer putting to each in turn, the consumer taking with
+ *   `Queue.select` over both;
  * - `postMessage`: a MessagePort of a fresh MessageChannel;
  * - `ringbuf`: ringbuf.js's single-producer single-consumer ring of float64, one number per push/pop,
  *   busy-waiting when full or empty (the package has no way to sleep); `ringbuf-batch`: 256 per push;
@@ -54,6 +56,54 @@ function consumeQueue(queue: Queue<unknown>, n: number): { end: number; checksum
   let checksum = 0;
   arm();
   for (let i = 0; i < n; i++) checksum += weight(queue.get());
+  return { end: nowMs(), checksum };
+}
+
+function produceQueueBatched(queue: Queue<unknown>, kind: ItemKind, n: number): number {
+  const batch: unknown[] = [];
+  const start = nowMs();
+  for (let sent = 0; sent < n; ) {
+    const size = Math.min(BATCH, n - sent);
+    batch.length = size;
+    for (let j = 0; j < size; j++) batch[j] = makeItem(kind, sent + j);
+    queue.putMany(batch);
+    sent += size;
+  }
+  return start;
+}
+
+function consumeQueueBatched(queue: Queue<unknown>, n: number): { end: number; checksum: number } {
+  let checksum = 0;
+  arm();
+  for (let received = 0; received < n; ) {
+    const items = queue.getMany(BATCH);
+    for (const item of items) checksum += weight(item);
+    received += items.length;
+  }
+  return { end: nowMs(), checksum };
+}
+
+async function produceQueueBatchedAsync(queue: Queue<unknown>, kind: ItemKind, n: number): Promise<number> {
+  const batch: unknown[] = [];
+  const start = nowMs();
+  for (let sent = 0; sent < n; ) {
+    const size = Math.min(BATCH, n - sent);
+    batch.length = size;
+    for (let j = 0; j < size; j++) batch[j] = makeItem(kind, sent + j);
+    await queue.putManyAsync(batch);
+    sent += size;
+  }
+  return start;
+}
+
+async function consumeQueueBatchedAsync(queue: Queue<unknown>, n: number): Promise<{ end: number; checksum: number }> {
+  let checksum = 0;
+  arm();
+  for (let received = 0; received < n; ) {
+    const items = await queue.getManyAsync(BATCH);
+    for (const item of items) checksum += weight(item);
+    received += items.length;
+  }
   return { end: nowMs(), checksum };
 }
 
@@ -286,6 +336,14 @@ serve((raw) => {
       return produceQueueAsync(queues[0]!, c.kind, c.n);
     case 'consume:lockstep-async':
       return consumeQueueAsync(queues[0]!, c.n);
+    case 'produce:lockstep-batch':
+      return produceQueueBatched(queues[0]!, c.kind, c.n);
+    case 'consume:lockstep-batch':
+      return consumeQueueBatched(queues[0]!, c.n);
+    case 'produce:lockstep-batch-async':
+      return produceQueueBatchedAsync(queues[0]!, c.kind, c.n);
+    case 'consume:lockstep-batch-async':
+      return consumeQueueBatchedAsync(queues[0]!, c.n);
     case 'produce:lockstep-select':
       return produceAlternating(queues, c.kind, c.n);
     case 'consume:lockstep-select':

@@ -1,7 +1,8 @@
 import { ItemDecodeError } from '../errors.js';
-import { decode, decodeString } from './codec/decoder.js';
+import { decode, decodeRange, decodeString, decodeStringRange } from './codec/decoder.js';
 import { Encoder } from './codec/encoder.js';
 import { CloneRefused, SharedMemoryRefused, sharedViewRefused } from './codec/refusals.js';
+import type { Writer } from './codec/writer.js';
 
 /**
  * How a queue item is stored in shared memory. Numbers and byte arrays skip serialization (the fast
@@ -30,10 +31,7 @@ const encoder = new Encoder();
 
 export function encodeItem(item: unknown): EncodedItem {
   if (typeof item === 'number') return { tag: ItemTag.Number, bytes: undefined, number: item, payloadLength: 8 };
-  if (item instanceof Uint8Array && item.constructor === Uint8Array) {
-    if (item.buffer instanceof SharedArrayBuffer) throw sharedViewRefused(item);
-    return { tag: ItemTag.Bytes, bytes: item, number: 0, payloadLength: item.byteLength };
-  }
+  if (isBytes(item)) return { tag: ItemTag.Bytes, bytes: item, number: 0, payloadLength: item.byteLength };
   if (typeof item === 'string') {
     const bytes = (encoder.busy ? new Encoder() : encoder).encodeString(item);
     return { tag: ItemTag.String, bytes, number: 0, payloadLength: bytes.byteLength };
@@ -42,10 +40,43 @@ export function encodeItem(item: unknown): EncodedItem {
   try {
     bytes = (encoder.busy ? new Encoder() : encoder).encode(item);
   } catch (error) {
-    if (error instanceof CloneRefused || error instanceof SharedMemoryRefused) throw error;
-    throw new TypeError(`Queue.put(): the item cannot be cloned to another thread (${(error as Error).message})`, { cause: error });
+    throw cloneFailure(error);
   }
   return { tag: ItemTag.Clone, bytes, number: 0, payloadLength: bytes.byteLength };
+}
+
+/**
+ * Writes an item other than a number as {@link encodeItem} encodes it, into `writer` at its position
+ * (`encoder` writes there too), and leaves it unfinished for the caller; a byte array is copied.
+ * Returns its tag. Accepts and refuses exactly what `encodeItem` does, with the same errors.
+ */
+export function writeItem(encoder: Encoder, writer: Writer, item: unknown): ItemTag {
+  if (isBytes(item)) {
+    writer.raw(item);
+    return ItemTag.Bytes;
+  }
+  if (typeof item === 'string') {
+    encoder.writeString(item);
+    return ItemTag.String;
+  }
+  try {
+    encoder.write(item);
+  } catch (error) {
+    throw cloneFailure(error);
+  }
+  return ItemTag.Clone;
+}
+
+/** An exact `Uint8Array` (not a subclass: a `Buffer` takes the general path), on memory of its own. */
+function isBytes(item: unknown): item is Uint8Array {
+  if (!(item instanceof Uint8Array) || item.constructor !== Uint8Array) return false;
+  if (item.buffer instanceof SharedArrayBuffer) throw sharedViewRefused(item);
+  return true;
+}
+
+function cloneFailure(error: unknown): Error {
+  if (error instanceof CloneRefused || error instanceof SharedMemoryRefused) return error;
+  return new TypeError(`Queue.put(): the item cannot be cloned to another thread (${(error as Error).message})`, { cause: error });
 }
 
 /**
@@ -71,5 +102,18 @@ export function decodeItem(tag: ItemTag, payload: Uint8Array | undefined, number
       } catch (error) {
         throw new ItemDecodeError(`a queue item cannot be rebuilt on this thread (${(error as Error).message})`, { cause: error });
       }
+  }
+}
+
+/**
+ * {@link decodeItem} of a string or general record's payload where it lies, `bytes[start, end)` (a
+ * batch's scratch copy), without a view of its own; `view` is a DataView of all of `bytes`.
+ * @throws ItemDecodeError as `decodeItem` does.
+ */
+export function decodeItemAt(tag: ItemTag.String | ItemTag.Clone, bytes: Uint8Array, view: DataView, start: number, end: number): unknown {
+  try {
+    return tag === ItemTag.String ? decodeStringRange(bytes, start, end, view) : decodeRange(bytes, start, end, view);
+  } catch (error) {
+    throw new ItemDecodeError(`a queue item cannot be rebuilt on this thread (${(error as Error).message})`, { cause: error });
   }
 }

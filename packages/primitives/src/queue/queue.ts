@@ -8,9 +8,12 @@ import { SEQUENCE_CELLS, SequenceCells } from '../internal/sequence-cells.js';
 import { allocateCells, cellsFromHandle } from '../internal/shared-cells.js';
 import { selectAsync, selectBlocking, type Selected, type SelectPort } from './queue-select.js';
 import { boardFromBuffer, registerSelector, SELECT_CELLS, selectorBucket, threadBoard, wakeSelectors } from './select-board.js';
-import { decodeItem, encodeItem, type EncodedItem } from './item-codec.js';
+import { releaseEncodedBatch, takeEncodedBatch, type EncodedBatch } from './encoded-batch.js';
+import { decodeItem } from './item-codec.js';
 import { naturalOrder } from './natural-order.js';
+import { queueWaitAsync, queueWaitBlocking } from './queue-wait.js';
 import { assertNotComparing } from './reentry-guard.js';
+import { releaseTakenBatch, takeTakenBatch, type TakenBatch } from './taken-batch.js';
 import {
   allocateStoreBuffers,
   DEFAULT_MAX_ARENA_BYTES,
@@ -50,6 +53,8 @@ export interface QueueOptions {
 }
 
 // The control block: Python's Queue (one mutex, three conditions over it, two counters) in cells.
+// Steps under the internal lock read its cells plainly (each Atomics call costs tens of ns): they are
+// written under the lock only. The getters that read without it (`size`, `isShutDown`) use Atomics.
 const MUTEX = 0;
 const NOT_EMPTY = MUTEX + MUTEX_CELLS;
 const NOT_FULL = NOT_EMPTY + SEQUENCE_CELLS;
@@ -80,8 +85,9 @@ interface QueueParts {
  * A multi-producer, multi-consumer FIFO queue shared by every thread that holds its handle: Python's
  * `queue.Queue`. Items are copied into shared memory (numbers and `Uint8Array`s directly, strings as
  * UTF-8, anything else structured-clonable through V8's serializer) and come out as copies, as with
- * `postMessage`. `put` waits while a bounded queue is full, `get` while it is empty; `taskDone()` and
- * `join()` track work to completion; `shutdown()` ends it as Python 3.13 does.
+ * `postMessage`. `put` waits while a bounded queue is full, `get` while it is empty; `putMany` and
+ * `getMany` move many items under one hold of the lock; `taskDone()` and `join()` track work to
+ * completion; `shutdown()` ends it as Python 3.13 does.
  *
  * The internal lock is only ever held for the few instructions that move an item, never while a call
  * waits, so blocking and async calls mix freely, on one thread too.
@@ -108,6 +114,8 @@ export class Queue<T = unknown> {
   readonly #notFull: SequenceCells;
   readonly #allTasksDone: SequenceCells;
   readonly #board: Int32Array;
+  readonly #sorted: boolean;
+  readonly #names: MethodNames;
   #selectPort: SelectPort<T> | undefined;
 
   /** @throws RangeError when `maxSize` is not a non-negative integer. */
@@ -117,10 +125,14 @@ export class Queue<T = unknown> {
     this.#cells = cells;
     this.#mutex = new InternalLock(cells, MUTEX, this.#recover);
     this.#journal = new Journal(cells, JOURNAL, UNFINISHED);
-    this.#notEmpty = new SequenceCells(cells, NOT_EMPTY);
-    this.#notFull = new SequenceCells(cells, NOT_FULL);
+    const lock = this.#mutex.mutex;
+    this.#notEmpty = new SequenceCells(cells, NOT_EMPTY, { lock });
+    // A putter that waited for room comes back once a few gets made some, not for every one.
+    this.#notFull = new SequenceCells(cells, NOT_FULL, { lock, moves: Math.max(1, Math.min(64, cells[MAX_SIZE]! >> 4)) });
     this.#allTasksDone = new SequenceCells(cells, ALL_TASKS_DONE);
     this.#board = parts.board;
+    this.#sorted = this.order === Order.Priority;
+    this.#names = methodNames(this.kind);
     this.#store = new RecordStore(cells, STORE, this.order, parts.buffers);
     this.#store.setJournal(this.#journal);
   }
@@ -218,29 +230,32 @@ export class Queue<T = unknown> {
    * @throws QueueFull when `timeout` runs out; QueueShutDown after `shutdown()`.
    */
   put(item: T, options?: WaitOptions): void {
-    const method = `${this.kind}.put()`;
+    const method = this.#names.put;
     const deadline = deadlineFrom(options, method);
     assertNotComparing(this.#cells, method);
-    const encoded = encodeItem(item);
-    guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(encoded, timeLeft, method), putTimedOut);
+    const batch = takeEncodedBatch();
+    try {
+      batch.add(item);
+      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method), putTimedOut);
+    } finally {
+      releaseEncodedBatch(batch);
+    }
   }
 
   /** Async twin of {@link put}; usable on any thread. */
   async putAsync(item: T, options?: AsyncWaitOptions): Promise<void> {
-    const method = `${this.kind}.putAsync()`;
+    const method = this.#names.putAsync;
     const deadline = deadlineFrom(options, method);
     const signal = signalFrom(options, method);
     throwIfAborted(signal);
     assertNotComparing(this.#cells, method);
-    const encoded = encodeItem(item);
-    await guardedWaitAsync(
-      this.#mutex,
-      deadline,
-      method,
-      signal,
-      (timeLeft) => this.#putStep(encoded, timeLeft, method),
-      putTimedOut,
-    );
+    const batch = takeEncodedBatch();
+    try {
+      batch.add(item);
+      await queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#putStep(batch, timeLeft, method), putTimedOut);
+    } finally {
+      releaseEncodedBatch(batch);
+    }
   }
 
   /** Adds an item only if there is room now. @throws QueueFull, QueueShutDown */
@@ -249,33 +264,114 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * Removes and returns the next item, waiting while the queue is empty.
-   * @throws QueueEmpty when `timeout` runs out; QueueShutDown once shut down and drained.
+   * Adds every item of `items`, in order, as a loop of {@link put} calls sharing one timeout would,
+   * but under one acquisition of the queue's lock and with one wake-up of the getters for as many as
+   * there is room for: much cheaper per item. The items are all read and encoded first, so an item
+   * that cannot be queued (`TypeError`, as `put` throws) fails the call with nothing put.
+   *
+   * A bounded queue takes as many as fit, then the call waits for room for the rest, and the getters
+   * take the first ones meanwhile. So the batch may go in in parts, and a call that gives up (its
+   * timeout runs out, the queue is shut down) leaves the items already in where they are: the error
+   * says how many in `itemsPut` (always the first ones). Never splitting a batch would make one larger
+   * than `maxSize` wait forever. An empty `items` returns at once.
+   * @throws QueueFull when `timeout` runs out before every item is in (`itemsPut` of them are);
+   * QueueShutDown after `shutdown()` (idem); TypeError when `items` is not iterable. As `put`, a
+   * `PriorityQueue` comparator's error, or RangeError for storage full, after the items before it.
+   * @example
+   * ```ts
+   * const results = new Queue<number>();
+   * results.putMany(chunk.map(score));          // one lock, one wake-up for the whole chunk
+   * ```
    */
-  get(options?: WaitOptions): T {
-    const method = `${this.kind}.get()`;
+  putMany(items: Iterable<T>, options?: WaitOptions): void {
+    const method = this.#names.putMany;
     const deadline = deadlineFrom(options, method);
     assertNotComparing(this.#cells, method);
-    const record = guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#getStep(timeLeft, method), getTimedOut);
-    return this.#decode(record, method);
+    const batch = encodeAll(items, method);
+    try {
+      if (batch.count === 0) return;
+      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method), batchTimedOut(batch));
+    } finally {
+      releaseEncodedBatch(batch);
+    }
   }
 
-  /** Async twin of {@link get}; usable on any thread. */
-  async getAsync(options?: AsyncWaitOptions): Promise<T> {
-    const method = `${this.kind}.getAsync()`;
+  /**
+   * Async twin of {@link putMany}; usable on any thread. An aborted `signal` rejects with its reason;
+   * items already in (a bounded queue that waited for room) stay in.
+   * @example
+   * ```ts
+   * await uploads.putManyAsync(files, { timeout: 10_000, signal: controller.signal });
+   * ```
+   */
+  async putManyAsync(items: Iterable<T>, options?: AsyncWaitOptions): Promise<void> {
+    const method = this.#names.putManyAsync;
     const deadline = deadlineFrom(options, method);
     const signal = signalFrom(options, method);
     throwIfAborted(signal);
     assertNotComparing(this.#cells, method);
-    const record = await guardedWaitAsync(
-      this.#mutex,
-      deadline,
-      method,
-      signal,
-      (timeLeft) => this.#getStep(timeLeft, method),
-      getTimedOut,
-    );
-    return this.#decode(record, method);
+    const batch = encodeAll(items, method);
+    try {
+      if (batch.count === 0) return;
+      await queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#putStep(batch, timeLeft, method), batchTimedOut(batch));
+    } finally {
+      releaseEncodedBatch(batch);
+    }
+  }
+
+  /**
+   * Adds as many of `items` as there is room for now, in order.
+   * @throws QueueFull when not all fit (`itemsPut` went in); QueueShutDown; as {@link putMany}.
+   * @example
+   * ```ts
+   * try {
+   *   events.putManyNowait(batch);
+   * } catch (error) {
+   *   if (!(error instanceof QueueFull)) throw error;
+   *   dropped += batch.length - error.itemsPut;   // shed what did not fit
+   * }
+   * ```
+   */
+  putManyNowait(items: Iterable<T>): void {
+    this.putMany(items, { timeout: 0 });
+  }
+
+  /**
+   * Removes and returns the next item, waiting while the queue is empty.
+   * @throws QueueEmpty when `timeout` runs out; QueueShutDown once shut down and drained.
+   */
+  get(options?: WaitOptions): T {
+    const method = this.#names.get;
+    const deadline = deadlineFrom(options, method);
+    assertNotComparing(this.#cells, method);
+    if (this.#sorted) return this.#decode(queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#getStep(timeLeft, method), getTimedOut), method);
+    const taken = takeTakenBatch();
+    try {
+      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#takeStep(taken, 1, timeLeft, method), getTimedOut);
+      return this.#rebuildOne(taken, method);
+    } finally {
+      releaseTakenBatch(taken);
+    }
+  }
+
+  /** Async twin of {@link get}; usable on any thread. */
+  async getAsync(options?: AsyncWaitOptions): Promise<T> {
+    const method = this.#names.getAsync;
+    const deadline = deadlineFrom(options, method);
+    const signal = signalFrom(options, method);
+    throwIfAborted(signal);
+    assertNotComparing(this.#cells, method);
+    if (this.#sorted) {
+      const record = await queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#getStep(timeLeft, method), getTimedOut);
+      return this.#decode(record, method);
+    }
+    const taken = takeTakenBatch();
+    try {
+      await queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#takeStep(taken, 1, timeLeft, method), getTimedOut);
+      return this.#rebuildOne(taken, method);
+    } finally {
+      releaseTakenBatch(taken);
+    }
   }
 
   /** Removes and returns an item only if one is there now. @throws QueueEmpty, QueueShutDown */
@@ -284,15 +380,102 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * Marks one item taken with `get` as processed; `join()` returns once every item put has been.
-   * @throws RangeError when called more times than items were put.
+   * Waits, as {@link get} does, until there is an item, then removes and returns up to `max` of the
+   * items there (in the order `get` would return them), without waiting for more: one acquisition of
+   * the queue's lock and one wake-up of the putters for the lot. Each item counts for
+   * {@link taskDone} as one `get`.
+   *
+   * An item this thread cannot rebuild ends the batch: the items before it are returned, and it and
+   * the rest stay queued, in their places (if it is the first, the call throws `ItemDecodeError`, as
+   * `get` would). A `PriorityQueue` comparator that throws ends it the same way.
+   * @throws QueueEmpty when `timeout` runs out (nothing taken); QueueShutDown once shut down and
+   * drained; TypeError/RangeError when `max` is not a positive integer.
+   * @example
+   * ```ts
+   * for (;;) {
+   *   const lines = logQueue.getMany(512);     // whatever is there, up to 512, at least 1
+   *   file.write(lines.join('\n') + '\n');
+   *   logQueue.taskDone(lines.length);
+   * }
+   * ```
    */
-  taskDone(): void {
+  getMany(max: number, options?: WaitOptions): T[] {
+    const method = this.#names.getMany;
+    checkMax(max, method);
+    const deadline = deadlineFrom(options, method);
+    assertNotComparing(this.#cells, method);
+    if (this.#sorted) return queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#takeSortedStep(max, timeLeft, method), getTimedOut);
+    const taken = takeTakenBatch();
+    try {
+      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#takeStep(taken, max, timeLeft, method), getTimedOut);
+      return this.#rebuild(taken, method);
+    } finally {
+      releaseTakenBatch(taken);
+    }
+  }
+
+  /**
+   * Async twin of {@link getMany}; usable on any thread. An aborted `signal` rejects with its reason, nothing taken.
+   * @example
+   * ```ts
+   * const rows = await results.getManyAsync(1_000, { timeout: 5_000 });
+   * ```
+   */
+  async getManyAsync(max: number, options?: AsyncWaitOptions): Promise<T[]> {
+    const method = this.#names.getManyAsync;
+    checkMax(max, method);
+    const deadline = deadlineFrom(options, method);
+    const signal = signalFrom(options, method);
+    throwIfAborted(signal);
+    assertNotComparing(this.#cells, method);
+    if (this.#sorted) return queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#takeSortedStep(max, timeLeft, method), getTimedOut);
+    const taken = takeTakenBatch();
+    try {
+      await queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#takeStep(taken, max, timeLeft, method), getTimedOut);
+      return this.#rebuild(taken, method);
+    } finally {
+      releaseTakenBatch(taken);
+    }
+  }
+
+  /**
+   * Removes and returns up to `max` of the items there now.
+   * @throws QueueEmpty when there are none; QueueShutDown once shut down and drained.
+   * @example
+   * ```ts
+   * const pending = queue.empty ? [] : queue.getManyNowait(Number.MAX_SAFE_INTEGER); // drain
+   * ```
+   */
+  getManyNowait(max: number): T[] {
+    return this.getMany(max, { timeout: 0 });
+  }
+
+  /**
+   * Marks `count` items (default 1) taken with `get` as processed; `join()` returns once every item
+   * put has been. After a `getMany`, `taskDone(items.length)` marks the batch at once.
+   * @throws RangeError when that is more than the items put and not yet marked (nothing is marked
+   * then), or `count` is not a positive integer.
+   * @example
+   * ```ts
+   * const batch = jobs.getMany(64);
+   * try { batch.forEach(run); } finally { jobs.taskDone(batch.length); }
+   * ```
+   */
+  taskDone(count = 1): void {
     const method = `${this.kind}.taskDone()`;
+    if (count !== 1 && (typeof count !== 'number' || !Number.isInteger(count) || count < 1)) {
+      throw new RangeError(`${method}: count must be a positive integer, got ${String(count)}`);
+    }
     assertNotComparing(this.#cells, method);
     withInternalLock(this.#mutex, method, () => {
-      const unfinished = this.#cells[UNFINISHED]! - 1;
-      if (unfinished < 0) throw new RangeError(`${this.kind}.taskDone() called more times than items were put`);
+      const unfinished = this.#cells[UNFINISHED]! - count;
+      if (unfinished < 0) {
+        throw new RangeError(
+          count === 1
+            ? `${this.kind}.taskDone() called more times than items were put`
+            : `${this.kind}.taskDone(${count}): only ${this.#cells[UNFINISHED]!} items are put and not yet marked done`,
+        );
+      }
       this.#cells[UNFINISHED] = unfinished;
       if (unfinished === 0) this.#allTasksDone.notify(Infinity);
     });
@@ -358,32 +541,115 @@ export class Queue<T = unknown> {
     return this.#store;
   }
 
-  #putStep(encoded: EncodedItem, timeLeft: number, method: string): undefined | SequenceCells {
-    if (this.isShutDown) throw new QueueShutDown(`${method} on a queue that was shut down`);
-    if (this.full) {
-      if (timeLeft === 0) throw new QueueFull(`${method}: the queue is full (maxSize ${this.maxSize})`);
-      return this.#notFull;
+  /**
+   * Under the lock: puts as many of the batch's items still out as there is room for; returns
+   * `undefined` once all are in, else the condition to wait on for room.
+   */
+  #putStep(batch: EncodedBatch, timeLeft: number, method: string): undefined | SequenceCells {
+    if (this.#cells[SHUT_DOWN] !== OPEN) throw new QueueShutDown(`${method} on a queue that was shut down${partMessage(batch)}`, { itemsPut: batch.done });
+    const maxSize = this.maxSize;
+    const left = batch.count - batch.done;
+    const room = maxSize === 0 ? left : Math.min(left, maxSize - this.#store.lockedCount);
+    if (room > 0) {
+      this.#putItems(batch, batch.done, batch.done + room);
+      if (batch.done === batch.count) return undefined;
     }
-    this.#journal.begin();
-    try {
-      this.#store.push(encoded);
-      this.#cells[UNFINISHED] = this.#cells[UNFINISHED]! + 1;
-    } finally {
-      // push() undoes itself before it throws: nothing to roll back then either.
-      this.#journal.end();
-    }
-    this.#notEmpty.notify(1);
-    wakeSelectors(this.#cells, SELECT, this.#board);
-    return undefined;
+    if (timeLeft === 0) throw new QueueFull(`${method}: the queue is full (maxSize ${maxSize})${partMessage(batch)}`, { itemsPut: batch.done });
+    return this.#notFull;
   }
 
-  #getStep(timeLeft: number, method: string): TakenRecord | SequenceCells {
-    if (this.#store.count === 0) {
-      if (this.isShutDown) throw new QueueShutDown(`${method}: the queue was shut down and is empty`);
-      if (timeLeft === 0) throw new QueueEmpty(`${method}: the queue is empty`);
-      return this.#notEmpty;
+  /**
+   * Under the lock: puts items `[from, to)` of `batch`, in journal steps (see `Journal`): a ring or a
+   * stack takes a run in one step (a new one after the index grows), a heap one item per step (its
+   * moves fill the journal's log). Counts them in `batch.done` and wakes that many getters, also when
+   * an item fails to go in (a comparator that throws, storage full) and the error goes on.
+   */
+  #putItems(batch: EncodedBatch, from: number, to: number): void {
+    const store = this.#store;
+    const journal = this.#journal;
+    const cells = this.#cells;
+    const before = store.lockedCount;
+    try {
+      for (let i = from; i < to; ) {
+        journal.begin();
+        const at = store.lockedCount;
+        try {
+          if (store.growIndexFor(this.#sorted ? 1 : to - i)) {
+            journal.end();
+            journal.begin();
+          }
+          if (this.#sorted) store.pushSorted(batch, i);
+          else store.pushRun(batch, i, i + Math.min(to - i, store.indexRoom));
+        } finally {
+          // What went in is counted inside the step; an item that failed undid itself.
+          const pushed = store.lockedCount - at;
+          cells[UNFINISHED] = cells[UNFINISHED]! + pushed;
+          i += pushed;
+          journal.end();
+        }
+      }
+    } finally {
+      const put = store.lockedCount - before;
+      batch.done += put;
+      if (put > 0) {
+        this.#notEmpty.notify(put);
+        wakeSelectors(cells, SELECT, this.#board);
+      }
     }
+  }
+
+  /** A `PriorityQueue`'s `get`: the top item, decoded under the lock (see `RecordStore.take`). */
+  #getStep(timeLeft: number, method: string): TakenRecord | SequenceCells {
+    if (this.#store.lockedCount === 0) return this.#emptyStep(timeLeft, method);
     return this.#take();
+  }
+
+  /** Under the lock, on an empty queue: throws when the call must not (or need not) wait, else what to wait on. */
+  #emptyStep(timeLeft: number, method: string): SequenceCells {
+    if (this.#cells[SHUT_DOWN] !== OPEN) throw new QueueShutDown(`${method}: the queue was shut down and is empty`);
+    if (timeLeft === 0) throw new QueueEmpty(`${method}: the queue is empty`);
+    return this.#notEmpty;
+  }
+
+  /** A FIFO or LIFO queue's `get`/`getMany`: up to `max` items into `taken`, rebuilt once the lock is released. */
+  #takeStep(taken: TakenBatch, max: number, timeLeft: number, method: string): TakenBatch | SequenceCells {
+    const count = this.#store.lockedCount;
+    if (count === 0) return this.#emptyStep(timeLeft, method);
+    const n = Math.min(max, count);
+    this.#journal.begin();
+    try {
+      this.#store.takeRun(taken, n);
+    } finally {
+      this.#journal.end();
+    }
+    this.#notFull.notify(n);
+    return taken;
+  }
+
+  /**
+   * A `PriorityQueue`'s `getMany`: the smallest items, up to `max`, one journal step each. An item that
+   * cannot be taken (its comparator or decoding throws; the heap is left as it was) ends the batch,
+   * or fails the call if it is the first.
+   */
+  #takeSortedStep(max: number, timeLeft: number, method: string): T[] | SequenceCells {
+    const count = this.#store.lockedCount;
+    if (count === 0) return this.#emptyStep(timeLeft, method);
+    const n = Math.min(max, count);
+    const items: T[] = [];
+    try {
+      for (let i = 0; i < n; i++) {
+        this.#journal.begin();
+        try {
+          items.push(this.#store.take().item as T);
+        } finally {
+          this.#journal.end();
+        }
+      }
+    } catch (error) {
+      if (items.length === 0) throw error;
+    }
+    this.#notFull.notify(items.length);
+    return items;
   }
 
   /** Under the lock, with an item there: takes the next one. */
@@ -405,8 +671,8 @@ export class Queue<T = unknown> {
    * registration, so that the next put here wakes it.
    */
   #selectStep(bucket: number): TakenRecord | 'empty' | 'shut-down' {
-    if (this.#store.count !== 0) return this.#take();
-    if (this.isShutDown) return 'shut-down';
+    if (this.#store.lockedCount !== 0) return this.#take();
+    if (this.#cells[SHUT_DOWN] !== OPEN) return 'shut-down';
     if (bucket >= 0) registerSelector(this.#cells, SELECT, bucket);
     return 'empty';
   }
@@ -438,44 +704,90 @@ export class Queue<T = unknown> {
   }
 
   /**
-   * Rebuilds the item taken, once the lock is released. An item this thread cannot rebuild goes back
-   * where it was, its task still counted, and the call throws {@link ItemDecodeError}.
+   * Rebuilds the item a select or a `PriorityQueue`'s `get` took, once the lock is released (a
+   * priority item is rebuilt already). An item this thread cannot rebuild goes back where it was, its
+   * task still counted, and the call throws {@link ItemDecodeError}.
    */
   #decode(record: TakenRecord, method: string): T {
     if (record.decoded) return record.item as T;
     try {
       return decodeItem(record.tag, record.payload, record.number) as T;
     } catch (error) {
-      if (!(error instanceof ItemDecodeError)) throw error;
-      throw this.#putBack(record, method, error);
+      throw this.#putBack([record], method, error);
     }
   }
 
-  #putBack(record: TakenRecord, method: string, error: ItemDecodeError): ItemDecodeError {
-    let outcome = 'it was put back where it was';
+  /** `get`'s item of `taken`, rebuilt as {@link decode} does. */
+  #rebuildOne(taken: TakenBatch, method: string): T {
+    try {
+      return taken.item(0) as T;
+    } catch (error) {
+      throw this.#putBack([taken.record(0)], method, error);
+    }
+  }
+
+  /**
+   * `getMany`'s items of `taken`, rebuilt; the first that cannot be goes back with the rest after it,
+   * in their places, and the call returns those before it (throws, if there are none).
+   */
+  #rebuild(taken: TakenBatch, method: string): T[] {
+    const count = taken.count;
+    const items: T[] = [];
+    for (let i = 0; i < count; i++) {
+      try {
+        items.push(taken.item(i) as T);
+      } catch (error) {
+        // Put back last first: each goes in front of (FIFO) or on top of (LIFO) the one after it.
+        const records: TakenRecord[] = [];
+        for (let j = count - 1; j >= i; j--) records.push(taken.record(j));
+        const failure = this.#putBack(records, method, error);
+        if (i === 0) throw failure;
+        break;
+      }
+    }
+    return items;
+  }
+
+  /**
+   * Puts taken records back where they came from (the head of a ring, the top of a stack), in the
+   * order given, for an item this thread could not rebuild (`error`, the last record's); returns the
+   * error to throw for it.
+   */
+  #putBack(records: readonly TakenRecord[], method: string, error: unknown): unknown {
+    let outcome = records.length === 1 ? 'it was put back where it was' : `it was put back where it was, with the ${records.length - 1} taken after it`;
     try {
       withInternalLock(this.#mutex, method, () => {
         if (Atomics.load(this.#cells, SHUT_DOWN) === SHUT_IMMEDIATELY) {
           outcome = 'the queue was shut down immediately meanwhile, so it was dropped as done';
-          this.#forgetTask();
+          for (let i = 0; i < records.length; i++) this.#forgetTask();
           return;
         }
-        this.#journal.begin();
-        try {
-          this.#store.restore(record);
-        } catch {
-          this.#journal.end();
-          outcome = "the queue's storage filled up meanwhile, so it was dropped as done";
-          this.#forgetTask();
-          return;
+        let restored = 0;
+        for (const record of records) {
+          this.#journal.begin();
+          try {
+            if (this.#store.growIndexFor(1)) {
+              this.#journal.end();
+              this.#journal.begin();
+            }
+            this.#store.restore(record);
+            restored++;
+          } catch {
+            outcome = "the queue's storage filled up meanwhile, so it was dropped as done";
+            this.#forgetTask();
+          } finally {
+            this.#journal.end();
+          }
         }
-        this.#journal.end();
-        this.#notEmpty.notify(1);
-        wakeSelectors(this.#cells, SELECT, this.#board);
+        if (restored > 0) {
+          this.#notEmpty.notify(restored);
+          wakeSelectors(this.#cells, SELECT, this.#board);
+        }
       });
     } catch (lockError) {
       outcome = `it could not be put back (${(lockError as Error).message})`;
     }
+    if (!(error instanceof ItemDecodeError)) return error;
     const cause = error.cause as Error;
     return new ItemDecodeError(`${method}: the item cannot be rebuilt on this thread (${cause.message}); ${outcome}`, { cause });
   }
@@ -508,6 +820,61 @@ export class Queue<T = unknown> {
 // What a call with a timeout gives when the queue's internal lock stayed held until its deadline.
 function putTimedOut(method: string, cause: Error): never {
   throw new QueueFull(`${method}: timed out waiting for the queue's internal lock`, { cause });
+}
+
+/** The names of the hot calls, for their errors: made once per kind, not per call. */
+type MethodNames = Readonly<Record<'put' | 'putAsync' | 'putMany' | 'putManyAsync' | 'get' | 'getAsync' | 'getMany' | 'getManyAsync', string>>;
+const namesByKind = new Map<QueueKind, MethodNames>();
+
+function methodNames(kind: QueueKind): MethodNames {
+  let names = namesByKind.get(kind);
+  if (names === undefined) {
+    const of = (call: string): string => `${kind}.${call}()`;
+    names = {
+      put: of('put'),
+      putAsync: of('putAsync'),
+      putMany: of('putMany'),
+      putManyAsync: of('putManyAsync'),
+      get: of('get'),
+      getAsync: of('getAsync'),
+      getMany: of('getMany'),
+      getManyAsync: of('getManyAsync'),
+    };
+    namesByKind.set(kind, names);
+  }
+  return names;
+}
+
+/** A batch's `putTimedOut`: the items already in are counted. */
+function batchTimedOut(batch: EncodedBatch): (method: string, cause: Error) => never {
+  return (method, cause) => {
+    throw new QueueFull(`${method}: timed out waiting for the queue's internal lock${partMessage(batch)}`, { cause, itemsPut: batch.done });
+  };
+}
+
+/** For the errors of a batch put that gave up: how far it got. */
+function partMessage(batch: EncodedBatch): string {
+  return batch.count === 1 ? '' : `; ${batch.done} of the ${batch.count} items were put`;
+}
+
+/** Reads and encodes every item of a batch put, before anything goes in. */
+function encodeAll(items: Iterable<unknown>, method: string): EncodedBatch {
+  if (items === null || items === undefined || typeof (items as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
+    throw new TypeError(`${method}: items must be iterable (an array, a Set, a generator…), got ${items === null ? 'null' : typeof items}`);
+  }
+  const batch = takeEncodedBatch();
+  try {
+    for (const item of items) batch.add(item);
+  } catch (error) {
+    releaseEncodedBatch(batch);
+    throw error;
+  }
+  return batch;
+}
+
+function checkMax(max: number, method: string): void {
+  if (typeof max !== 'number') throw new TypeError(`${method}: max must be a number, got ${typeof max}`);
+  if (!Number.isInteger(max) || max < 1) throw new RangeError(`${method}: max must be a positive integer, got ${max}`);
 }
 
 function getTimedOut(method: string, cause: Error): never {

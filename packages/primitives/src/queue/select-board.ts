@@ -85,10 +85,12 @@ export function unregisterSelector(cells: Int32Array, base: number, bucket: numb
 /**
  * After a change that may let a selector take an item (a put, an item put back, a shutdown, a
  * recovery): wakes every selector registered on the queue. Under the queue's lock, so that a selector
- * registering later sees the change itself. One load when nobody selects on the queue.
+ * registering later sees the change itself. One plain load when nobody selects on the queue: a
+ * selector registers under the same lock, so its count is seen; one that unregistered since (without
+ * the lock) may still be counted, which costs a needless bump.
  */
 export function wakeSelectors(cells: Int32Array, base: number, board: Int32Array): void {
-  if (Atomics.load(cells, base + TOTAL) === 0) return;
+  if (cells[base + TOTAL] === 0) return;
   for (let bucket = 0; bucket < BUCKETS; bucket++) {
     if (Atomics.load(cells, base + PER_BUCKET + bucket) === 0) continue;
     const word = bucketWord(bucket);

@@ -12,33 +12,73 @@ const hidden = { writable: true, enumerable: false, configurable: true } as cons
  * the order they were met, so a `Ref` finds its object, cycles included.
  */
 export function decode(bytes: Uint8Array): unknown {
-  const reader = new Reader(bytes);
-  const header = reader.byte();
-  if ((header & ~HAS_REFS) !== HEADER) throw new MalformedItem('not an item of this version of the package');
-  const value = new Decoder(reader, (header & HAS_REFS) === 0 ? undefined : []).value();
-  if (reader.position !== reader.end) throw new MalformedItem('bytes are left after the item');
-  return value;
+  return decodeRange(bytes, 0, bytes.length, undefined);
 }
 
-/** A string alone, as `Encoder.encodeString` wrote it. */
-export function decodeString(bytes: Uint8Array): string {
-  const reader = new Reader(bytes);
-  const value = new Decoder(reader, undefined).string();
-  if (reader.position !== reader.end) throw new MalformedItem('bytes are left after the item');
-  return value;
+/** {@link decode} of the item at `bytes[start, end)`; `view`, if given, is a DataView of all of `bytes`. */
+export function decodeRange(bytes: Uint8Array, start: number, end: number, view: DataView | undefined): unknown {
+  const decoder = takeDecoder(bytes, start, end, view);
+  try {
+    const reader = decoder.reader;
+    const header = reader.byte();
+    if ((header & ~HAS_REFS) !== HEADER) throw new MalformedItem('not an item of this version of the package');
+    decoder.refs = (header & HAS_REFS) === 0 ? undefined : [];
+    const value = decoder.value();
+    if (reader.position !== reader.end) throw new MalformedItem('bytes are left after the item');
+    return value;
+  } finally {
+    releaseDecoder(decoder);
+  }
 }
+
+/** A string alone, as `Encoder.writeString` wrote it. */
+export function decodeString(bytes: Uint8Array): string {
+  return decodeStringRange(bytes, 0, bytes.length, undefined);
+}
+
+/** {@link decodeString} of the string at `bytes[start, end)`. */
+export function decodeStringRange(bytes: Uint8Array, start: number, end: number, view: DataView | undefined): string {
+  const decoder = takeDecoder(bytes, start, end, view);
+  try {
+    const value = decoder.string();
+    if (decoder.reader.position !== decoder.reader.end) throw new MalformedItem('bytes are left after the item');
+    return value;
+  } finally {
+    releaseDecoder(decoder);
+  }
+}
+
+// One decoder (and its reader) serves item after item: decoding allocates nothing but the item. It is
+// taken while in use, so a decode that somehow starts inside another gets a fresh one.
+let idle: Decoder | undefined = undefined;
+
+function takeDecoder(bytes: Uint8Array, start: number, end: number, view: DataView | undefined): Decoder {
+  const decoder = idle;
+  if (decoder === undefined) return new Decoder(new Reader(bytes, start, end, view));
+  idle = undefined;
+  decoder.reader.reset(bytes, start, end, view);
+  return decoder;
+}
+
+function releaseDecoder(decoder: Decoder): void {
+  // Nothing of the item stays reachable from the idle decoder.
+  decoder.refs = undefined;
+  decoder.reader.reset(EMPTY, 0, 0, undefined);
+  idle = decoder;
+}
+
+const EMPTY = new Uint8Array(0);
 
 class Decoder {
-  readonly #reader: Reader;
-  readonly #refs: unknown[] | undefined;
+  readonly reader: Reader;
+  refs: unknown[] | undefined = undefined;
 
-  constructor(reader: Reader, refs: unknown[] | undefined) {
-    this.#reader = reader;
-    this.#refs = refs;
+  constructor(reader: Reader) {
+    this.reader = reader;
   }
 
   value(): unknown {
-    const reader = this.#reader;
+    const reader = this.reader;
     const tag = reader.byte();
     if (tag >= Tag.SmallInt) return tag - Tag.SmallInt;
     switch (tag) {
@@ -69,7 +109,7 @@ class Decoder {
       case Tag.Object: {
         const count = reader.varint();
         const object: Record<string, unknown> = {};
-        this.#refs?.push(object);
+        this.refs?.push(object);
         for (let i = 0; i < count; i++) {
           const key = this.#key();
           const value = this.value();
@@ -82,9 +122,9 @@ class Decoder {
       case Tag.Array: {
         const length = reader.varint();
         const array: unknown[] = [];
-        this.#refs?.push(array);
+        this.refs?.push(array);
         for (let i = 0; i < length; i++) {
-          if (reader.bytes[reader.position] === Tag.SparseArray) {
+          if (reader.peek() === Tag.SparseArray) {
             reader.position++;
             this.#sparseRest(array, length);
             break;
@@ -121,19 +161,19 @@ class Decoder {
   }
 
   #remember<T>(object: T): T {
-    this.#refs?.push(object);
+    this.refs?.push(object);
     return object;
   }
 
   #ref(): unknown {
-    const index = this.#reader.varint();
-    if (this.#refs === undefined || index >= this.#refs.length) throw new MalformedItem('a reference to an object not yet met');
-    return this.#refs[index];
+    const index = this.reader.varint();
+    if (this.refs === undefined || index >= this.refs.length) throw new MalformedItem('a reference to an object not yet met');
+    return this.refs[index];
   }
 
   /** A string with its tag (object keys, RegExp and Error fields, a string item). */
   string(): string {
-    const reader = this.#reader;
+    const reader = this.reader;
     const tag = reader.byte();
     if (tag === Tag.Ascii) return reader.ascii(reader.varint());
     if (tag === Tag.Utf8) return reader.utf8(reader.varint());
@@ -144,8 +184,8 @@ class Decoder {
 
   /** An object key: usually short ASCII, which the reader may have cached. */
   #key(): string {
-    const reader = this.#reader;
-    if (reader.bytes[reader.position] === Tag.Ascii) {
+    const reader = this.reader;
+    if (reader.peek() === Tag.Ascii) {
       reader.position++;
       return reader.asciiKey(reader.varint());
     }
@@ -153,14 +193,14 @@ class Decoder {
   }
 
   #bigint(): bigint {
-    const reader = this.#reader;
+    const reader = this.reader;
     const negative = reader.byte() === 1;
     const magnitude = BigInt(`0x${reader.ascii(reader.varint())}`);
     return negative ? -magnitude : magnitude;
   }
 
   #sparseRest(array: unknown[], length: number): void {
-    const reader = this.#reader;
+    const reader = this.reader;
     const count = reader.varint();
     let next = array.length;
     for (let i = 0; i < count; i++) {
@@ -173,7 +213,7 @@ class Decoder {
   }
 
   #packedArray(): number[] {
-    const reader = this.#reader;
+    const reader = this.reader;
     const length = reader.varint();
     const kind = reader.byte();
     if (kind !== PackedKind.Int32 && kind !== PackedKind.Float64) throw new MalformedItem('unknown packed array kind');
@@ -181,7 +221,7 @@ class Decoder {
     reader.position += -reader.position & (size - 1);
     reader.need(length * size);
     const array: number[] = [];
-    this.#refs?.push(array);
+    this.refs?.push(array);
     const offset = reader.bytes.byteOffset + reader.position;
     if (offset % size === 0) {
       const source = kind === PackedKind.Int32 ? new Int32Array(reader.bytes.buffer, offset, length) : new Float64Array(reader.bytes.buffer, offset, length);
@@ -197,9 +237,9 @@ class Decoder {
   }
 
   #map(): Map<unknown, unknown> {
-    const count = this.#reader.varint();
+    const count = this.reader.varint();
     const map = new Map<unknown, unknown>();
-    this.#refs?.push(map);
+    this.refs?.push(map);
     for (let i = 0; i < count; i++) {
       const key = this.value();
       map.set(key, this.value());
@@ -208,15 +248,15 @@ class Decoder {
   }
 
   #set(): Set<unknown> {
-    const count = this.#reader.varint();
+    const count = this.reader.varint();
     const set = new Set<unknown>();
-    this.#refs?.push(set);
+    this.refs?.push(set);
     for (let i = 0; i < count; i++) set.add(this.value());
     return set;
   }
 
   #error(): Error {
-    const reader = this.#reader;
+    const reader = this.reader;
     const Constructor = ERROR_CONSTRUCTORS[reader.byte()];
     if (Constructor === undefined) throw new MalformedItem('unknown error kind');
     const fields = reader.byte();
@@ -224,13 +264,13 @@ class Decoder {
     const stack = (fields & ErrorField.Stack) === 0 ? undefined : this.string();
     const error = withoutStackTrace(Constructor, message);
     if (stack !== undefined) Object.defineProperty(error, 'stack', { value: stack, ...hidden });
-    this.#refs?.push(error);
+    this.refs?.push(error);
     if ((fields & ErrorField.Cause) !== 0) Object.defineProperty(error, 'cause', { value: this.value(), ...hidden });
     return error;
   }
 
   #arrayBuffer(): ArrayBuffer {
-    const reader = this.#reader;
+    const reader = this.reader;
     const byteLength = reader.varint();
     if (reader.byte() === 0) return reader.copy(byteLength);
     const maxByteLength = reader.varint();
@@ -242,7 +282,7 @@ class Decoder {
   }
 
   #view(): ArrayBufferView {
-    const reader = this.#reader;
+    const reader = this.reader;
     const Constructor = VIEW_CONSTRUCTORS[reader.byte()];
     if (Constructor === undefined) throw new MalformedItem('unknown view kind');
     const length = reader.varint();
@@ -251,7 +291,7 @@ class Decoder {
   }
 
   #boxed(): object {
-    const reader = this.#reader;
+    const reader = this.reader;
     const kind = reader.byte();
     const primitive = this.value();
     const expected = kind === BoxedKind.Boolean ? 'boolean' : kind === BoxedKind.Number ? 'number' : kind === BoxedKind.String ? 'string' : kind === BoxedKind.BigInt ? 'bigint' : undefined;

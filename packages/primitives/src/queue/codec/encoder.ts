@@ -25,21 +25,34 @@ const SharedBuffer: typeof SharedArrayBuffer | undefined = typeof SharedArrayBuf
  */
 export class Encoder {
   busy = false;
-  readonly #writer = new Writer();
+  readonly #writer: Writer;
   // The first object met is kept aside: most items hold one object, and they need no Map.
   #first: object | undefined = undefined;
   #seen: Map<object, number> | undefined = undefined;
   #objects = 0;
   #hasRefs = false;
 
+  /** @param writer Where items go: by default a slab writer of its own (see `Writer`). */
+  constructor(writer: Writer = new Writer()) {
+    this.#writer = writer;
+  }
+
   encode(item: unknown): Uint8Array {
+    this.write(item);
+    return this.#writer.finish();
+  }
+
+  /**
+   * Writes an item at the writer's `start` (its position), leaving it there unfinished for the caller
+   * to end; a failure leaves nothing written.
+   */
+  write(item: unknown): void {
     const writer = this.#writer;
     this.busy = true;
     try {
       writer.byte(HEADER);
       this.#value(item);
       if (this.#hasRefs) writer.bytes[writer.start] = HEADER | HAS_REFS;
-      return writer.finish();
     } catch (error) {
       writer.discard();
       throw error;
@@ -56,6 +69,11 @@ export class Encoder {
   encodeString(value: string): Uint8Array {
     this.#writer.string(value);
     return this.#writer.finish();
+  }
+
+  /** {@link encodeString}, left unfinished as {@link write} leaves an item. */
+  writeString(value: string): void {
+    this.#writer.string(value);
   }
 
   /**

@@ -23,28 +23,53 @@ export class MalformedItem extends Error {
   }
 }
 
-/** Reads the primitive parts of the item format from one payload, checking every length against its end. */
+/**
+ * Reads the primitive parts of the item format from one payload, `bytes[start, end)`, checking every
+ * length against its end. Positions are indices into `bytes`, so a payload can be read where it lies
+ * in a larger buffer (a queue's batch of records) without a view of its own; one reader serves item
+ * after item ({@link reset}).
+ */
 export class Reader {
-  readonly bytes: Uint8Array;
-  readonly view: DataView;
-  readonly end: number;
+  bytes: Uint8Array;
+  end: number;
   position: number;
+  #view: DataView | undefined;
 
-  constructor(bytes: Uint8Array) {
+  constructor(bytes: Uint8Array, start = 0, end = bytes.length, view?: DataView) {
     this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.end = bytes.length;
-    this.position = 0;
+    this.position = start;
+    this.end = end;
+    this.#view = view;
+  }
+
+  /** Reads another payload. `view`, if given, is a DataView of all of `bytes`. */
+  reset(bytes: Uint8Array, start: number, end: number, view: DataView | undefined): void {
+    this.bytes = bytes;
+    this.position = start;
+    this.end = end;
+    this.#view = view;
+  }
+
+  /** A DataView of all of `bytes` (positions are the same), made when first needed: most items read no float. */
+  get view(): DataView {
+    return (this.#view ??= new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength));
   }
 
   /** The next byte. Past the end it is `undefined`, which no tag matches, so callers reading tags need no check. */
   byte(): number {
-    return this.bytes[this.position++]!;
+    const position = this.position++;
+    return position < this.end ? this.bytes[position]! : (undefined as unknown as number);
+  }
+
+  /** The next byte without moving on (`undefined` past the end). */
+  peek(): number {
+    return this.position < this.end ? this.bytes[this.position]! : (undefined as unknown as number);
   }
 
   /** An unsigned varint below 2 ** 53. */
   varint(): number {
     const bytes = this.bytes;
+    if (this.position >= this.end) throw new MalformedItem('a number runs past the end');
     let byte = bytes[this.position++]!;
     if (byte < 0x80) return byte;
     let value = byte & 0x7f;

@@ -13,13 +13,23 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * into a slab, each starting at a multiple of 8, and handed out as views of it ({@link finish}), so
  * encoding allocates no buffer per item. A slab is never rewritten: when it is full (or an item
  * outgrows it) the writer moves to a new one, and the old one lives on as long as views of it do.
+ *
+ * A **block** writer instead keeps everything written in one buffer, which it grows by copying it
+ * whole: a queue's batch lays its records out in it, and sets `start` and `position` itself.
  */
 export class Writer {
-  bytes = new Uint8Array(SLAB_BYTES);
-  view = new DataView(this.bytes.buffer);
+  bytes: Uint8Array<ArrayBuffer>;
+  view: DataView;
   /** Where the item being written starts in the slab. */
   start = 0;
   position = 0;
+  readonly #block: boolean;
+
+  constructor(options: { readonly block?: boolean; readonly bytes?: number } = {}) {
+    this.#block = options.block === true;
+    this.bytes = new Uint8Array(options.bytes ?? SLAB_BYTES);
+    this.view = new DataView(this.bytes.buffer);
+  }
 
   /** Makes room for `n` more bytes. */
   reserve(n: number): void {
@@ -226,8 +236,16 @@ export class Writer {
     if (!value.isWellFormed()) this.bytes[this.start + tagOffset] = Tag.Utf16Lone;
   }
 
-  /** Moves the item being written to a new slab with room for `needed` more bytes. */
+  /** Moves the item being written to a new slab with room for `needed` more bytes (a block: all of it). */
   #grow(needed: number): void {
+    if (this.#block) {
+      // A multiple of 8, so that the block can be seen as words (see EncodedBatch).
+      const bytes = new Uint8Array((Math.max(2 * this.bytes.length, this.position + needed) + 7) & ~7);
+      bytes.set(this.bytes.subarray(0, this.position));
+      this.bytes = bytes;
+      this.view = new DataView(bytes.buffer);
+      return;
+    }
     const length = this.position - this.start;
     const bytes = new Uint8Array(Math.max(SLAB_BYTES, 2 * (length + needed)));
     bytes.set(this.bytes.subarray(this.start, this.position));

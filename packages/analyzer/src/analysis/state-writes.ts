@@ -6,7 +6,7 @@
  * state here: no-nonatomic-update covers what is local to one function.
  */
 import ts from 'typescript';
-import { skipOuterExpressions } from '../model/lock-identity.js';
+import { isModuleScope, skipOuterExpressions } from '../model/lock-identity.js';
 
 export type StateKind = 'field' | 'variable' | 'shared-memory';
 
@@ -141,11 +141,6 @@ export function owningClass(declaration: ts.Node): ts.ClassLikeDeclaration | und
     for (let node: ts.Node | undefined = declaration.parent; node !== undefined; node = node.parent) if (ts.isClassLike(node)) return node;
   }
   return undefined;
-}
-
-export function isModuleScope(declaration: ts.VariableDeclaration): boolean {
-  const statement = declaration.parent.parent;
-  return ts.isVariableStatement(statement) && (ts.isSourceFile(statement.parent) || ts.isModuleBlock(statement.parent));
 }
 
 /**

@@ -429,7 +429,8 @@ export function skipOuterExpressions(expression: ts.Expression): ts.Expression {
   return node;
 }
 
-function isModuleScope(declaration: ts.VariableDeclaration): boolean {
+/** A variable declared at a file's (or namespace's) top level. */
+export function isModuleScope(declaration: ts.VariableDeclaration): boolean {
   const statement = declaration.parent.parent;
   if (!ts.isVariableStatement(statement)) return false;
   const container = statement.parent;

@@ -208,11 +208,14 @@ function lockAwareFiles(files: readonly ts.SourceFile[], imports: ReadonlyMap<ts
   for (const file of files) byStem.set(stem(file.fileName), file);
   const importers = new Map<ts.SourceFile, ts.SourceFile[]>();
   const aware = new Set<ts.SourceFile>();
+  const modules = [...lockModules];
   for (const file of files) {
+    const dir = path.dirname(file.fileName);
     for (const specifier of imports.get(file) ?? []) {
-      if ([...lockModules].some((module) => specifier === module || specifier.startsWith(`${module}/`))) aware.add(file);
+      if (modules.some((module) => specifier === module || specifier.startsWith(`${module}/`))) aware.add(file);
       if (!specifier.startsWith('.')) continue;
-      const target = byStem.get(stem(path.resolve(path.dirname(file.fileName), specifier))) ?? byStem.get(path.resolve(path.dirname(file.fileName), specifier, 'index'));
+      const resolved = path.resolve(dir, specifier);
+      const target = byStem.get(stem(resolved)) ?? byStem.get(path.join(resolved, 'index'));
       if (target === undefined) continue;
       const list = importers.get(target);
       if (list === undefined) importers.set(target, [file]);
@@ -249,5 +252,5 @@ function moduleSpecifierOf(node: ts.Node): string | undefined {
 
 /** A path without its extension: `./a.js` in an import names `a.ts`. */
 function stem(fileName: string): string {
-  return path.resolve(fileName).replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
+  return (path.isAbsolute(fileName) ? path.normalize(fileName) : path.resolve(fileName)).replace(/\.(d\.)?[cm]?[jt]sx?$/, '');
 }

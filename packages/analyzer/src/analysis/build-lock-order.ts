@@ -13,6 +13,7 @@ import { LockOrderGraph } from './lock-order-graph.js';
 import type { Acquisition, CallStep, EdgeWitness } from './lock-order-witness.js';
 import type { AcquisitionSite, DispatchCondition, FunctionSummary, HeldLock, LocalCall } from './function-summary.js';
 import { isReentryOf } from './function-walker.js';
+import { settleGuard, type GuardOutcome, type ParameterGuard } from './parameter-guards.js';
 import type { ProgramSummaries } from './summarize-program.js';
 
 /** Sites kept per lock in one function's reach: enough witnesses, bounded work on huge call graphs. */
@@ -36,6 +37,14 @@ interface Reach {
   readonly guards: ReadonlySet<string>;
   /** Classes the function's parameters must be instances of for the path to be taken (see DispatchCondition). */
   readonly dispatch: readonly DispatchCondition[];
+  /** Tests of the function's own parameters the acquisition runs under, for its callers to settle (parameter-guards.ts). */
+  readonly parameterGuards: readonly ParameterGuard[];
+  /**
+   * Taken only when a value some caller on the way computes at run time says so (a helper's
+   * `bypass` option not passed as a constant): it orders other locks, but is not claimed to re-take
+   * a lock already held — on the paths that matter the caller may have asked it not to.
+   */
+  readonly conditional: boolean;
 }
 
 interface PendingEdge {
@@ -43,6 +52,8 @@ interface PendingEdge {
   readonly to: LockRef;
   readonly witness: EdgeWitness;
   readonly fromPartial: boolean;
+  /** The acquisition is {@link Reach.conditional}. */
+  readonly toConditional: boolean;
   /** Either acquisition carries the `lockstep-ordered` annotation. */
   readonly ordered: boolean;
 }
@@ -68,19 +79,19 @@ export function buildLockOrderGraph({ summaries, substitute, bindDispatch }: Pro
 
   for (const component of order) {
     for (const summary of component) {
-      const emit = (from: HeldLock, to: LockRef, site: AcquisitionSite, chain: readonly CallStep[], alsoHeld: Iterable<string>): void => {
+      const emit = (from: HeldLock, to: LockRef, site: AcquisitionSite, chain: readonly CallStep[], alsoHeld: Iterable<string>, toConditional = false): void => {
         const witness: EdgeWitness = {
           held: acquisitionOf(from.ref, from.site, from.chain),
           acquired: acquisitionOf(to, site, chain),
           alsoHeld: [...new Set(alsoHeld)].filter((id) => id !== from.ref.info.id && id !== to.info.id).sort(),
         };
         const ordered = from.ref.info.id === to.info.id || from.ref.parameter !== undefined || to.parameter !== undefined ? isAnnotatedOrdered(from.site.node) || isAnnotatedOrdered(site.node) : false;
-        addEdge(summary, { from: from.ref, to, witness, fromPartial: from.partial === true, ordered });
+        addEdge(summary, { from: from.ref, to, witness, fromPartial: from.partial === true, toConditional, ordered });
       };
       const addEdge = (owner: FunctionSummary, edge: PendingEdge): void => {
         const { from, to, witness, fromPartial } = edge;
         if (from.info.id === to.info.id) {
-          if (fromPartial) return; // on the paths that matter the first may not be held
+          if (fromPartial || edge.toConditional) return; // on the paths that matter the first may not be held, or the second not taken
           // The same lock expression run again by a loop over a variable (`for (const a of all) a.lock.acquire()`)
           // takes another object each time: two instances, not one taken twice.
           const reTakenByLoop = from.instance.startsWith('symbol:') && sameSite(witness);
@@ -120,19 +131,20 @@ export function buildLockOrderGraph({ summaries, substitute, bindDispatch }: Pro
             held: { ...edge.witness.held, lock: from.info.id, callChain: [call.step, ...edge.witness.held.callChain] },
             acquired: { ...edge.witness.acquired, lock: to.info.id },
           };
-          addEdge(summary, { from, to, witness, fromPartial: edge.fromPartial, ordered: edge.ordered });
+          addEdge(summary, { from, to, witness, fromPartial: edge.fromPartial, toConditional: edge.toConditional, ordered: edge.ordered });
         }
         if (call.held.length === 0) continue;
         const heldIds = call.held.map((entry) => entry.ref.info.id);
         for (const reached of reach.get(call.callee)?.values() ?? []) {
-          if (isGuardedOff(reached, call) || dispatchThrough(reached, call, bindDispatch) === false) continue;
+          const settled = settleParameterGuards(reached, call);
+          if (settled === 'fails' || isGuardedOff(reached, call) || dispatchThrough(reached, call, bindDispatch) === false) continue;
           const to = substitute(reached.ref, call);
           if (isReentryOf(to, call.held)) continue;
           // A lock the callee gave back before this acquisition is not held by us any more there.
           const released = reached.releasedBefore.map((ref) => substitute(ref, call));
           for (const entry of call.held) {
             if (released.some((ref) => instanceKey(ref) === instanceKey(entry.ref) || sameInstance(ref, entry.ref))) continue;
-            emit(entry, to, reached.site, [call.step, ...reached.chain], [...heldIds, ...reached.heldOnTheWay]);
+            emit(entry, to, reached.site, [call.step, ...reached.chain], [...heldIds, ...reached.heldOnTheWay], reached.conditional || settled === 'unknown');
           }
         }
       }
@@ -177,6 +189,8 @@ function computeReach(
         releasedBefore: acquisition.releasedBefore,
         guards: new Set(acquisition.guards ?? []),
         dispatch: [],
+        parameterGuards: acquisition.parameterGuards ?? [],
+        conditional: false,
       });
     }
   }
@@ -186,6 +200,8 @@ function computeReach(
     const heldIds = call.held.map((entry) => entry.ref.info.id);
     for (const reached of callee.values()) {
       if (reached.chain.length >= MAX_CHAIN || isGuardedOff(reached, call)) continue;
+      const settled = settleParameterGuards(reached, call);
+      if (settled === 'fails') continue;
       const dispatch = dispatchThrough(reached, call, bindDispatch);
       if (dispatch === false) continue;
       const candidate: Reach = {
@@ -197,6 +213,9 @@ function computeReach(
         // The callee's guards are fields of our `this` only when it runs on it.
         guards: new Set([...(call.guards ?? []), ...(call.sameThis ? reached.guards : [])]),
         dispatch,
+        // Settled here, by this call's arguments: the caller's own parameters are another matter.
+        parameterGuards: [],
+        conditional: reached.conditional || settled === 'unknown',
       };
       if (merge(own, candidate)) changed = true;
     }
@@ -224,8 +243,10 @@ function merge(into: Map<string, Reach>, candidate: Reach): boolean {
   const guards = [...existing.guards].filter((field) => candidate.guards.has(field));
   const candidateConditions = new Set(candidate.dispatch.map(conditionKey));
   const dispatch = existing.dispatch.filter((condition) => candidateConditions.has(conditionKey(condition)));
-  if (!shorter && gates.length === existing.heldOnTheWay.size && guards.length === existing.guards.size && dispatch.length === existing.dispatch.length) return false;
-  into.set(key, { ...(shorter ? candidate : existing), heldOnTheWay: new Set(gates), guards: new Set(guards), dispatch });
+  // Certain on one path is certain.
+  const conditional = existing.conditional && candidate.conditional;
+  if (!shorter && gates.length === existing.heldOnTheWay.size && guards.length === existing.guards.size && dispatch.length === existing.dispatch.length && conditional === existing.conditional) return false;
+  into.set(key, { ...(shorter ? candidate : existing), heldOnTheWay: new Set(gates), guards: new Set(guards), dispatch, conditional });
   return true;
 }
 
@@ -246,6 +267,23 @@ function dispatchThrough(reached: Reach, call: LocalCall, bindDispatch: ProgramS
     if (bound !== null) conditions.push(bound);
   }
   return conditions;
+}
+
+/**
+ * What `call`'s arguments say about the guards on the callee's parameters: `fails` when one is
+ * certainly false (the caller passed `bypass: true`), `unknown` when one depends on a value computed
+ * at run time, `holds` otherwise. A callback passed as a value gets no arguments of ours: unknown.
+ */
+function settleParameterGuards(reached: Reach, call: LocalCall): GuardOutcome {
+  if (reached.parameterGuards.length === 0) return 'holds';
+  if (call.unbound === true) return 'unknown';
+  let outcome: GuardOutcome = 'holds';
+  for (const guard of reached.parameterGuards) {
+    const settled = settleGuard(guard, call.expression);
+    if (settled === 'fails') return 'fails';
+    if (settled === 'unknown') outcome = 'unknown';
+  }
+  return outcome;
 }
 
 /** The callee reaches this acquisition only when a field of our `this` is set, and the call comes after we cleared it. */

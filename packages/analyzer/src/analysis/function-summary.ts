@@ -9,6 +9,7 @@ import type { LockRef } from '../model/lock-ref.js';
 import type { FunctionLike } from '../model/function-names.js';
 import type { CallStep } from './lock-order-witness.js';
 import type { SourceLocation } from '../model/source-location.js';
+import type { ParameterGuard } from './parameter-guards.js';
 
 /** Where a lock was taken. */
 export interface AcquisitionSite {
@@ -51,6 +52,8 @@ export interface LocalAcquisition {
   readonly releasedBefore: readonly LockRef[];
   /** Fields of `this` an enclosing `if` tests truthy: without them the acquisition does not run (guard-fields.ts). */
   readonly guards?: readonly string[];
+  /** Tests of the function's own parameters it runs under (`if (!options.bypass)`): each caller's arguments settle them (parameter-guards.ts). */
+  readonly parameterGuards?: readonly ParameterGuard[];
 }
 
 /**

@@ -13,6 +13,7 @@ import { locationOf } from '../model/source-location.js';
 import type { CallStep } from './lock-order-witness.js';
 import { CONDITION_METHODS } from './condition-uses.js';
 import { clearedThisFields, thisFieldGuards } from './guard-fields.js';
+import { parameterGuards } from './parameter-guards.js';
 import type { AcquisitionSite, CallbackInvocation, ExitEffect, FunctionSummary, HeldLock, LocalAcquisition, LocalCall } from './function-summary.js';
 
 /** What the walker needs from the whole-program pass. */
@@ -728,7 +729,12 @@ class FunctionWalker {
     if (this.#recorded.has(key)) return;
     this.#recorded.add(key);
     const guards = thisFieldGuards(acquisition.site.node, this.#node);
-    this.#acquisitions.push(guards.length === 0 ? acquisition : { ...acquisition, guards });
+    const parameterGuardsOfSite = parameterGuards(acquisition.site.node, this.#node);
+    this.#acquisitions.push(
+      guards.length === 0 && parameterGuardsOfSite.length === 0
+        ? acquisition
+        : { ...acquisition, ...(guards.length > 0 ? { guards } : {}), ...(parameterGuardsOfSite.length > 0 ? { parameterGuards: parameterGuardsOfSite } : {}) },
+    );
   }
 
   #recordCall(call: LocalCall): void {

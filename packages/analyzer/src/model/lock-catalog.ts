@@ -236,6 +236,16 @@ export const BUILT_IN_LOCK_TYPES: readonly LockType[] = [
     methods: ASYNC_MUTEX_METHODS,
     acquireReturnsReleaser: 'function',
   },
+  // async-sema (Vercel's; @vercel/nft bounds its file I/O with one): `acquire()` resolves once a
+  // permit is free, `tryAcquire()` takes one only if free, `release()` gives one back; the count comes
+  // from `new Sema(n)`.
+  {
+    name: 'Sema',
+    module: 'async-sema',
+    flavor: 'semaphore',
+    source: 'async-sema',
+    methods: methodRoles({ acquire: ['acquire'], tryAcquire: ['tryAcquire'], release: ['release'] }),
+  },
   // async-lock: its types come from @types/async-lock, which counts as declaring the package's own.
   {
     name: 'AsyncLock',
@@ -261,7 +271,7 @@ export const FALLBACK_METHODS = methodRoles({
   hold: ['hold', 'holdAsync'],
 });
 
-const LOCK_WORDS = new Set(['lock', 'rlock', 'mutex', 'sem', 'semaphore']);
+const LOCK_WORDS = new Set(['lock', 'rlock', 'mutex', 'sem', 'sema', 'semaphore']);
 
 /**
  * Words that make a lock-like name something other than mutual exclusion: a name with one of them is
@@ -297,7 +307,7 @@ export function looksLikeConditionName(name: string): boolean {
 /** A flavor guessed from a lock-like name. */
 export function flavorFromName(name: string): LockFlavor {
   const words = identifierWords(name);
-  if (words.some((word) => word === 'sem' || word === 'semaphore')) return 'semaphore';
+  if (words.some((word) => word === 'sem' || word === 'sema' || word === 'semaphore')) return 'semaphore';
   if (words.some((word) => word === 'rlock' || word === 'reentrant')) return 'reentrant';
   return 'mutex';
 }

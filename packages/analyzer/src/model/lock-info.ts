@@ -28,6 +28,7 @@ export type LockSource =
   | '@livekit/mutex'
   | '@aws-amplify/core'
   | 'async-lock'
+  | 'async-sema'
   | 'web-locks'
   | 'config'
   | 'name-fallback';

@@ -79,6 +79,10 @@ interface OperationExtras {
   readonly awaitable?: boolean;
 }
 
+/** The methods a lock-shaped type must have, one of each (see `#lockShapedName`). */
+const SHAPE_ACQUIRE_METHODS: readonly string[] = ['acquire', 'acquireAsync', 'lock', 'lockAsync'];
+const SHAPE_RELEASE_METHODS: readonly string[] = ['release', 'unlock'];
+
 // Lock types whose instances may come through async-mutex's decorators.
 const WRAPPER_MODULES: ReadonlySet<string> = new Set(LOCK_WRAPPERS.map((wrapper) => wrapper.module));
 
@@ -148,8 +152,42 @@ export class LockRecognizer {
       return this.#typedOperation(lockType, role, receiver, call, method, within);
     }
 
-    if (!this.#nameFallback || !isUntyped(type)) return undefined;
-    return this.#guessedOperation(receiver, call, method, within);
+    if (!this.#nameFallback) return undefined;
+    if (isUntyped(type)) return this.#guessedOperation(receiver, call, method, within);
+    const shapedName = this.#lockShapedName(type);
+    return shapedName === undefined ? undefined : this.#guessedOperation(receiver, call, method, within, shapedName);
+  }
+
+  readonly #lockShapedNames = new Map<ts.Symbol, string | null>();
+
+  /**
+   * The name of a written type no catalog entry knows that is a lock by its name and its shape: a
+   * class, interface or type alias named like one (`Lock`, `Mutex`, `Sema`, `TaskSemaphore`) with a
+   * method that takes it (`acquire`, `acquireAsync`, `lock`, `lockAsync`) and one that gives it back
+   * (`release`, `unlock`) — @ethereumjs/util's `Lock`, a package's own `type Mutex = { lock(): …;
+   * unlock(): … }`. A guess, as the name fallback is, and reported as one.
+   */
+  #lockShapedName(type: ts.Type): string | undefined {
+    if (type.isUnion()) {
+      for (const member of type.types) {
+        const found = this.#lockShapedName(member);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    }
+    const symbol = type.aliasSymbol ?? type.getSymbol();
+    if (symbol === undefined) return undefined;
+    const cached = this.#lockShapedNames.get(symbol);
+    if (cached !== undefined) return cached ?? undefined;
+    const name = symbol.getName();
+    const hasMethod = (names: readonly string[]): boolean =>
+      names.some((method) => {
+        const property = type.getProperty(method);
+        return property !== undefined && this.#checker.getTypeOfSymbol(property).getCallSignatures().length > 0;
+      });
+    const shaped = looksLikeLockName(name) && hasMethod(SHAPE_ACQUIRE_METHODS) && hasMethod(SHAPE_RELEASE_METHODS);
+    this.#lockShapedNames.set(symbol, shaped ? name : null);
+    return shaped ? name : undefined;
   }
 
   #typedOperation(
@@ -172,9 +210,10 @@ export class LockRecognizer {
     return this.#decoratedOperation(role, held, call, method, mode, bounded, lockType.acquireReturnsReleaser);
   }
 
-  #guessedOperation(receiver: ts.Expression, call: ts.CallExpression, method: string, within: ts.SignatureDeclaration | undefined): LockOperation | undefined {
+  /** `typeName`: the receiver's lock-shaped type, which names the lock instead of the receiver's name. */
+  #guessedOperation(receiver: ts.Expression, call: ts.CallExpression, method: string, within: ts.SignatureDeclaration | undefined, typeName?: string): LockOperation | undefined {
     const role = FALLBACK_METHODS.get(method);
-    const receiverName = this.#nameOfReceiver(receiver);
+    const receiverName = typeName ?? this.#nameOfReceiver(receiver);
     if (role === undefined || receiverName === undefined || !looksLikeLockName(receiverName)) return undefined;
     const mode = this.#identity.acquisitionModeOf(receiver);
     const flavor = flavorFromName(receiverName);
@@ -248,6 +287,10 @@ export class LockRecognizer {
     const type = this.#checker.getNonNullableType(this.#checker.getTypeAtLocation(node));
     const lockType = this.lockTypeOf(type);
     if (lockType !== undefined) return this.#identity.resolve(node, within, { flavor: lockType.flavor, source: lockType.source, guessed: false });
+    if (guessedParameter && this.#nameFallback && !isUntyped(type)) {
+      const shapedName = this.#lockShapedName(type);
+      if (shapedName !== undefined) return this.#identity.resolve(node, within, { flavor: flavorFromName(shapedName), source: 'name-fallback', guessed: true });
+    }
     if (guessedParameter && this.#nameFallback && isUntyped(type)) {
       const name = nameOfReceiver(node);
       if (name !== undefined && looksLikeLockName(name)) {

@@ -215,6 +215,96 @@ describe('async-lock', () => {
   });
 });
 
+describe('async-sema', () => {
+  it("takes a Sema for a semaphore whatever its field is called, its count from new Sema(n), and finds a cycle through it", () => {
+    const result = analyseSources({
+      'main.ts': `import { Sema } from 'async-sema';
+        import { Mutex } from 'async-mutex';
+        export class FileSystem {
+          readonly fileIOQueue = new Sema(1);
+          readonly cacheMutex = new Mutex();
+          async read(): Promise<void> {
+            await this.fileIOQueue.acquire();
+            try { await this.cacheMutex.runExclusive(async () => 1); } finally { this.fileIOQueue.release(); }
+          }
+          async evict(): Promise<void> {
+            await this.cacheMutex.runExclusive(async () => {
+              await this.fileIOQueue.acquire();
+              this.fileIOQueue.release();
+            });
+          }
+        }`,
+    });
+    expect(result.locks.get('main.ts#FileSystem.fileIOQueue')).toMatchObject({ source: 'async-sema', flavor: 'semaphore', count: 1 });
+    // One permit: a mutex in all but name, so the cycle is a plain lock-order cycle.
+    expect(result.findings.map((finding) => [finding.kind, finding.guessed])).toEqual([['lock-order-cycle', false]]);
+  });
+});
+
+describe('lock-shaped types no catalog entry knows', () => {
+  const ETHEREUMJS_LOCK = `export class Lock {
+  private permits = 1;
+  async acquire(): Promise<boolean> { this.permits -= 1; return true; }
+  release(): void { this.permits += 1; }
+}
+`;
+
+  it('takes a class named Lock with acquire() and release() for a guessed lock', () => {
+    const result = analyseSources({
+      'lock.ts': ETHEREUMJS_LOCK,
+      'main.ts': `import { Lock } from './lock.js';
+        export class Chain {
+          readonly _lock = new Lock();
+          readonly storeLock = new Lock();
+          async put(): Promise<void> {
+            await this._lock.acquire();
+            try { await this.storeLock.acquire(); this.storeLock.release(); } finally { this._lock.release(); }
+          }
+          async prune(): Promise<void> {
+            await this.storeLock.acquire();
+            try { await this._lock.acquire(); this._lock.release(); } finally { this.storeLock.release(); }
+          }
+        }`,
+    });
+    expect(result.findingNames).toEqual(['lock-order-cycle: Chain._lock, Chain.storeLock']);
+    expect(result.findings[0]!.guessed).toBe(true);
+    expect(result.locks.get('main.ts#Chain._lock')).toMatchObject({ source: 'name-fallback', flavor: 'mutex' });
+  });
+
+  it("takes a type alias Mutex = { lock(); unlock() } too (sqlocal's own mutex), and re-taking it is a self-deadlock", () => {
+    const result = analyseSources({
+      'main.ts': `export type Mutex = { lock(): Promise<void>; unlock(): Promise<void> };
+        declare function createMutex(): Mutex;
+        export class Processor {
+          readonly transactionMutex: Mutex = createMutex();
+          async exec(): Promise<void> {
+            await this.transactionMutex.lock();
+            try { await this.step(); } finally { await this.transactionMutex.unlock(); }
+          }
+          async step(): Promise<void> {
+            await this.transactionMutex.lock();
+            await this.transactionMutex.unlock();
+          }
+        }`,
+    });
+    expect(result.findingNames).toEqual(['self-deadlock: Processor.transactionMutex']);
+  });
+
+  it('leaves alone a type named like a lock without the pair of methods, and a lock-shaped method pair on a type not named like one', () => {
+    const operations = operationsIn({
+      'main.ts': `interface LockFile { acquire(): Promise<void>; path: string }
+        interface Pool { acquire(): Promise<void>; release(): void }
+        interface Clock { lock(): void; unlock(): void }
+        export async function f(file: LockFile, pool: Pool, clock: Clock) {
+          await file.acquire();
+          await pool.acquire(); pool.release();
+          clock.lock(); clock.unlock();
+        }`,
+    });
+    expect(operations).toEqual([]);
+  });
+});
+
 describe('Web Locks', () => {
   it("takes worker_threads' locks and navigator.locks with the same name for one lock", () => {
     const result = analyseSources({

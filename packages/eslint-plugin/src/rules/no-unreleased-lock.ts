@@ -804,12 +804,69 @@ class PathWalker {
       if (conditional.negated) alternateState = union(afterTest, HELD);
       else consequentState = union(afterTest, HELD);
     }
+    // `if (!released) unlock();` with `released` set only right after a release: where it is true, the lock is gone.
+    const flag = releasedFlagTest(node.test);
+    if (flag !== undefined && this.#isReleasedFlag(flag.name)) {
+      if (flag.negated) alternateState = NOT_HELD;
+      else consequentState = NOT_HELD;
+    }
     const consequent = this.statement(node.consequent, consequentState);
     const alternate = node.alternate === null ? completion(alternateState) : this.statement(node.alternate, alternateState);
     addAbrupt(result, consequent);
     addAbrupt(result, alternate);
     result.normal = unionMaybe(consequent.normal, alternate.normal);
     return result;
+  }
+
+  readonly #releasedFlags = new Map<string, boolean>();
+
+  /**
+   * A local that records the release: `let released = false`, and every `released = true` comes as the
+   * statement right after a release of this lock (`unlock(); released = true;`) — livekit-agents'
+   * `procWatchTask` releases its init mutex early on success and in its `finally` only `if (!initReleased)`.
+   * Nothing else may write it, so `true` means released.
+   */
+  #isReleasedFlag(name: string): boolean {
+    const known = this.#releasedFlags.get(name);
+    if (known !== undefined) return known;
+    let fn: TSESTree.Node | undefined = this.#acquisition.point.parent;
+    while (fn !== undefined && !isFunction(fn)) fn = fn.parent;
+    let declared = false;
+    let sound = fn !== undefined;
+    let setsTrue = 0;
+    if (fn !== undefined) {
+      // Nested functions too: a closure that writes the flag makes it unsound.
+      forEachNode(fn, this.#keys, (node) => {
+        if (!sound) return;
+        if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.Identifier && node.id.name === name) {
+          if (declared || node.init === null || node.init.type !== AST_NODE_TYPES.Literal || node.init.value !== false) sound = false;
+          declared = true;
+        } else if (node.type === AST_NODE_TYPES.AssignmentExpression && node.left.type === AST_NODE_TYPES.Identifier && node.left.name === name) {
+          if (node.operator !== '=' || node.right.type !== AST_NODE_TYPES.Literal || node.right.value !== true || !this.#followsRelease(node)) sound = false;
+          else setsTrue += 1;
+        } else if (node.type === AST_NODE_TYPES.UpdateExpression && node.argument.type === AST_NODE_TYPES.Identifier && node.argument.name === name) {
+          sound = false;
+        }
+      });
+    }
+    const result = sound && declared && setsTrue > 0;
+    this.#releasedFlags.set(name, result);
+    return result;
+  }
+
+  /** `flag = true` as a statement whose previous statement in its block releases this lock. */
+  #followsRelease(assignment: TSESTree.AssignmentExpression): boolean {
+    const statement = assignment.parent;
+    if (statement?.type !== AST_NODE_TYPES.ExpressionStatement) return false;
+    const block = statement.parent;
+    if (block?.type !== AST_NODE_TYPES.BlockStatement && block?.type !== AST_NODE_TYPES.Program) return false;
+    const index = block.body.indexOf(statement);
+    const previous = index > 0 ? block.body[index - 1] : undefined;
+    if (previous?.type !== AST_NODE_TYPES.ExpressionStatement) return false;
+    let expression: TSESTree.Expression = previous.expression;
+    if (expression.type === AST_NODE_TYPES.AwaitExpression) expression = expression.argument;
+    if (expression.type === AST_NODE_TYPES.ChainExpression) expression = expression.expression;
+    return expression.type === AST_NODE_TYPES.CallExpression && this.#isRelease(expression);
   }
 
   #loop(
@@ -1199,3 +1256,9 @@ function abbreviate(text: string): string {
   return lines.length > 1 ? `${first}…` : first;
 }
 
+/** `!flag` or `flag` as an `if` test, `flag` a plain identifier. */
+function releasedFlagTest(test: TSESTree.Expression): { readonly name: string; readonly negated: boolean } | undefined {
+  if (test.type === AST_NODE_TYPES.Identifier) return { name: test.name, negated: false };
+  if (test.type === AST_NODE_TYPES.UnaryExpression && test.operator === '!' && test.argument.type === AST_NODE_TYPES.Identifier) return { name: test.argument.name, negated: true };
+  return undefined;
+}

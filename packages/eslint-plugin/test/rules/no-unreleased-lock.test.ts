@@ -8,6 +8,36 @@ const ruleTester = createTypedRuleTester();
 ruleTester.run('no-unreleased-lock', rule, {
   valid: [
     {
+      name: 'a release made early on success and in the finally only `if (!released)`, the flag set right after the early release (livekit-agents procWatchTask)',
+      code: `
+import { Mutex } from 'async-mutex';
+export class Pool {
+  readonly initMutex = new Mutex();
+  closed = false;
+  async watch(start: () => Promise<void>, enqueue: () => Promise<void>, join: () => Promise<void>): Promise<void> {
+    const unlock = await this.initMutex.acquire();
+    let initReleased = false;
+    try {
+      if (this.closed) return;
+      await start();
+      try {
+        await enqueue();
+        unlock();
+        initReleased = true;
+      } catch {
+        // initialisation failed: released below
+      }
+      await join();
+    } finally {
+      if (!initReleased) {
+        unlock();
+      }
+    }
+  }
+}
+`,
+    },
+    {
       name: "a lock class's own method taking `this` and returning it held",
       code: `
 import { Lock } from '@lockstep/primitives';
@@ -662,6 +692,28 @@ export async function enter(items: number[]): Promise<void> {
     },
   ],
   invalid: [
+    {
+      name: 'a released flag that is also set where nothing was released does not vouch for the release',
+      code: `
+import { Mutex } from 'async-mutex';
+export class Pool {
+  readonly initMutex = new Mutex();
+  async watch(start: () => Promise<void>, skip: boolean): Promise<void> {
+    const unlock = await this.initMutex.acquire();
+    let released = false;
+    try {
+      if (skip) released = true;
+      await start();
+      unlock();
+      released = true;
+    } finally {
+      if (!released) unlock();
+    }
+  }
+}
+`,
+      errors: [{ messageId: 'releaseMissingOnThrow' }],
+    },
     {
       name: "a ReadWriteLock's read hold not released when a call throws; suggestions use its own hold and release",
       code: `

@@ -249,6 +249,8 @@ export default createRule<Options, MessageId>({
       }
       if (LOGGING_METHODS.has(method) && LOGGING_RECEIVERS.has(receiverName(callee.object)?.toLowerCase() ?? '')) return true;
       if (program === null || checker === null || nodeMap === undefined) return false;
+      const tsCall = nodeMap.get(call);
+      if (ts.isCallExpression(tsCall) && callCannotThrow(tsCall, checker, 1)) return true;
       if (!NON_THROWING_METHOD_NAMES.has(method)) return false;
       const type = checker.getNonNullableType(checker.getTypeAtLocation(nodeMap.get(callee.object)));
       const symbol = type.getSymbol();
@@ -810,12 +812,43 @@ class PathWalker {
       if (flag.negated) alternateState = NOT_HELD;
       else consequentState = NOT_HELD;
     }
+    // `if (!partOfTransaction) lock()` … `if (!partOfTransaction) unlock()` on one `const`: the branch
+    // where the test went the other way never took the lock.
+    const guard = this.#constGuard();
+    if (flag !== undefined && guard !== undefined && flag.name === guard.name && contains(guard.declaredIn, node)) {
+      if (flag.negated === guard.negated) alternateState = NOT_HELD;
+      else consequentState = NOT_HELD;
+    }
     const consequent = this.statement(node.consequent, consequentState);
     const alternate = node.alternate === null ? completion(alternateState) : this.statement(node.alternate, alternateState);
     addAbrupt(result, consequent);
     addAbrupt(result, alternate);
     result.normal = unionMaybe(consequent.normal, alternate.normal);
     return result;
+  }
+
+  #constGuardCache: { readonly name: string; readonly negated: boolean; readonly declaredIn: TSESTree.Node } | null | undefined;
+
+  /**
+   * The `const` whose test the acquisition runs under: `if (!partOfTransaction) await lock.lock()`
+   * (the innermost enclosing `if` it is in the consequent of, tested as `x` or `!x`). A `const` keeps
+   * its value, so a later `if` on the same test went the same way whenever the lock was taken.
+   */
+  #constGuard(): { readonly name: string; readonly negated: boolean; readonly declaredIn: TSESTree.Node } | undefined {
+    if (this.#constGuardCache !== undefined) return this.#constGuardCache ?? undefined;
+    this.#constGuardCache = null;
+    let child: TSESTree.Node = this.#acquisition.point;
+    for (let parent: TSESTree.Node | undefined = child.parent; parent !== undefined && !isFunction(parent); parent = parent.parent) {
+      const inConsequent = parent.type === AST_NODE_TYPES.IfStatement && parent.consequent === child;
+      child = parent;
+      if (parent.type !== AST_NODE_TYPES.IfStatement || !inConsequent) continue;
+      const test = releasedFlagTest(parent.test);
+      if (test === undefined) break;
+      const declaredIn = constDeclarationScope(test.name, parent);
+      if (declaredIn !== undefined) this.#constGuardCache = { ...test, declaredIn };
+      break;
+    }
+    return this.#constGuardCache ?? undefined;
   }
 
   readonly #releasedFlags = new Map<string, boolean>();
@@ -1261,4 +1294,53 @@ function releasedFlagTest(test: TSESTree.Expression): { readonly name: string; r
   if (test.type === AST_NODE_TYPES.Identifier) return { name: test.name, negated: false };
   if (test.type === AST_NODE_TYPES.UnaryExpression && test.operator === '!' && test.argument.type === AST_NODE_TYPES.Identifier) return { name: test.argument.name, negated: true };
   return undefined;
+}
+
+/** The block or program that declares `name` as a `const` around `from`, within its function; `undefined` if none does. */
+function constDeclarationScope(name: string, from: TSESTree.Node): TSESTree.Node | undefined {
+  for (let scope: TSESTree.Node | undefined = from.parent; scope !== undefined; scope = scope.parent) {
+    if (scope.type === AST_NODE_TYPES.BlockStatement || scope.type === AST_NODE_TYPES.Program) {
+      for (const statement of scope.body) {
+        if (statement.type !== AST_NODE_TYPES.VariableDeclaration) continue;
+        for (const declarator of statement.declarations) {
+          if (declarator.id.type === AST_NODE_TYPES.Identifier && declarator.id.name === name) return statement.kind === 'const' ? scope : undefined;
+        }
+      }
+    }
+    if (isFunction(scope)) {
+      // A parameter of that name shadows any outer const.
+      if (scope.params.some((param) => param.type === AST_NODE_TYPES.Identifier && param.name === name)) return undefined;
+      break;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A call of a function of the program that cannot throw where it is made: an `async` function (it
+ * turns every exception into a rejection; an `await` of it is a throw site of its own), or a plain
+ * function whose body only assigns values read without calls and makes such calls itself, `depth`
+ * levels down (sqlocal's `editConfig = (m) => { this.config = m.config; this.init(); }`, `init`
+ * async). Arguments are evaluated by the caller and judged there.
+ */
+function callCannotThrow(call: ts.CallExpression, checker: ts.TypeChecker, depth: number): boolean {
+  const declaration = checker.getResolvedSignature(call)?.declaration;
+  if (declaration === undefined || ts.isJSDocSignature(declaration) || !ts.isFunctionLike(declaration)) return false;
+  const body = (declaration as ts.FunctionLikeDeclaration).body;
+  if (body === undefined || declaration.getSourceFile().isDeclarationFile) return false;
+  if (ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Async) return true;
+  if (depth === 0 || !ts.isBlock(body)) return false;
+  return body.statements.every((statement) => {
+    if (!ts.isExpressionStatement(statement)) return false;
+    const expression = statement.expression;
+    if (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) return isPlainRead(expression.left) && isPlainRead(expression.right);
+    return ts.isCallExpression(expression) && expression.arguments.every(isPlainRead) && callCannotThrow(expression, checker, depth - 1);
+  });
+}
+
+/** A literal, an identifier, `this`, or a property read of those: nothing in it calls anything (getters aside). */
+function isPlainRead(node: ts.Expression): boolean {
+  if (ts.isIdentifier(node) || ts.isLiteralExpression(node) || node.kind === ts.SyntaxKind.ThisKeyword || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) return true;
+  if (ts.isPropertyAccessExpression(node)) return isPlainRead(node.expression);
+  return false;
 }

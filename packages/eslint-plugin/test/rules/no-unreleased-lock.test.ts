@@ -8,6 +8,56 @@ const ruleTester = createTypedRuleTester();
 ruleTester.run('no-unreleased-lock', rule, {
   valid: [
     {
+      name: "a lock taken and released under the same const test, the release in a finally (sqlocal's exec)",
+      code: `
+import { Mutex } from 'async-mutex';
+export class Processor {
+  readonly transactionMutex = new Mutex();
+  transactionKey: string | null = null;
+  async exec(key: string | null, run: () => Promise<void>): Promise<void> {
+    const partOfTransaction = this.transactionKey !== null && this.transactionKey === key;
+    try {
+      if (!partOfTransaction) {
+        await this.transactionMutex.acquire();
+      }
+      await run();
+    } finally {
+      if (!partOfTransaction) {
+        this.transactionMutex.release();
+      }
+    }
+  }
+}
+`,
+    },
+    {
+      name: 'calls of async functions made without await, and a plain function that only assigns and starts one, cannot throw (sqlocal postMessage)',
+      code: `
+import { Mutex } from 'async-mutex';
+export class Processor {
+  readonly initMutex = new Mutex();
+  config: { path: string } = { path: '' };
+  protected init = async (): Promise<void> => { await Promise.resolve(this.config.path); };
+  protected editConfig = (message: { config: { path: string } }): void => {
+    this.config = message.config;
+    this.init();
+  };
+  protected exec = async (_message: unknown): Promise<void> => { await Promise.resolve(); };
+  async postMessage(message: { type: string; config: { path: string } }): Promise<void> {
+    const release = await this.initMutex.acquire();
+    switch (message.type) {
+      case 'config':
+        this.editConfig(message);
+        break;
+      default:
+        void this.exec(message);
+    }
+    release();
+  }
+}
+`,
+    },
+    {
       name: 'a release made early on success and in the finally only `if (!released)`, the flag set right after the early release (livekit-agents procWatchTask)',
       code: `
 import { Mutex } from 'async-mutex';
@@ -692,6 +742,64 @@ export async function enter(items: number[]): Promise<void> {
     },
   ],
   invalid: [
+    {
+      name: 'an awaited call of an async function is still a throw site: its rejection arrives at the await',
+      code: `
+import { Mutex } from 'async-mutex';
+export class Processor {
+  readonly initMutex = new Mutex();
+  protected init = async (): Promise<void> => { await Promise.resolve(); };
+  async postMessage(): Promise<void> {
+    const release = await this.initMutex.acquire();
+    await this.init();
+    release();
+  }
+}
+`,
+      errors: [
+        {
+          messageId: 'releaseMissingOnThrow',
+          suggestions: [{ messageId: 'wrapInTryFinally', data: { release: 'release();' }, output: `
+import { Mutex } from 'async-mutex';
+export class Processor {
+  readonly initMutex = new Mutex();
+  protected init = async (): Promise<void> => { await Promise.resolve(); };
+  async postMessage(): Promise<void> {
+    const release = await this.initMutex.acquire();
+    try {
+      await this.init();
+    } finally {
+      release();
+    }
+  }
+}
+` }],
+        },
+      ],
+    },
+    {
+      name: 'a test on a let, which may change between the acquisition and the release, is not taken for the same test',
+      code: `
+import { Mutex } from 'async-mutex';
+export class Processor {
+  readonly transactionMutex = new Mutex();
+  async exec(nested: boolean, run: () => Promise<void>): Promise<void> {
+    let partOfTransaction = nested;
+    try {
+      if (!partOfTransaction) {
+        await this.transactionMutex.acquire();
+      }
+      partOfTransaction = await run().then(() => true);
+    } finally {
+      if (!partOfTransaction) {
+        this.transactionMutex.release();
+      }
+    }
+  }
+}
+`,
+      errors: [{ messageId: 'releaseMissingAtEnd' }],
+    },
     {
       name: 'a released flag that is also set where nothing was released does not vouch for the release',
       code: `

@@ -280,7 +280,7 @@ class FunctionWalker {
     const whenFalse = negated ? afterCondition : afterCondition.filter((held) => !tried.includes(held));
     const thenEnd = this.#statement(node.thenStatement, whenTrue);
     const elseEnd = node.elseStatement === undefined ? whenFalse : this.#statement(node.elseStatement, whenFalse);
-    return merge(thenEnd, elseEnd);
+    return releasedOnOnePath(afterCondition, thenEnd, elseEnd);
   }
 
   #loop(node: ts.IterationStatement, state: State, label: string | undefined): State {
@@ -776,8 +776,26 @@ function merge(a: State, b: State): State {
   if (a === null) return b;
   if (b === null || a === b) return a;
   const result = [...a];
-  for (const held of b) if (!result.includes(held)) result.push(held);
+  for (const held of b) {
+    if (result.includes(held)) continue;
+    // The same hold, made partial on one side (releasedOnOnePath): one entry, partial.
+    const index = result.findIndex((other) => other.site === held.site && other.ref === held.ref);
+    if (index < 0) result.push(held);
+    else if (held.partial === true) result[index] = held;
+  }
   return result;
+}
+
+/**
+ * The state after an `if`: as `merge`, except that a lock held before it and released on one branch
+ * only is held on some paths — `partial`, so that taking it again later is no provable self-deadlock
+ * (`if (releaseLockOnCallback) lock.release(); … if (releaseLockOnCallback) await lock.acquire();`,
+ * @ethereumjs/blockchain's iterator, which gives the lock back around a callback under a flag).
+ */
+function releasedOnOnePath(before: readonly HeldLock[], a: State, b: State): State {
+  const merged = merge(a, b);
+  if (a === null || b === null || merged === null) return merged;
+  return merged.map((held) => (held.partial !== true && before.includes(held) && (!a.includes(held) || !b.includes(held)) ? { ...held, partial: true } : held));
 }
 
 function mergeAll(states: readonly State[]): State {

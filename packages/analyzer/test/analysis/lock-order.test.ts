@@ -56,6 +56,25 @@ describe('holding locks inside one function', () => {
     expect(result.edgeNames).toEqual(['a -> b', 'c -> a', 'gate -> a', 'gate -> b']);
   });
 
+  it('a lock given back on one branch and taken again under the same flag is no self-deadlock (@ethereumjs/blockchain iterator)', () => {
+    const result = analyse(`export async function iterate(items: number[], releaseOnCallback: boolean, onItem: (n: number) => Promise<void>) {
+      a.acquire();
+      try {
+        for (const item of items) {
+          if (releaseOnCallback) a.release();
+          try { await onItem(item); } finally { if (releaseOnCallback) a.acquire(); }
+          b.acquire(); b.release();
+        }
+      } finally { a.release(); }
+    }`);
+    expect(result.findingNames).toEqual([]);
+    // Still held on the other path: it orders what comes after it.
+    expect(result.edgeNames).toEqual(['a -> b']);
+    // Released on neither branch: taking it again is the self-deadlock it always was.
+    const again = analyse(`export function f(flag: boolean) { a.acquire(); if (flag) { b.acquire(); b.release(); } a.acquire(); }`);
+    expect(again.findingNames).toEqual(['self-deadlock: a']);
+  });
+
   it('holds a using declaration until its block ends', () => {
     const result = analyse(`export function f() {
       { using _held = a.hold(); b.acquire(); b.release(); }

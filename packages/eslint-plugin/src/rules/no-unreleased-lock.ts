@@ -344,6 +344,8 @@ export default createRule<Options, MessageId>({
     function analyzeFunction(fn: FunctionNode, operations: ReadonlyMap<TSESTree.CallExpression, Operation>): void {
       if (fn.body.type !== AST_NODE_TYPES.BlockStatement) return;
       if (ACQUIRING_FUNCTION_NAME.test(functionNameOf(fn) ?? '')) return;
+      // A lock class built on an inner lock (`RLock` over its `#mutex`): its methods implement holding it.
+      if (isInLockClass(fn)) return;
       const body = fn.body;
       for (const op of operations.values()) {
         const acquisition = acquisitionOf(op);
@@ -354,6 +356,7 @@ export default createRule<Options, MessageId>({
           if (other?.role !== 'release') return false;
           return other.receiverText === op.receiverText || (op.ref !== undefined && other.ref !== undefined && sameInstance(op.ref, other.ref));
         };
+        if (restoresGivenBackHold(op, operations)) continue;
         const owner = ownerOf(fn, acquisition, operations, isRelease);
         if (owner === 'handedOff') continue;
         if (owner !== 'function') {
@@ -364,6 +367,20 @@ export default createRule<Options, MessageId>({
         const completion = walker.block(body.body, NOT_HELD);
         report(fn, body, acquisition, completion, operations);
       }
+    }
+
+    /**
+     * The function gave this lock back before taking it (a release of it comes first, with no
+     * acquisition of it before that release): it was held on entry, by a caller or a lock helper
+     * running this callback, and the acquisition takes the caller's hold back, for the caller to
+     * release — @ethereumjs/blockchain's iterator releases its lock around `onBlock` and re-takes it
+     * in a `finally`, inside `runWithLock`.
+     */
+    function restoresGivenBackHold(op: Operation, operations: ReadonlyMap<TSESTree.CallExpression, Operation>): boolean {
+      const same = [...operations.values()].filter((other) => other.receiverText === op.receiverText || (op.ref !== undefined && other.ref !== undefined && sameInstance(op.ref, other.ref)));
+      const firstRelease = same.filter((other) => other.role === 'release' && other.call.range[0] < op.call.range[0]).sort((x, y) => x.call.range[0] - y.call.range[0])[0];
+      if (firstRelease === undefined) return false;
+      return !same.some((other) => other.role !== 'release' && other.call.range[0] < firstRelease.call.range[0]);
     }
 
     /**
@@ -1342,5 +1359,23 @@ function callCannotThrow(call: ts.CallExpression, checker: ts.TypeChecker, depth
 function isPlainRead(node: ts.Expression): boolean {
   if (ts.isIdentifier(node) || ts.isLiteralExpression(node) || node.kind === ts.SyntaxKind.ThisKeyword || node.kind === ts.SyntaxKind.TrueKeyword || node.kind === ts.SyntaxKind.FalseKeyword || node.kind === ts.SyntaxKind.NullKeyword) return true;
   if (ts.isPropertyAccessExpression(node)) return isPlainRead(node.expression);
+  return false;
+}
+
+/**
+ * Whether `fn` is a method (or a function inside one) of a class that is a lock itself: named like one
+ * and with a method that takes it and one that gives it back (`class RLock { acquire() … release() … }`),
+ * as the analyzer's lock-shaped types are. Its methods hold and hand over its inner lock by design.
+ */
+function isInLockClass(fn: FunctionNode): boolean {
+  // `Program.parent` is null, not undefined.
+  for (let node: TSESTree.Node | null | undefined = fn.parent; node !== undefined && node !== null; node = node.parent) {
+    if (node.type !== AST_NODE_TYPES.ClassBody) continue;
+    const cls = node.parent;
+    const name = cls.id?.name;
+    if (name === undefined || !looksLikeLockName(name)) return false;
+    const methods = new Set(node.body.flatMap((member) => (member.type === AST_NODE_TYPES.MethodDefinition && member.key.type === AST_NODE_TYPES.Identifier ? [member.key.name] : [])));
+    return ['acquire', 'acquireAsync', 'lock', 'lockAsync'].some((method) => methods.has(method)) && ['release', 'unlock'].some((method) => methods.has(method));
+  }
   return false;
 }

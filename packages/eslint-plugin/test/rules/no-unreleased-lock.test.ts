@@ -8,6 +8,56 @@ const ruleTester = createTypedRuleTester();
 ruleTester.run('no-unreleased-lock', rule, {
   valid: [
     {
+      name: 'a lock class built on an inner lock leaves the inner one held from its own methods (RLock over its #mutex, restoring a Condition wait)',
+      code: `
+class InnerMutex {
+  async lockAsync(): Promise<void> { await Promise.resolve(); }
+  unlock(): void {}
+}
+export class ReentrantLock {
+  readonly #mutex = new InnerMutex();
+  async acquire(): Promise<void> { await this.#mutex.lockAsync(); }
+  release(): void { this.#mutex.unlock(); }
+  async restoreAsync(): Promise<void> {
+    await this.#mutex.lockAsync();
+  }
+}
+`,
+    },
+    {
+      name: 'a lock given back around a callback and taken again in a finally restores the hold of the helper that runs the function (@ethereumjs/blockchain iterator)',
+      code: `
+import { Mutex } from 'async-mutex';
+export class Chain {
+  readonly lock = new Mutex();
+  async runWithLock<T>(action: () => Promise<T>): Promise<T> {
+    await this.lock.acquire();
+    try {
+      return await action();
+    } finally {
+      this.lock.release();
+    }
+  }
+  async iterate(items: number[], releaseOnCallback: boolean, onItem: (n: number) => Promise<void>): Promise<number> {
+    return this.runWithLock(async () => {
+      let count = 0;
+      for (const item of items) {
+        if (releaseOnCallback) this.lock.release();
+        try {
+          await onItem(item);
+        } finally {
+          if (releaseOnCallback) await this.lock.acquire();
+        }
+        if (item < 0) break;
+        count++;
+      }
+      return count;
+    });
+  }
+}
+`,
+    },
+    {
       name: "a lock taken and released under the same const test, the release in a finally (sqlocal's exec)",
       code: `
 import { Mutex } from 'async-mutex';

@@ -163,12 +163,15 @@ function importsOf(file: ts.SourceFile): string[] {
 
 /** A type annotation, interface or type alias: nothing in it runs. */
 function isTypeOnly(node: ts.Node): boolean {
-  return (
-    (node.kind >= ts.SyntaxKind.FirstTypeNode && node.kind <= ts.SyntaxKind.LastTypeNode) ||
-    node.kind === ts.SyntaxKind.InterfaceDeclaration ||
-    node.kind === ts.SyntaxKind.TypeAliasDeclaration
-  );
+  const kind = node.kind;
+  return (kind >= FIRST_TYPE_NODE && kind <= LAST_TYPE_NODE) || kind === INTERFACE_DECLARATION || kind === TYPE_ALIAS_DECLARATION;
 }
+
+// Read once: `ts.SyntaxKind.X` is a getter on TypeScript's module object, and isTypeOnly sees every node.
+const FIRST_TYPE_NODE = ts.SyntaxKind.FirstTypeNode;
+const LAST_TYPE_NODE = ts.SyntaxKind.LastTypeNode;
+const INTERFACE_DECLARATION = ts.SyntaxKind.InterfaceDeclaration;
+const TYPE_ALIAS_DECLARATION = ts.SyntaxKind.TypeAliasDeclaration;
 
 function calledName(expression: ts.Expression): string | undefined {
   let node = expression;

@@ -4,20 +4,22 @@ import ts from 'typescript';
 /** A node whose body the analysis summarises: a function of any form, or a file's top-level code. */
 export type FunctionLike = ts.SignatureDeclaration | ts.SourceFile;
 
+/**
+ * The kinds of function that have a body to summarise, read once: `ts.SyntaxKind.X` is a getter on
+ * TypeScript's module object, and every node of every walked file comes through here.
+ */
+const FUNCTION_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor,
+  ts.SyntaxKind.GetAccessor,
+  ts.SyntaxKind.SetAccessor,
+  ts.SyntaxKind.FunctionExpression,
+  ts.SyntaxKind.ArrowFunction,
+]);
+
 export function isFunctionWithBody(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  // A switch on the kind, not seven type guards: every node of every walked file comes through here.
-  switch (node.kind) {
-    case ts.SyntaxKind.FunctionDeclaration:
-    case ts.SyntaxKind.MethodDeclaration:
-    case ts.SyntaxKind.Constructor:
-    case ts.SyntaxKind.GetAccessor:
-    case ts.SyntaxKind.SetAccessor:
-    case ts.SyntaxKind.FunctionExpression:
-    case ts.SyntaxKind.ArrowFunction:
-      return (node as ts.FunctionLikeDeclaration).body !== undefined;
-    default:
-      return false;
-  }
+  return FUNCTION_KINDS.has(node.kind) && (node as ts.FunctionLikeDeclaration).body !== undefined;
 }
 
 const names = new WeakMap<ts.Node, string>();

@@ -27,6 +27,7 @@ export { loadProject, type LoadedProject } from './project/load-project.js';
 export {
   BUILT_IN_LOCK_TYPES,
   FALLBACK_METHODS,
+  LOCK_SHAPE_METHODS,
   flavorFromName,
   identifierWords,
   looksLikeConditionName,

@@ -271,6 +271,15 @@ export const FALLBACK_METHODS = methodRoles({
   hold: ['hold', 'holdAsync'],
 });
 
+/**
+ * What makes a type no catalog entry knows lock-shaped, beside a lock-like name: one method that takes
+ * it and one that gives it back (the recogniser's lock-shaped types; no-unreleased-lock's lock classes).
+ */
+export const LOCK_SHAPE_METHODS = {
+  acquire: ['acquire', 'acquireAsync', 'lock', 'lockAsync'],
+  release: ['release', 'unlock'],
+} as const satisfies Record<string, readonly string[]>;
+
 const LOCK_WORDS = new Set(['lock', 'rlock', 'mutex', 'sem', 'sema', 'semaphore']);
 
 /**

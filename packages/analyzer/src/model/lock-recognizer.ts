@@ -11,6 +11,7 @@ import {
   ASYNC_LOCK_OPTIONS,
   FALLBACK_METHODS,
   flavorFromName,
+  LOCK_SHAPE_METHODS,
   LOCK_WRAPPERS,
   looksLikeLockName,
   WEB_LOCK_MODULES,
@@ -78,10 +79,6 @@ interface OperationExtras {
   /** An `acquire` turned into `tryAcquire` by a decorator still returns what `acquire` returns. */
   readonly awaitable?: boolean;
 }
-
-/** The methods a lock-shaped type must have, one of each (see `#lockShapedName`). */
-const SHAPE_ACQUIRE_METHODS: readonly string[] = ['acquire', 'acquireAsync', 'lock', 'lockAsync'];
-const SHAPE_RELEASE_METHODS: readonly string[] = ['release', 'unlock'];
 
 // Lock types whose instances may come through async-mutex's decorators.
 const WRAPPER_MODULES: ReadonlySet<string> = new Set(LOCK_WRAPPERS.map((wrapper) => wrapper.module));
@@ -185,7 +182,7 @@ export class LockRecognizer {
         const property = type.getProperty(method);
         return property !== undefined && this.#checker.getTypeOfSymbol(property).getCallSignatures().length > 0;
       });
-    const shaped = looksLikeLockName(name) && hasMethod(SHAPE_ACQUIRE_METHODS) && hasMethod(SHAPE_RELEASE_METHODS);
+    const shaped = looksLikeLockName(name) && hasMethod(LOCK_SHAPE_METHODS.acquire) && hasMethod(LOCK_SHAPE_METHODS.release);
     this.#lockShapedNames.set(symbol, shaped ? name : null);
     return shaped ? name : undefined;
   }

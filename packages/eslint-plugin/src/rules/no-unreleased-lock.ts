@@ -15,7 +15,7 @@
  * owns the lock, and is walked from its start with the lock held, reporting a `return`, an explicit
  * `throw` or its end that leaves it held (a call that may throw in it is its caller's business).
  */
-import { FALLBACK_METHODS, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
+import { FALLBACK_METHODS, LOCK_SHAPE_METHODS, looksLikeLockName, sameInstance } from '@lockstep/analyzer';
 import type { LockMethodRole, LockRef, LockSource } from '@lockstep/analyzer';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ASTUtils } from '@typescript-eslint/utils';
@@ -353,8 +353,7 @@ export default createRule<Options, MessageId>({
         const isRelease = (call: TSESTree.CallExpression): boolean => {
           if (acquisition.releaserName !== undefined && call.callee.type === AST_NODE_TYPES.Identifier && call.callee.name === acquisition.releaserName) return true;
           const other = operations.get(call);
-          if (other?.role !== 'release') return false;
-          return other.receiverText === op.receiverText || (op.ref !== undefined && other.ref !== undefined && sameInstance(op.ref, other.ref));
+          return other?.role === 'release' && onSameLock(op, other);
         };
         if (restoresGivenBackHold(op, operations)) continue;
         const owner = ownerOf(fn, acquisition, operations, isRelease);
@@ -377,7 +376,7 @@ export default createRule<Options, MessageId>({
      * in a `finally`, inside `runWithLock`.
      */
     function restoresGivenBackHold(op: Operation, operations: ReadonlyMap<TSESTree.CallExpression, Operation>): boolean {
-      const same = [...operations.values()].filter((other) => other.receiverText === op.receiverText || (op.ref !== undefined && other.ref !== undefined && sameInstance(op.ref, other.ref)));
+      const same = [...operations.values()].filter((other) => onSameLock(op, other));
       const firstRelease = same.filter((other) => other.role === 'release' && other.call.range[0] < op.call.range[0]).sort((x, y) => x.call.range[0] - y.call.range[0])[0];
       if (firstRelease === undefined) return false;
       return !same.some((other) => other.role !== 'release' && other.call.range[0] < firstRelease.call.range[0]);
@@ -1375,7 +1374,12 @@ function isInLockClass(fn: FunctionNode): boolean {
     const name = cls.id?.name;
     if (name === undefined || !looksLikeLockName(name)) return false;
     const methods = new Set(node.body.flatMap((member) => (member.type === AST_NODE_TYPES.MethodDefinition && member.key.type === AST_NODE_TYPES.Identifier ? [member.key.name] : [])));
-    return ['acquire', 'acquireAsync', 'lock', 'lockAsync'].some((method) => methods.has(method)) && ['release', 'unlock'].some((method) => methods.has(method));
+    return LOCK_SHAPE_METHODS.acquire.some((method) => methods.has(method)) && LOCK_SHAPE_METHODS.release.some((method) => methods.has(method));
   }
   return false;
+}
+
+/** Two operations on one lock: the same receiver as written, or the same instance by the analyzer's identities. */
+function onSameLock(op: Operation, other: Operation): boolean {
+  return other.receiverText === op.receiverText || (op.ref !== undefined && other.ref !== undefined && sameInstance(op.ref, other.ref));
 }

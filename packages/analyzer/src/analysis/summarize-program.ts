@@ -70,6 +70,10 @@ export function summarizeProgram(
   const substitute = (ref: LockRef, call: LocalCall): LockRef => {
     const parameter = ref.parameter;
     if (parameter !== undefined && parameter.owner === call.callee) {
+      if (parameter.webLockName !== undefined) {
+        const named = call.unbound === true ? undefined : recognizer.identity.webLockAt(ref, call.expression, call.within);
+        return named ?? { info: ref.info, instance: 'unknown', guessed: ref.guessed };
+      }
       const argument = call.unbound === true ? undefined : call.expression.arguments?.[parameter.index];
       if (argument !== undefined) {
         let bound = argumentLocks.get(argument);

@@ -12,7 +12,9 @@ import { isDeclaredByPackage } from './declaring-package.js';
 import { LOCK_WRAPPERS, type LockWrapper } from './lock-catalog.js';
 import type { LockFlavor, LockInfo, LockSource } from './lock-info.js';
 import { className as classNameOf, functionName, enclosingFunction } from './function-names.js';
-import type { LockInstance, LockRef } from './lock-ref.js';
+import type { LockInstance, LockRef, WebLockNamePart } from './lock-ref.js';
+import { valueAtPath } from './parameter-paths.js';
+import { isRead, joinText, webLockNameTemplate, type NameTemplateQueries } from './web-lock-names.js';
 import { locationOf, relativePath } from './source-location.js';
 import { isUntyped } from './untyped.js';
 
@@ -156,15 +158,85 @@ export class LockIdentityResolver {
     return resolved === undefined ? undefined : { id: resolved.id, name: resolved.name };
   }
 
-  /** A Web Lock, identified by its constant name (or by the request site when the name is not constant). */
-  webLock(nameArgument: ts.Expression | undefined, site: ts.Node, guessed: boolean): LockRef {
+  /**
+   * A Web Lock, identified by its constant name. A name built from parameters of `within`
+   * (`` `mutation_(${options.key})` ``) is a template each caller fills in ({@link webLockAt}); any
+   * other name that is not constant is a lock of the request site's own.
+   */
+  webLock(nameArgument: ts.Expression | undefined, site: ts.Node, guessed: boolean, within?: ts.SignatureDeclaration): LockRef {
+    const facts: LockTypeFacts = { flavor: 'mutex', source: 'web-locks', guessed };
     const constant = nameArgument === undefined ? undefined : this.#constantString(nameArgument);
-    const resolved: Resolved =
-      constant === undefined
-        ? this.#unknown(nameArgument ?? site)
-        : { id: `web-lock:${constant}`, name: `navigator.locks ${JSON.stringify(constant)}`, instance: 'singleton' };
-    return this.#ref(resolved, { flavor: 'mutex', source: 'web-locks', guessed });
+    if (constant !== undefined) return this.#ref({ id: `web-lock:${constant}`, name: `navigator.locks ${JSON.stringify(constant)}`, instance: 'singleton' }, facts);
+    const unknown = this.#unknown(nameArgument ?? site);
+    const template = nameArgument === undefined || within === undefined ? undefined : webLockNameTemplate(nameArgument, within, this.#nameQueries);
+    const first = template?.find(isRead);
+    if (template === undefined || first === undefined || within === undefined) return this.#ref(unknown, facts);
+    return this.#ref({ ...unknown, parameter: { owner: within, index: first.parameter, webLockName: template } }, facts);
   }
+
+  /**
+   * The Web Lock that `ref` (named by a template over its function's parameters) is when `call`, written
+   * in `within`, calls that function: each read is filled from the arguments, through object literals
+   * and `const`s (`{ key: this.clientKey }`). A constant becomes text; a value the caller reads from its
+   * own parameters stays a read for the caller's callers; any other value is named by what it resolves
+   * to (`SQLocal.clientKey`), or by its own site when it resolves to nothing, so two different values
+   * are two locks. Undefined when an argument cannot be followed.
+   */
+  webLockAt(ref: LockRef, call: ts.CallExpression | ts.NewExpression, within: ts.SignatureDeclaration | undefined): LockRef | undefined {
+    const template = ref.parameter?.webLockName;
+    if (template === undefined) return undefined;
+    // Each part as text, as a read of the caller's own parameters, or as a value resolved here.
+    const segments: WebLockNamePart[] = [];
+    for (const part of template) {
+      if ('text' in part) {
+        segments.push(part);
+        continue;
+      }
+      // Resolved by a helper further in: its `this` or local is not the caller's.
+      if ('value' in part) {
+        segments.push({ ...part, instance: 'unknown' });
+        continue;
+      }
+      const argument = call.arguments?.[part.parameter];
+      const value = argument === undefined || ts.isSpreadElement(argument) ? undefined : valueAtPath(argument, part.path);
+      if (value === undefined) return undefined;
+      const constant = this.#constantString(value);
+      const passedOn = constant !== undefined || within === undefined ? undefined : webLockNameTemplate(value, within, this.#nameQueries);
+      if (constant !== undefined) segments.push({ text: constant });
+      else if (passedOn !== undefined) segments.push(...passedOn);
+      else {
+        const resolved = this.#resolve(value, within, 0) ?? this.#unknown(value);
+        segments.push({ value: resolved.id, shown: shortText(value), instance: resolved.instance });
+      }
+    }
+    const facts: LockTypeFacts = { flavor: ref.info.flavor, source: 'web-locks', guessed: ref.guessed };
+    const shared = ref.shared === true ? { shared: true as const } : {};
+    if (segments.every((segment) => 'text' in segment)) {
+      const name = segments.map((segment) => ('text' in segment ? segment.text : '')).join('');
+      return { ...this.#ref({ id: `web-lock:${name}`, name: `navigator.locks ${JSON.stringify(name)}`, instance: 'singleton' }, facts), ...shared };
+    }
+    const callerName = within === undefined ? '' : `${relativePath(this.#root, within.getSourceFile().fileName)}#${functionName(within)}`;
+    const id = segments.map((segment) => ('text' in segment ? segment.text : 'value' in segment ? `\${${segment.value}}` : `\${${callerName}(${segment.shown})}`)).join('');
+    const shown = segments.map((segment) => ('text' in segment ? segment.text : `\${${segment.shown}}`)).join('');
+    // Values of one object (`this.key`, `this.prefix`) name one lock per object; anything else may differ per call.
+    const instances = new Set(segments.map((segment) => ('value' in segment ? segment.instance : 'parameter' in segment ? 'unknown' : undefined)).filter((instance) => instance !== undefined));
+    const [only, ...others] = instances;
+    const first = segments.find(isRead);
+    const resolved: Resolved = {
+      id: `web-lock:${id}`,
+      name: `navigator.locks \`${shown}\``,
+      instance: only !== undefined && others.length === 0 ? only : 'unknown',
+      // Reads of the caller's parameters are filled in by its callers in turn; the resolved values are fixed here.
+      ...(first === undefined || within === undefined ? {} : { parameter: { owner: within, index: first.parameter, webLockName: joinText(segments) } }),
+    };
+    return { ...this.#ref(resolved, facts), ...shared };
+  }
+
+  readonly #nameQueries: NameTemplateQueries = {
+    constantString: (expression) => this.#constantString(expression),
+    isParameter: (identifier, parameter) => this.#checker.getSymbolAtLocation(identifier)?.valueDeclaration === parameter,
+    isString: (expression) => (this.#checker.getTypeAtLocation(expression).flags & ts.TypeFlags.StringLike) !== 0,
+  };
 
   #ref(resolved: Resolved, facts: LockTypeFacts): LockRef {
     let info = this.#infos.get(resolved.id);

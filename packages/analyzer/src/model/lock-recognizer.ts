@@ -137,7 +137,7 @@ export class LockRecognizer {
     const receiver = callee.expression;
 
     if (method === 'request') {
-      const webLock = this.#webLockRequest(call, receiver);
+      const webLock = this.#webLockRequest(call, receiver, within);
       if (webLock !== undefined) return webLock;
     }
 
@@ -345,7 +345,7 @@ export class LockRecognizer {
    * @types/node before 24, but certain from its import), or is a `.locks` property without a type (a
    * guess).
    */
-  #webLockRequest(call: ts.CallExpression, receiver: ts.Expression): LockOperation | undefined {
+  #webLockRequest(call: ts.CallExpression, receiver: ts.Expression, within: ts.SignatureDeclaration | undefined): LockOperation | undefined {
     const args = call.arguments;
     const callback = args[args.length - 1];
     if (args.length < 2 || callback === undefined) return undefined;
@@ -357,7 +357,7 @@ export class LockRecognizer {
     const named = ts.isPropertyAccessExpression(node) && node.name.text === 'locks';
     if (!typed && !imported && !(named && isUntyped(receiverType))) return undefined;
     const options = args.length >= 3 ? args[1] : undefined;
-    const lock = this.#identity.webLock(args[0], call, !typed && !imported);
+    const lock = this.#identity.webLock(args[0], call, !typed && !imported, within);
     // `ifAvailable: true` never waits: like tryAcquire, it cannot close a cycle.
     const tryOnly = options !== undefined && hasTrueProperty(options, 'ifAvailable');
     return {

@@ -22,7 +22,15 @@ export interface LockRef {
    * Set when the lock is a parameter of the function being analysed: callers substitute the lock they
    * pass (so `withBoth(a, b)` and `withBoth(b, a)` make a cycle between `a` and `b`).
    */
-  readonly parameter?: { readonly owner: ts.SignatureDeclaration; readonly index: number };
+  readonly parameter?: {
+    readonly owner: ts.SignatureDeclaration;
+    readonly index: number;
+    /**
+     * A Web Lock whose name the function builds from its parameters (`` `mutation_(${options.key})` ``):
+     * each caller's arguments name the lock it takes. `index` is then the first parameter the name reads.
+     */
+    readonly webLockName?: WebLockNameTemplate;
+  };
   /** Recognised by the name-based fallback. */
   readonly guessed: boolean;
   /**
@@ -33,6 +41,15 @@ export interface LockRef {
    */
   readonly shared?: true;
 }
+
+/** The parts of a Web Lock name built by a template or `+`: literal text, and reads of the function's parameters. */
+export type WebLockNameTemplate = readonly WebLockNamePart[];
+
+export type WebLockNamePart =
+  | { readonly text: string }
+  | { readonly parameter: number; readonly path: readonly string[]; /** As written, for the report. */ readonly shown: string }
+  /** A value an outer helper resolved (`this.prefix`) before passing the rest on: its identity, shown text and instance. */
+  | { readonly value: string; readonly shown: string; readonly instance: LockInstance };
 
 /** Key of the abstract lock plus its instance, for matching a release with its acquisition. */
 export function instanceKey(ref: LockRef): string {

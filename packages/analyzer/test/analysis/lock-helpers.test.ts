@@ -288,3 +288,108 @@ export class Storage {
     expect(result.findingNames).toEqual(['self-deadlock: Storage.mutex']);
   });
 });
+
+describe('a helper that names its Web Lock after its arguments', () => {
+  const NAMED = `export function withNamedLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  return navigator.locks.request(name, fn);
+}
+`;
+
+  it('takes the lock each call names: two names are two locks, in whichever order the calls nest them', () => {
+    const result = analyseSources({
+      'named.ts': NAMED,
+      'main.ts': `import { withNamedLock } from './named.js';
+export async function post(): Promise<void> {
+  await withNamedLock('accounts', async () => {
+    await withNamedLock('ledger', async () => {});
+  });
+}
+export async function audit(): Promise<void> {
+  await withNamedLock('ledger', async () => {
+    await withNamedLock('accounts', async () => {});
+  });
+}
+export async function twice(): Promise<void> {
+  await withNamedLock('accounts', async () => {
+    await withNamedLock('accounts', async () => {});
+  });
+}`,
+    });
+    expect(result.edgeNames).toEqual([
+      'navigator.locks "accounts" -> navigator.locks "accounts"',
+      'navigator.locks "accounts" -> navigator.locks "ledger"',
+      'navigator.locks "ledger" -> navigator.locks "accounts"',
+    ]);
+    expect(result.findingNames.sort()).toEqual(['lock-order-cycle: navigator.locks "accounts", navigator.locks "ledger"', 'self-deadlock: navigator.locks "accounts"']);
+  });
+
+  it('fills a template name from an options object, and tells two values apart (sqlocal mutationLock)', () => {
+    const result = analyseSources({
+      'mutation-lock.ts': `export type MutationLockOptions = { mode: LockMode; key: string; bypass: boolean };
+export async function mutationLock<T>(options: MutationLockOptions, mutation: () => Promise<T>): Promise<T> {
+  if (!options.bypass && 'locks' in navigator) {
+    return navigator.locks.request(\`_mutation_(\${options.key})\`, { mode: options.mode }, mutation);
+  }
+  return mutation();
+}
+`,
+      'client.ts': `import { mutationLock, type MutationLockOptions } from './mutation-lock.js';
+declare function databaseKey(path: string): string;
+export class Client {
+  readonly clientKey = crypto.randomUUID();
+  constructor(readonly path: string) {}
+  async transaction(): Promise<void> {
+    const dbLockOptions: MutationLockOptions = { mode: 'shared', bypass: false, key: databaseKey(this.path) };
+    const connectionLockOptions: MutationLockOptions = { mode: 'exclusive', bypass: false, key: this.clientKey };
+    await mutationLock(dbLockOptions, async () => {
+      await mutationLock(connectionLockOptions, async () => {});
+    });
+  }
+  async reentered(): Promise<void> {
+    await mutationLock({ mode: 'exclusive', bypass: false, key: this.clientKey }, async () => {
+      await mutationLock({ mode: 'exclusive', bypass: false, key: this.clientKey }, async () => {});
+    });
+  }
+}`,
+    });
+    // The database lock's key is a call: a lock of that site's own, never the connection's.
+    expect(result.edgeNames).toEqual([
+      'navigator.locks `_mutation_(${this.clientKey})` -> navigator.locks `_mutation_(${this.clientKey})`',
+      'navigator.locks `_mutation_(${databaseKey(this.path)})` -> navigator.locks `_mutation_(${this.clientKey})`',
+    ]);
+    // The same field of the same object names the same lock: taking it inside itself waits forever.
+    expect(result.findingNames).toEqual(['self-deadlock: navigator.locks `_mutation_(${this.clientKey})`']);
+  });
+
+  it('follows a name passed on through another helper’s parameter, and concatenation', () => {
+    const result = analyseSources({
+      'named.ts': NAMED,
+      'users.ts': `import { withNamedLock } from './named.js';
+function withUserLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  return withNamedLock('user:' + id, fn);
+}
+export async function transfer(): Promise<void> {
+  await withUserLock('alice', async () => {
+    await withUserLock('bob', async () => {});
+  });
+}
+export async function refund(): Promise<void> {
+  await withUserLock('bob', async () => {
+    await withUserLock('alice', async () => {});
+  });
+}`,
+    });
+    expect(result.findingNames).toEqual(['lock-order-cycle: navigator.locks "user:alice", navigator.locks "user:bob"']);
+  });
+
+  it('keeps one lock of its own for a name that is not built from parameters', () => {
+    const result = analyseSources({
+      'random.ts': `export async function run(): Promise<void> {
+  await navigator.locks.request(crypto.randomUUID(), async () => {
+    await navigator.locks.request(crypto.randomUUID(), async () => {});
+  });
+}`,
+    });
+    expect(result.findingNames).toEqual([]);
+  });
+});

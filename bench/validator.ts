@@ -6,15 +6,28 @@
  * the entry, and each release removes it. The nested rows hold an outer lock, so every inner
  * acquisition also checks one known edge: the validator's steady state in real code.
  *
+ * async-mutex's rows instrument it (`instrument: [asyncMutex]`) and add a third mode, `raw`: a second
+ * instance of its ESM build (imported under another URL, so its own classes) that is never patched:
+ * off, the instrumented copy has its own methods back, so off ÷ raw should be noise.
+ *
  * Rows are measured in turns (off, on, off, on…, rotating which goes first), so a busy moment falls on
- * both modes alike. DESIGN.md §6: on ≤ 3× off for our locks.
+ * both modes alike. DESIGN.md §6: on ≤ 3× off for our locks, ≤ 1.5× for async-mutex.
  */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Lock, RLock, Semaphore } from '@lockstep/primitives';
 // Importing the validator switches it on; every row sets the mode it measures.
 import { disableLockValidation, enableLockValidation, lockValidationReports } from '@lockstep/primitives/validate';
 import { median, meets, nowMs, printHeading, printTable, QUICK, rate, ratio, RUNS, type TargetCheck } from './lib/report.js';
 
 disableLockValidation();
+
+type AsyncMutexModule = typeof import('async-mutex');
+const asyncMutexEntry = pathToFileURL(createRequire(import.meta.url).resolve('async-mutex').replace(/lib[\\/]index\.js$/, 'index.mjs')).href;
+const asyncMutex = (await import(asyncMutexEntry)) as AsyncMutexModule;
+// The same file under another URL is another module instance, with classes the validator never patches.
+const asyncMutexRaw = (await import(`${asyncMutexEntry}?unpatched`)) as AsyncMutexModule;
+if (asyncMutex.Mutex === asyncMutexRaw.Mutex) throw new Error('expected two instances of async-mutex');
 
 type Body = (n: number) => void | Promise<void>;
 
@@ -29,7 +42,7 @@ interface Row {
 const MEASURE_MS = QUICK ? 30 : 150;
 
 function setMode(on: boolean): void {
-  if (on) enableLockValidation({ onReport: 'throw' });
+  if (on) enableLockValidation({ onReport: 'throw', instrument: [asyncMutex] });
   else disableLockValidation();
 }
 
@@ -73,6 +86,22 @@ const loops = {
       semaphore.release();
     }
   },
+  asyncMutexRunExclusive: (mutex: InstanceType<AsyncMutexModule['Mutex']>): Body => async (n) => {
+    const nothing = (): void => undefined;
+    for (let i = 0; i < n; i++) await mutex.runExclusive(nothing);
+  },
+  asyncMutexAcquire: (mutex: InstanceType<AsyncMutexModule['Mutex']>): Body => async (n) => {
+    for (let i = 0; i < n; i++) {
+      const release = await mutex.acquire();
+      release();
+    }
+  },
+  asyncMutexSemaphore: (semaphore: InstanceType<AsyncMutexModule['Semaphore']>): Body => async (n) => {
+    for (let i = 0; i < n; i++) {
+      await semaphore.acquire();
+      semaphore.release();
+    }
+  },
 };
 
 /**
@@ -87,12 +116,22 @@ function pair(name: string, make: () => Body): [Row, Row] {
   ];
 }
 
+/** async-mutex's three modes: never patched, patched with the validator off, and on. */
+function trio(name: string, make: (module: AsyncMutexModule) => Body): [Row, Row, Row] {
+  return [
+    { name: `${name}  [raw]`, on: false, body: make(asyncMutexRaw), samples: [], n: 0 },
+    { name: `${name}  [off]`, on: false, body: make(asyncMutex), samples: [], n: 0 },
+    { name: `${name}  [on]`, on: true, body: make(asyncMutex), samples: [], n: 0 },
+  ];
+}
+
 async function timed(row: Row, n: number): Promise<number> {
   setMode(row.on);
   const start = nowMs();
   await row.body(n);
   const elapsed = nowMs() - start;
   disableLockValidation();
+
   return elapsed;
 }
 
@@ -125,7 +164,15 @@ async function main(): Promise<void> {
     pair('RLock.acquire() + release()', () => loops.rlock(new RLock())),
     pair('Semaphore(1).acquire() + release()', () => loops.semaphore(new Semaphore(1))),
   ];
-  await measure(pairs.flat());
+  // Instrumented once, before any row runs: `raw` is the other instance.
+  setMode(true);
+  disableLockValidation();
+  const trios = [
+    trio('async-mutex Mutex.runExclusive(fn)', (m) => loops.asyncMutexRunExclusive(new m.Mutex())),
+    trio('async-mutex Mutex.acquire() + releaser()', (m) => loops.asyncMutexAcquire(new m.Mutex())),
+    trio('async-mutex Semaphore(2).acquire() + release()', (m) => loops.asyncMutexSemaphore(new m.Semaphore(2))),
+  ];
+  await measure([...pairs.flat(), ...trios.flat()]);
   if (lockValidationReports().length > 0) throw new Error('the validator reported something in a benchmark that takes locks in one order');
 
   const perSecond = (row: Row): number => median(row.samples);
@@ -144,6 +191,31 @@ async function main(): Promise<void> {
       notes: [
         'on: onReport "throw", so a finding would fail the run; stacks are captured only for the first acquisitions of each lock class',
         'on also installs V8 promise hooks (to tell async contexts apart), which every promise of the process pays while it is on',
+      ],
+    },
+  );
+  printTable(
+    'async-mutex, instrumented (pairs per second; raw: an instance never patched; off: instrumented, validator switched off)',
+    ['operation', 'raw', 'off', 'on', 'off ÷ raw', 'cost on ÷ off'],
+    trios.map(([raw, off, on]) => [
+      raw.name.replace('  [raw]', ''),
+      rate(perSecond(raw)),
+      rate(perSecond(off)),
+      rate(perSecond(on)),
+      ratio(perSecond(raw), perSecond(off)),
+      ratio(perSecond(off), perSecond(on)),
+    ]),
+    {
+      targets: trios.slice(0, 2).map(([, off, on]) => ({
+        what: `${off.name.replace('  [off]', '')}: cost on ÷ off`,
+        reached: ratio(perSecond(off), perSecond(on)),
+        target: '≤ 1.5×',
+        met: meets(perSecond(off) / perSecond(on), { atMost: 1.5 }),
+      })),
+      notes: [
+        'off ÷ raw: switched off, the validator puts async-mutex’s own methods back, so this is noise',
+        'on, Mutex.acquire and runExclusive are the validator’s own (one carried promise where async-mutex awaits two through its generator helper): faster than async-mutex’s, which hides the validator’s cost in those two rows',
+        'the Semaphore row shows that cost: every acquisition is recorded and its promise carries the context',
       ],
     },
   );

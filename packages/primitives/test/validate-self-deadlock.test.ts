@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import { Condition, Lock, RLock } from '@lockstep/primitives';
 import { disableLockValidation, enableLockValidation, fingerprintLockFinding, LockValidationError, lockValidationReports } from '@lockstep/primitives/validate';
 import { sleep } from './support/workers.js';
+import { rejectionOf } from './support/until.js';
 
 const FILE = 'packages/primitives/test/validate-self-deadlock.test.ts';
 
@@ -30,18 +31,11 @@ afterAll(() => {
   disableLockValidation();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-}
-
 describe('self-deadlock', () => {
   test('a Lock taken twice with acquireAsync in one async context is refused with LockValidationError, not hung', async () => {
     const lock = new Lock();
     await lock.acquireAsync();
-    const error = await rejection(lock.acquireAsync());
+    const error = await rejectionOf(lock.acquireAsync());
     expect(error).toBeInstanceOf(LockValidationError);
     const report = (error as LockValidationError).report;
     expect(report.kind).toBe('self-deadlock');
@@ -55,7 +49,7 @@ describe('self-deadlock', () => {
 
   test("the demo's self-deadlock through a call is refused, named as lockstep names it, fingerprinted for the holder", async () => {
     const rates = new ExchangeRates();
-    const error = await rejection(rates.convert());
+    const error = await rejectionOf(rates.convert());
     expect(error).toBeInstanceOf(LockValidationError);
     const report = (error as LockValidationError).report;
     const id = `${FILE}#ExchangeRates.refreshLock`;
@@ -89,7 +83,7 @@ describe('self-deadlock', () => {
   test('an RLock taken outside runExclusive and awaited again waits for itself (its docs say so): refused', async () => {
     const rlock = new RLock();
     await rlock.acquireAsync();
-    expect(await rejection(rlock.acquireAsync())).toBeInstanceOf(LockValidationError);
+    expect(await rejectionOf(rlock.acquireAsync())).toBeInstanceOf(LockValidationError);
     rlock.release();
   });
 });

@@ -4,6 +4,7 @@
  */
 import { hook, setLockHook } from '../internal/validation-hook.js';
 import { startCarrying, stopCarrying } from './async-context.js';
+import { instrumentAsyncMutex, removeAsyncMutexInstrumentation } from './async-mutex.js';
 import { nameRecord } from './lock-records.js';
 import { settingsFrom, type LockValidationOptions } from './options.js';
 import type { LockValidationReport } from './report.js';
@@ -35,13 +36,17 @@ export function enableLockValidation(options?: LockValidationOptions): void {
   if (!startCarrying()) {
     throw new Error('enableLockValidation: this runtime has no promise hooks (node:v8 promiseHooks, Node.js 20.16+), which the validator needs to tell async contexts apart');
   }
+  const instrument = options?.instrument;
+  if (instrument !== undefined && !Array.isArray(instrument)) throw new TypeError('enableLockValidation(options): instrument must be an array of modules, like [await import("async-mutex")]');
+  for (const module of instrument ?? []) instrumentAsyncMutex(module);
   for (const [lock, id] of options?.names ?? []) nameRecord(lock, id);
   validator = new Validator(settings);
   setLockHook(validator);
 }
 
 /**
- * Switches validation off for this thread: the primitives are back to their one branch per call.
+ * Switches validation off for this thread: the primitives are back to their one branch per call, and
+ * instrumented libraries to their own methods.
  * The reports found so far stay readable with {@link lockValidationReports}.
  *
  * @example
@@ -52,6 +57,7 @@ export function enableLockValidation(options?: LockValidationOptions): void {
 export function disableLockValidation(): void {
   setLockHook(undefined);
   stopCarrying();
+  removeAsyncMutexInstrumentation();
 }
 
 /**

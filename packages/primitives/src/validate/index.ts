@@ -13,13 +13,15 @@
  *
  * The import takes its options from the environment: `LOCKSTEP_VALIDATE_ON_REPORT` (`warn`, the
  * default, `record` or `throw`), `LOCKSTEP_VALIDATE_ROOT`, `LOCKSTEP_VALIDATE_EVERY_SITE=1`, and
- * `LOCKSTEP_VALIDATE_JSON=path` to write the findings as JSON when the thread exits. Call
+ * `LOCKSTEP_VALIDATE_JSON=path` to write the findings as JSON when the thread exits, and
+ * `LOCKSTEP_VALIDATE_INSTRUMENT=async-mutex` to validate async-mutex's locks too. Call
  * {@link enableLockValidation} for other options. See docs/validator.md.
  *
  * @packageDocumentation
  */
 import { enableLockValidation } from './api.js';
 import { optionsFromEnvironment, settingsFrom } from './options.js';
+import { loadLibraries } from './library-modules.js';
 import { writeReportsAtExit } from './report-file.js';
 
 export {
@@ -47,7 +49,9 @@ export type {
 } from './report.js';
 export type { ValidatedKind } from '../internal/validation-hook.js';
 
-const options = optionsFromEnvironment();
+const environment = (globalThis as { readonly process?: { readonly env?: Readonly<Record<string, string | undefined>>; cwd?(): string } }).process;
+const libraries = (environment?.env?.['LOCKSTEP_VALIDATE_INSTRUMENT'] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
+const options = { ...optionsFromEnvironment(), ...(libraries.length === 0 ? {} : { instrument: await loadLibraries(libraries, environment?.cwd?.() ?? '.') }) };
 enableLockValidation(options);
-const jsonFile = (globalThis as { readonly process?: { readonly env?: Readonly<Record<string, string | undefined>> } }).process?.env?.['LOCKSTEP_VALIDATE_JSON'];
+const jsonFile = environment?.env?.['LOCKSTEP_VALIDATE_JSON'];
 if (jsonFile !== undefined && jsonFile !== '') writeReportsAtExit(jsonFile, settingsFrom(options).root);

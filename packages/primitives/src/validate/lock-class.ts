@@ -14,7 +14,7 @@
  * or, for a static field, from the nearest `class X` above the line.
  */
 import { functionNameOf, type Frame } from './stack-frames.js';
-import { relativeTo, sourceLine, sourceLines } from './source-files.js';
+import { relativeTo, resolveRelative, sourceLine, sourceLines } from './source-files.js';
 import type { ValidationLocation } from './report.js';
 
 /** A class's id and display name, and where its first instance was created. */
@@ -128,4 +128,78 @@ function objectHolder(site: Frame): string | undefined {
     if (/[;}]\s*$/.test(line) && index !== site.line - 1) return undefined;
   }
   return undefined;
+}
+
+/** The receiver of the method call at a frame: `this.mutex`, `this.#lock`, `paymentsMutex`, `locks.orders`. */
+const RECEIVER = new RegExp(`(?:^|[^\\w$.#])((?:this\\s*\\.\\s*)?#?${IDENTIFIER}(?:\\s*\\.\\s*#?${IDENTIFIER})*)\\s*\\.\\s*$`);
+
+/**
+ * Names the class of a lock whose creation the validator did not see (another library's, such as an
+ * async-mutex `Mutex`, or one made before it was on) from where it is used: the receiver of the call
+ * at `frames[0]`, resolved as `lockstep` resolves it — `this.mutex` in a class `C` is `C.mutex`; a name
+ * declared in the file at its top level (`const paymentsMutex = new Mutex()`) is that module variable,
+ * one imported by a relative path (`import { paymentsMutex } from './locks.js'`) the exporting file's;
+ * `locks.orders` of a top-level object literal is `locks.orders`. `undefined` for anything else (a
+ * parameter, a local, a call's result), which falls back to the site.
+ */
+export function nameFromUse(frames: readonly Frame[], root: string): ClassName | undefined {
+  const site = frames[0];
+  if (site === undefined) return undefined;
+  const line = sourceLine(site.file, site.line);
+  if (line === undefined) return undefined;
+  let before = line.slice(0, Math.max(0, site.column - 1));
+  // `mutex\n  .runExclusive(…)`: the receiver ends the line above.
+  if (/^\s*\.\s*$/.test(before) && site.line > 1) before = `${sourceLine(site.file, site.line - 1) ?? ''}.`;
+  const receiver = RECEIVER.exec(before)?.[1]?.replace(/\s+/g, '');
+  if (receiver === undefined) return undefined;
+  const parts = receiver.split('.');
+  if (parts[0] === 'this') {
+    if (parts.length !== 2) return undefined;
+    const owner = classOf(frames, site);
+    const member = parts[1]!;
+    const file = relativeTo(root, site.file);
+    return owner === undefined ? undefined : { id: `${file}#${owner}.${member}`, name: `${owner}.${member}` };
+  }
+  const [head, ...path] = parts;
+  if (head === undefined || path.length > 1) return undefined;
+  const declaring = declaringFile(site.file, head);
+  if (declaring === undefined) return undefined;
+  const file = relativeTo(root, declaring.file);
+  const name = [declaring.name, ...path].join('.');
+  return { id: `${file}#${name}`, name, ...(declaring.line === undefined ? {} : { declaredAt: { file, line: declaring.line, column: 1 } }) };
+}
+
+/** Where the module-level `name` used in `file` is declared: the file itself or a relative import's source. */
+function declaringFile(file: string, name: string, depth = 0): { readonly file: string; readonly name: string; readonly line?: number } | undefined {
+  const lines = sourceLines(file);
+  if (lines === undefined || depth > 3) return undefined;
+  const declaration = new RegExp(`^(?:export\\s+)?(?:const|let|var)\\s+${escape(name)}\\b`);
+  const index = lines.findIndex((text) => declaration.test(text));
+  if (index >= 0) return { file, name, line: index + 1 };
+  // `import { a, b as name } from './x.js'` on one line.
+  const imported = new RegExp(`^\\s*import\\s*(?:type\\s+)?\\{([^}]*)\\}\\s*from\\s*['"](\\.{1,2}/[^'"]+)['"]`);
+  for (const text of lines) {
+    const match = imported.exec(text);
+    if (match === null) continue;
+    for (const specifier of match[1]!.split(',')) {
+      const [exported, local] = specifier.trim().split(/\s+as\s+/);
+      if ((local ?? exported) !== name || exported === undefined) continue;
+      for (const candidate of moduleFiles(file, match[2]!)) {
+        const found = declaringFile(candidate, exported, depth + 1);
+        if (found !== undefined) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The files an import specifier may be: as written, and its TypeScript source (`./x.js` → `./x.ts`). */
+function moduleFiles(from: string, specifier: string): string[] {
+  const base = resolveRelative(from, specifier);
+  const stem = base.replace(/\.(?:[cm]?js|[cm]?ts)$/, '');
+  return [base, `${stem}.ts`, `${stem}.mts`, `${stem}.tsx`, `${stem}.js`, `${stem}.mjs`];
+}
+
+function escape(text: string): string {
+  return text.replace(/[$]/g, '\\$');
 }

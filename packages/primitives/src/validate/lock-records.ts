@@ -45,6 +45,11 @@ export class LockRecord {
   explicitId: string | undefined;
   /** A `Lock` or an `RLock`: taking it again where it is held waits (unless an `RLock` re-enters). */
   readonly exclusive: boolean;
+  /**
+   * Another library's lock (async-mutex): whether it is locked now, asked before a self-deadlock is
+   * claimed; its class is named from where it is used, since its creation is not seen.
+   */
+  foreignLocked: (() => boolean) | undefined = undefined;
 
   constructor(
     readonly lock: object,

@@ -35,6 +35,13 @@ export interface LockValidationOptions {
    * report shows where each held lock was taken. Costs microseconds per acquisition.
    */
   readonly everySite?: boolean | undefined;
+  /**
+   * Other libraries' locks to validate too, as their modules: async-mutex's `Mutex` and `Semaphore`
+   * (`instrument: [await import('async-mutex')]`; for code that `require`s it, its CommonJS build is
+   * a copy of its own: pass `createRequire(import.meta.url)('async-mutex')` as well). Their prototypes
+   * are patched once, for good; while validation is off the patched methods cost one branch.
+   */
+  readonly instrument?: readonly unknown[] | undefined;
 }
 
 /** The options with their defaults applied. */
@@ -78,6 +85,7 @@ export function optionsFromEnvironment(): LockValidationOptions {
   const root = env['LOCKSTEP_VALIDATE_ROOT'];
   return {
     ...(onReport === undefined || onReport === '' ? {} : { onReport: onReport as OnReport }),
+    // (LOCKSTEP_VALIDATE_INSTRUMENT is read by the import entry, which loads the modules it names.)
     ...(root === undefined || root === '' ? {} : { root }),
     everySite: env['LOCKSTEP_VALIDATE_EVERY_SITE'] === '1',
   };

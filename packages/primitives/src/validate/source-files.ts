@@ -12,6 +12,8 @@ interface FsLike {
 interface PathLike {
   relative(from: string, to: string): string;
   isAbsolute(path: string): boolean;
+  resolve(...paths: string[]): string;
+  dirname(path: string): string;
   readonly sep: string;
 }
 
@@ -43,4 +45,9 @@ export function relativeTo(root: string, file: string): string {
   const relative = path.relative(root, file);
   if (relative.startsWith('..') || path.isAbsolute(relative)) return file.split(path.sep).join('/');
   return relative.split(path.sep).join('/');
+}
+
+/** The file `specifier` (a relative import) names, from the file `from`. */
+export function resolveRelative(from: string, specifier: string): string {
+  return path === undefined ? specifier : path.resolve(path.dirname(from), specifier);
 }

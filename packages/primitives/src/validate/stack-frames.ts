@@ -77,9 +77,17 @@ const packageDir = (() => {
 })();
 const ownDirs = [`${packageDir}dist`, `${packageDir}src`];
 
-/** Whether a frame is the primitives' (or the validator's) own. */
+/**
+ * Lock libraries the validator instruments (async-mutex): their frames are the lock's own too, so a
+ * site is the user's call of `mutex.runExclusive(…)`, not async-mutex's inner `this.acquire(…)`.
+ */
+const LIBRARY_FRAME = /[\\/]node_modules[\\/](?:async-mutex|tslib)[\\/]/;
+/** tslib's `__awaiter`/`__generator`, which async-mutex's CommonJS build runs in: no method of a lock's. */
+const HELPER_FRAME = /[\\/]node_modules[\\/]tslib[\\/]/;
+
+/** Whether a frame is the primitives' (or the validator's, or an instrumented library's) own. */
 export function isOwnFrame(frame: Frame): boolean {
-  return ownDirs.some((dir) => frame.file.startsWith(dir) && (frame.file[dir.length] === '/' || frame.file[dir.length] === '\\'));
+  return ownDirs.some((dir) => frame.file.startsWith(dir) && (frame.file[dir.length] === '/' || frame.file[dir.length] === '\\')) || LIBRARY_FRAME.test(frame.file);
 }
 
 /** The frames from the first one outside the primitives on. */
@@ -96,6 +104,7 @@ export function formOf(frames: readonly Frame[], fallback: string): string {
   let form: string | undefined;
   for (const frame of frames) {
     if (!isOwnFrame(frame)) break;
+    if (HELPER_FRAME.test(frame.file)) continue;
     // The validator's own frames are the innermost: an outer frame of the primitives replaces them.
     const method = frame.fn === undefined ? undefined : /(?:^|\.)#?([A-Za-z_$][\w$]*)$/.exec(frame.fn)?.[1];
     if (method !== undefined) form = method;

@@ -19,7 +19,7 @@ import { carry, currentContext, enterContext, inPromiseReaction } from './async-
 import { cycleReport, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
 import { deriveContext, FAILED, HELD, HeldEntry, heldIn, PENDING, RELEASED, releasedIn, trimReleased, type HeldContext } from './held-contexts.js';
-import { nameFromCreation, nameFromSite, type ClassName } from './lock-class.js';
+import { nameFromCreation, nameFromSite, nameFromUse, type ClassName } from './lock-class.js';
 import { attachRecord, kindOf, LockClass, LockRecord, recordOf } from './lock-records.js';
 import type { Settings } from './options.js';
 import { OrderGraph } from './order-graph.js';
@@ -32,6 +32,12 @@ import { captureStack, parseStack, userFrames, type CapturedStack } from './stac
  * each async context that takes it: enough for the orders a test run meets first.
  */
 const SITES_PER_CLASS = 8;
+/**
+ * At most this many stacks per class in all: code that takes a lock in a new async context every time
+ * (a `runExclusive` per request) would otherwise pay a stack (microseconds, more than the acquisition)
+ * on every acquisition. The acquisition that makes a new order always records its own.
+ */
+const SITE_BUDGET_PER_CLASS = 128;
 
 let lastGeneration = 0;
 
@@ -170,8 +176,9 @@ export class Validator implements LockHook {
     const others = record.held;
     const other = others.length === 0 ? undefined : record.kind === 'Semaphore' || record.kind === 'BoundedSemaphore' ? others[0] : others[others.length - 1];
     if (other !== undefined) drop(other, left);
-    // An RLock checks its owner itself, and semaphores are handed between contexts by design.
-    if (record.kind !== 'Lock') return;
+    // An RLock checks its owner itself, and semaphores are handed between contexts by design; so are
+    // async-mutex's releasers (`withTimeout(mutex)` resolves its own promise with one, in another context).
+    if (record.kind !== 'Lock' || record.foreignLocked !== undefined) return;
     const lockClass = this.#classOf(record);
     const acquired = siteOf(captureStack(), lockClass.id, 'release', contextOf(context?.asyncContext ?? 0), this.#settings.root);
     const held = other?.site === undefined ? undefined : siteOf(other.site, lockClass.id, 'acquire', contextOf(other.asyncContext), this.#settings.root);
@@ -205,7 +212,7 @@ export class Validator implements LockHook {
       // (`held[-1]` would be a slow named-property lookup, hence the length test.)
       const holder = heldIn(context, record) ?? (blocking && held.length > 0 ? held[held.length - 1] : undefined);
       // Not locked: released behind the validator's back (by another thread), so nobody waits.
-      if (holder !== undefined && isLocked(record.lock)) return this.#selfDeadlock(lockClass, holder, form, isBounded(options));
+      if (holder !== undefined && isLocked(record)) return this.#selfDeadlock(lockClass, holder, form, isBounded(options));
     }
     if (context === undefined) return undefined;
     let refusal: LockValidationError | undefined;
@@ -275,7 +282,8 @@ export class Validator implements LockHook {
     if (id !== undefined) return { id, name: id.includes('#') ? id.slice(id.indexOf('#') + 1) : id };
     // Created before the validator was on: the class of where it is first taken, for want of better.
     const frames = userFrames(parseStack(record.creation ?? captureStack()));
-    return (record.creation === undefined ? undefined : nameFromCreation(frames, root)) ?? nameFromSite(frames[0], root);
+    if (record.creation !== undefined) return nameFromCreation(frames, root) ?? nameFromSite(frames[0], root);
+    return (record.foreignLocked === undefined ? undefined : nameFromUse(frames, root)) ?? nameFromSite(frames[0], root);
   }
 
   #classNamed(name: ClassName, record: LockRecord): LockClass {
@@ -289,7 +297,7 @@ export class Validator implements LockHook {
 
   #siteFor(record: LockRecord, asyncContext: number): CapturedStack | undefined {
     const lockClass = this.#classOf(record);
-    if (lockClass.sitesRecorded >= SITES_PER_CLASS && lockClass.lastSiteContext === asyncContext && !this.#everySite) return undefined;
+    if (!this.#everySite && lockClass.sitesRecorded >= SITES_PER_CLASS && (lockClass.lastSiteContext === asyncContext || lockClass.sitesRecorded >= SITE_BUDGET_PER_CLASS)) return undefined;
     lockClass.sitesRecorded++;
     lockClass.lastSiteContext = asyncContext;
     return captureStack();
@@ -300,7 +308,10 @@ export class Validator implements LockHook {
     const asyncContext = context?.asyncContext ?? (inPromiseReaction() ? this.#nextAsyncContext++ : 0);
     const lockClass = record.lockClass;
     // The steady state: this class's sites are recorded and this context was the last to record one.
-    const site = lockClass !== undefined && lockClass.lastSiteContext === asyncContext && lockClass.sitesRecorded >= SITES_PER_CLASS && !this.#everySite ? undefined : this.#siteFor(record, asyncContext);
+    const site =
+      lockClass !== undefined && lockClass.sitesRecorded >= SITES_PER_CLASS && (lockClass.lastSiteContext === asyncContext || lockClass.sitesRecorded >= SITE_BUDGET_PER_CLASS) && !this.#everySite
+        ? undefined
+        : this.#siteFor(record, asyncContext);
     let entry = record.spare;
     if (entry === undefined) entry = new HeldEntry(record, HELD, permits, reentry, asyncContext, site);
     else {
@@ -364,6 +375,8 @@ function isBounded(options: unknown): boolean {
   return (timeout !== undefined && timeout !== Infinity) || signal !== undefined;
 }
 
-function isLocked(lock: object): boolean {
+function isLocked(record: LockRecord): boolean {
+  const lock = record.lock;
+  if (record.foreignLocked !== undefined) return record.foreignLocked();
   return lock instanceof Lock || lock instanceof RLock ? lock.locked : false;
 }

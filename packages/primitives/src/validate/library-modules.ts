@@ -1,0 +1,64 @@
+/**
+ * The lock libraries the `@lockstep/primitives/validate` import instruments when asked by
+ * `LOCKSTEP_VALIDATE_INSTRUMENT` (`async-mutex`), found from the project, not from this package: the
+ * CommonJS build (what `require` gives) and the ESM build (what `import` gives) are separate copies
+ * with classes of their own, so both are loaded and instrumented.
+ */
+import { nodeBuiltin } from '../internal/runtime.js';
+
+interface ModuleBuiltin {
+  createRequire(from: string): { (id: string): unknown; resolve(id: string): string };
+}
+
+interface UrlBuiltin {
+  pathToFileURL(path: string): URL;
+}
+
+interface FsBuiltin {
+  readFileSync(path: string, encoding: 'utf8'): string;
+}
+
+/** The libraries that can be instrumented, by package name. */
+export const INSTRUMENTABLE = ['async-mutex'] as const;
+
+/**
+ * Both builds of each named library, resolved from `directory` (the project: the current directory).
+ *
+ * @throws Error naming what is wrong: a library not in {@link INSTRUMENTABLE}, one not installed.
+ */
+export async function loadLibraries(names: readonly string[], directory: string): Promise<unknown[]> {
+  const module = nodeBuiltin<ModuleBuiltin>('node:module');
+  const url = nodeBuiltin<UrlBuiltin>('node:url');
+  const fs = nodeBuiltin<FsBuiltin>('node:fs');
+  if (module === undefined || url === undefined || fs === undefined) throw new Error('LOCKSTEP_VALIDATE_INSTRUMENT needs Node.js (node:module)');
+  const require = module.createRequire(`${directory.replace(/[\\/]$/, '')}/package.json`);
+  const loaded: unknown[] = [];
+  for (const name of names) {
+    if (!(INSTRUMENTABLE as readonly string[]).includes(name)) {
+      throw new Error(`LOCKSTEP_VALIDATE_INSTRUMENT: cannot instrument ${JSON.stringify(name)}; it knows ${INSTRUMENTABLE.join(', ')}`);
+    }
+    let manifestPath: string;
+    try {
+      manifestPath = require.resolve(`${name}/package.json`);
+    } catch {
+      throw new Error(`LOCKSTEP_VALIDATE_INSTRUMENT: ${name} is not installed where ${directory} can require it`);
+    }
+    loaded.push(require(name));
+    const esm = esmEntry(JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest);
+    if (esm !== undefined) loaded.push(await import(url.pathToFileURL(`${manifestPath.slice(0, -'package.json'.length)}${esm}`).href));
+  }
+  return loaded;
+}
+
+interface Manifest {
+  readonly exports?: unknown;
+}
+
+/** The file `import` of the package resolves to, when its `exports` give one apart from `require`'s. */
+function esmEntry(manifest: Manifest): string | undefined {
+  const root = (manifest.exports as Record<string, unknown> | undefined)?.['.'];
+  if (typeof root !== 'object' || root === null) return undefined;
+  const entry = (root as Record<string, unknown>)['import'];
+  const file = typeof entry === 'string' ? entry : typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['default'] : undefined;
+  return typeof file === 'string' ? file.replace(/^\.\//, '') : undefined;
+}

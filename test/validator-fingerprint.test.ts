@@ -4,7 +4,7 @@
  * findings and on the demo app's real ones (lockstep on its source, the validator on its run).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +93,43 @@ describe('the demo app: lockstep on its source and the validator on its run agre
       const seen = findings.find((finding) => finding.kind === 'lock-order-cycle');
       expect(seen?.locks).toEqual(cycle?.locks);
       expect(seen?.fingerprint).toBe(cycle?.fingerprint);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("its own test run (node --test) fails the two tests that hit the inversion and the self-deadlock, with lockstep's fingerprints", { timeout: 120_000 }, () => {
+    const lockstep = spawnSync(process.execPath, ['packages/analyzer/bin/lockstep.js', 'fixtures/demo-app', '--format', 'json'], { cwd: root, encoding: 'utf8' });
+    expect(lockstep.status).toBe(1);
+    const staticFindings = (JSON.parse(lockstep.stdout) as Report).findings;
+    const expected = ['lock-order-cycle', 'self-deadlock'].map((kind) => {
+      const finding = staticFindings.find((candidate) => candidate.kind === kind);
+      return { kind, locks: finding?.locks, fingerprint: finding?.fingerprint };
+    });
+    expect(expected[1]?.locks).toEqual(['fixtures/demo-app/src/exchange-rates.ts#ExchangeRates.refreshLock']);
+
+    const dir = mkdtempSync(path.join(tmpdir(), 'lockstep-validator-'));
+    try {
+      // node --test runs each file in a process of its own: {pid} gives each its own findings file.
+      const run = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--import', '@lockstep/primitives/validate', '--test', '--test-force-exit', 'fixtures/demo-app/test/exchange-rates.test.ts', 'fixtures/demo-app/test/orders.test.ts'],
+        {
+          cwd: root,
+          env: { ...process.env, LOCKSTEP_VALIDATE_ON_REPORT: 'throw', LOCKSTEP_VALIDATE_JSON: path.join(dir, 'findings-{pid}.json') },
+          encoding: 'utf8',
+          timeout: 100_000,
+        },
+      );
+      // Without the validator the stale-table test would wait for itself until its 3 s timeout.
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(/not ok \d+ - a stale table is refreshed once before converting[\s\S]*?possible self-deadlock: ExchangeRates\.refreshLock re-acquired while held/);
+      expect(run.stdout).toMatch(/not ok \d+ - cancelling an order refunds it and puts the stock back[\s\S]*?possible circular locking dependency: inventoryLock → paymentsLock → inventoryLock/);
+      expect(run.stdout).toMatch(/# pass 2\n/);
+
+      const findings = readdirSync(dir).flatMap((name) => (JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as { findings: LockValidationReport[] }).findings);
+      const seen = findings.map((finding) => ({ kind: finding.kind, locks: finding.locks, fingerprint: finding.fingerprint }));
+      expect(seen.sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(expected);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

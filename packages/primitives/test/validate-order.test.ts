@@ -137,6 +137,9 @@ describe('lock-order cycles', () => {
     expect(error).toBeInstanceOf(LockValidationError);
     expect((error as LockValidationError).report.kind).toBe('lock-order-cycle');
     expect((error as LockValidationError).report.thrown).toBe(true);
+    // Its stack starts at the acquisition asked for here, not inside the validator.
+    const firstFrame = (error as Error).stack?.split('\n').find((line) => line.trimStart().startsWith('at '));
+    expect(firstFrame).toContain('validate-order.test.ts');
     expect(a.locked).toBe(false);
     b.release();
     // The order is known now: taking it again does not throw again.

@@ -1,7 +1,9 @@
 /**
  * `LOCKSTEP_VALIDATE_JSON=path`: the import entry writes each thread's findings there, as JSON, when
  * the thread exits: the main thread to `path`, a worker thread to `path` with `.thread-<id>` before
- * its extension (threads do not share a graph yet, so each has its own findings).
+ * its extension (threads do not share a graph yet, so each has its own findings). `{pid}` in the path
+ * is replaced by the process id: a test runner that starts one process per test file (`node --test`,
+ * vitest's forks pool) would otherwise have every process, and the runner itself, write one file.
  */
 import { nodeBuiltin } from '../internal/runtime.js';
 import { currentThreadIdent } from '../internal/thread-context.js';
@@ -9,6 +11,7 @@ import { lockValidationReports } from './api.js';
 import { formatLockValidationJson } from './format-json.js';
 
 interface ProcessLike {
+  readonly pid: number;
   on(event: 'exit', listener: () => void): void;
 }
 
@@ -18,7 +21,8 @@ export function writeReportsAtExit(path: string, root: string): void {
   const processObject = (globalThis as { readonly process?: ProcessLike }).process;
   if (fs === undefined || processObject === undefined) return;
   const ident = currentThreadIdent();
-  const file = ident === 0 ? path : path.replace(/(\.[^./\\]*)?$/, (extension) => `.thread-${ident}${extension}`);
+  const ofProcess = path.replaceAll('{pid}', String(processObject.pid));
+  const file = ident === 0 ? ofProcess : ofProcess.replace(/(\.[^./\\]*)?$/, (extension) => `.thread-${ident}${extension}`);
   processObject.on('exit', () => {
     fs.writeFileSync(file, formatLockValidationJson(lockValidationReports(), root));
   });

@@ -90,6 +90,23 @@ export function isOwnFrame(frame: Frame): boolean {
   return ownDirs.some((dir) => frame.file.startsWith(dir) && (frame.file[dir.length] === '/' || frame.file[dir.length] === '\\')) || LIBRARY_FRAME.test(frame.file);
 }
 
+/**
+ * An error's stack text without the primitives' frames above the user's first: a refused acquisition
+ * then points at the line that asked for the lock, not at the validator's insides.
+ */
+export function trimOwnFrames(stack: string): string {
+  const lines = stack.split('\n');
+  const firstFrame = lines.findIndex((line) => FRAME.test(line));
+  if (firstFrame < 0) return stack;
+  let userFrame = firstFrame;
+  while (userFrame < lines.length) {
+    const frame = parseStack({ stack: lines[userFrame] ?? '' })[0];
+    if (frame !== undefined && !isOwnFrame(frame)) break;
+    userFrame++;
+  }
+  return userFrame >= lines.length ? stack : [...lines.slice(0, firstFrame), ...lines.slice(userFrame)].join('\n');
+}
+
 /** The frames from the first one outside the primitives on. */
 export function userFrames(frames: readonly Frame[]): Frame[] {
   const first = frames.findIndex((frame) => !isOwnFrame(frame));

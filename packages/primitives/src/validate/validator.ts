@@ -25,7 +25,7 @@ import type { Settings } from './options.js';
 import { OrderGraph } from './order-graph.js';
 import type { LockValidationReport } from './report.js';
 import { contextOf, functionIdOf, siteOf } from './sites.js';
-import { captureStack, parseStack, userFrames, type CapturedStack } from './stack-frames.js';
+import { captureStack, parseStack, trimOwnFrames, userFrames, type CapturedStack } from './stack-frames.js';
 
 /**
  * Acquisitions of each class whose stack is recorded (unless `everySite`), besides the first one in
@@ -256,7 +256,9 @@ export class Validator implements LockHook {
       if (this.#settings.onReport === 'warn') console.warn(formatLockValidationText([report]));
     }
     if (!refuse && this.#settings.onReport !== 'throw') return undefined;
-    return new LockValidationError(`lock validation: ${reportTitle(report)} (the finding is error.report)`, report);
+    const error = new LockValidationError(`lock validation: ${reportTitle(report)} (the finding is error.report)`, report);
+    if (error.stack !== undefined) error.stack = trimOwnFrames(error.stack);
+    return error;
   }
 
   #record(lock: object): LockRecord {

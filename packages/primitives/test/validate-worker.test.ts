@@ -1,7 +1,7 @@
-import { afterAll, afterEach, expect, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { Lock, type LockHandle } from '@lockstep/primitives';
-import { disableLockValidation, enableLockValidation, lockValidationReports } from '@lockstep/primitives/validate';
-import { runInWorker, terminateAll } from './support/workers.js';
+import { disableLockValidation, enableLockValidation, fingerprintLockFinding, lockValidationReports, nameLock } from '@lockstep/primitives/validate';
+import { runInWorker, startWorker, terminateAll } from './support/workers.js';
 
 afterEach(terminateAll);
 
@@ -47,29 +47,152 @@ test('a cycle taken inside one worker thread is reported in that worker', async 
   expect(report!.stacks).toBe(2);
 });
 
-test('each thread validates its own graph: an inversion split between two threads is not reported (yet)', async () => {
-  enableLockValidation({ onReport: 'record' });
-  const a = new Lock();
-  const b = new Lock();
-  a.acquire();
-  b.acquire();
-  b.release();
-  a.release();
-  const inWorker = await runInWorker(
-    async (lib, handles: { a: LockHandle; b: LockHandle }) => {
+/** Takes `first` then `second` (named as given) in a new worker, with the validator on there. */
+function orderInWorker(handles: { first: LockHandle; second: LockHandle; names: [string, string]; onReport: 'record' | 'throw' }): Promise<WorkerSeen> {
+  return startWorker(
+    async (lib, data: typeof handles) => {
       const importValidate = (0, eval)("() => import('@lockstep/primitives/validate')") as () => Promise<typeof import('@lockstep/primitives/validate')>;
       const validate = await importValidate();
-      validate.enableLockValidation({ onReport: 'record' });
-      const a = lib.Lock.from(handles.a);
-      const b = lib.Lock.from(handles.b);
-      b.acquire();
-      a.acquire();
-      a.release();
-      b.release();
-      return validate.lockValidationReports().length;
+      validate.enableLockValidation({ onReport: data.onReport });
+      const first = lib.Lock.from(data.first);
+      const second = lib.Lock.from(data.second);
+      validate.nameLock(first, data.names[0]);
+      validate.nameLock(second, data.names[1]);
+      let thrown: string | undefined;
+      first.acquire();
+      try {
+        second.acquire();
+        second.release();
+      } catch (error) {
+        thrown = `${(error as Error).name}: ${(error as Error).message}; second locked: ${String(second.locked)}`;
+      }
+      first.release();
+      return {
+        thrown,
+        reports: validate.lockValidationReports().map((report) => ({
+          kind: report.kind,
+          locks: report.locks,
+          fingerprint: report.fingerprint,
+          threads: report.steps.map((step) => step.acquired.context.thread),
+          stackFunctions: report.steps.map((step) => step.acquired.stack.map((frame) => frame.function)),
+        })),
+      };
     },
-    { a: a.handle, b: b.handle },
-  );
-  expect(inWorker).toBe(0);
-  expect(lockValidationReports()).toEqual([]);
+    handles,
+  ).result;
+}
+
+interface WorkerSeen {
+  readonly thrown: string | undefined;
+  readonly reports: readonly {
+    readonly kind: string;
+    readonly locks: readonly string[];
+    readonly fingerprint: string;
+    readonly threads: readonly { readonly ident: number; readonly name: string }[];
+    readonly stackFunctions: readonly (readonly string[])[];
+  }[];
+}
+
+function takeInOrder(first: Lock, second: Lock): void {
+  first.acquire();
+  second.acquire();
+  second.release();
+  first.release();
+}
+
+describe('one lock-order graph for every thread (shared memory)', () => {
+  test('an inversion split between the main thread and a worker is reported by the thread that closes it, with both threads named', async () => {
+    enableLockValidation({ onReport: 'record' });
+    const a = new Lock();
+    const b = new Lock();
+    nameLock(a, 'split.ts#a');
+    nameLock(b, 'split.ts#b');
+    takeInOrder(a, b);
+    const seen = await orderInWorker({ first: b.handle, second: a.handle, names: ['split.ts#b', 'split.ts#a'], onReport: 'record' });
+    expect(seen.thrown).toBeUndefined();
+    expect(seen.reports).toHaveLength(1);
+    const [report] = seen.reports;
+    expect(report!.kind).toBe('lock-order-cycle');
+    expect(report!.locks).toEqual(['split.ts#a', 'split.ts#b']);
+    expect(report!.fingerprint).toBe(fingerprintLockFinding('lock-order-cycle', ['split.ts#a', 'split.ts#b']));
+    // Step a → b was taken here, on the main thread (its stack is this test's); b → a in the worker.
+    const [main, worker] = report!.threads;
+    expect(main).toEqual({ ident: 0, name: 'MainThread' });
+    expect(worker!.ident).toBeGreaterThan(0);
+    expect(worker!.name).toBe(`Thread-${worker!.ident}`);
+    expect(report!.stackFunctions[0]).toContain('takeInOrder');
+    // The main thread never took b → a itself: nothing to report here.
+    expect(lockValidationReports()).toEqual([]);
+  });
+
+  test('two sibling workers, each taking one order, and the second one refused with onReport throw', async () => {
+    enableLockValidation({ onReport: 'record' });
+    const a = new Lock();
+    const b = new Lock();
+    const first = await orderInWorker({ first: a.handle, second: b.handle, names: ['siblings.ts#a', 'siblings.ts#b'], onReport: 'throw' });
+    expect(first).toEqual({ thrown: undefined, reports: [] });
+    const second = await orderInWorker({ first: b.handle, second: a.handle, names: ['siblings.ts#b', 'siblings.ts#a'], onReport: 'throw' });
+    expect(second.thrown).toMatch(/^LockValidationError: lock validation: possible circular locking dependency: a → b → a \(the finding is error\.report\) \[thread \d+ "Thread-\d+"\]; second locked: false$/);
+    expect(second.reports.map((report) => report.locks)).toEqual([['siblings.ts#a', 'siblings.ts#b']]);
+    expect(a.locked || b.locked).toBe(false);
+  });
+
+  test('threads taking the locks in one order report nothing', async () => {
+    enableLockValidation({ onReport: 'record' });
+    const a = new Lock();
+    const b = new Lock();
+    nameLock(a, 'consistent.ts#a');
+    nameLock(b, 'consistent.ts#b');
+    takeInOrder(a, b);
+    const seen = await Promise.all([0, 1, 2].map(() => orderInWorker({ first: a.handle, second: b.handle, names: ['consistent.ts#a', 'consistent.ts#b'], onReport: 'throw' })));
+    expect(seen).toEqual([0, 1, 2].map(() => ({ thrown: undefined, reports: [] })));
+    expect(lockValidationReports()).toEqual([]);
+  });
+
+  test('switched on again, the main thread starts a new graph: an order of the previous run is not combined with one of this run', async () => {
+    enableLockValidation({ onReport: 'record' });
+    const a = new Lock();
+    const b = new Lock();
+    await orderInWorker({ first: a.handle, second: b.handle, names: ['runs.ts#a', 'runs.ts#b'], onReport: 'record' });
+    enableLockValidation({ onReport: 'record' });
+    const seen = await orderInWorker({ first: b.handle, second: a.handle, names: ['runs.ts#b', 'runs.ts#a'], onReport: 'record' });
+    expect(seen.reports).toEqual([]);
+  });
+
+  test('a worker started after validation was switched off in its parent validates alone', async () => {
+    enableLockValidation({ onReport: 'record' });
+    const a = new Lock();
+    const b = new Lock();
+    nameLock(a, 'off.ts#a');
+    nameLock(b, 'off.ts#b');
+    takeInOrder(a, b);
+    disableLockValidation();
+    const seen = await orderInWorker({ first: b.handle, second: a.handle, names: ['off.ts#b', 'off.ts#a'], onReport: 'record' });
+    expect(seen.reports).toEqual([]);
+  });
+});
+
+describe('a full shared graph', () => {
+  test('says so once, and a thread still finds the cycles of its own orders', { timeout: 60_000 }, () => {
+    enableLockValidation({ onReport: 'record' });
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((message: unknown) => {
+      warnings.push(String(message));
+    });
+    try {
+      // 182 classes taken in index order: 16,471 orders, more than the graph's 16,384.
+      const locks = Array.from({ length: 182 }, (_, index) => {
+        const lock = new Lock();
+        nameLock(lock, `full.ts#l${index}`);
+        return lock;
+      });
+      for (let outer = 0; outer < locks.length; outer++) for (let inner = outer + 1; inner < locks.length; inner++) takeInOrder(locks[outer]!, locks[inner]!);
+      expect(lockValidationReports()).toEqual([]);
+      expect(warnings.filter((warning) => warning.includes('shared lock-order graph is full'))).toHaveLength(1);
+      takeInOrder(locks[181]!, locks[0]!);
+      expect(lockValidationReports().map((report) => report.locks)).toEqual([['full.ts#l0', 'full.ts#l181']]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });

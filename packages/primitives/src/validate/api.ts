@@ -1,6 +1,7 @@
 /**
  * Switching the validator on and off, and reading what it found. Per thread: each worker thread has
- * its own validator, lock classes and order graph (a graph shared between threads is not built yet).
+ * its own validator and reports; the lock-order graph is shared by the threads started after it was
+ * switched on (shared-order-graph.ts).
  */
 import { hook, setLockHook } from '../internal/validation-hook.js';
 import { startCarrying, stopCarrying } from './async-context.js';
@@ -55,6 +56,7 @@ export function enableLockValidation(options?: LockValidationOptions): void {
  * ```
  */
 export function disableLockValidation(): void {
+  validator?.close();
   setLockHook(undefined);
   stopCarrying();
   removeAsyncMutexInstrumentation();

@@ -15,7 +15,8 @@ export interface SeenOrder {
   readonly acquired: ValidationSite;
 }
 
-function lockInfo(lockClass: LockClass): ValidatedLock {
+/** A lock class as reports name it. */
+export function lockInfo(lockClass: LockClass): ValidatedLock {
   return {
     id: lockClass.id,
     name: lockClass.name,

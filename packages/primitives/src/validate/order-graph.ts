@@ -44,25 +44,32 @@ export class OrderGraph<S> {
 
   /** Breadth first, so that the cycle shown is a shortest one. */
   #shortestPath(start: number, goal: number): OrderEdge<S>[] | undefined {
-    const cameFrom = new Map<number, number>([[start, start]]);
-    let frontier = [start];
-    while (frontier.length > 0 && !cameFrom.has(goal)) {
-      const next: number[] = [];
-      for (const node of frontier) {
-        for (const target of this.#out[node] ?? []) {
-          if (cameFrom.has(target)) continue;
-          cameFrom.set(target, node);
-          next.push(target);
-        }
-      }
-      frontier = next;
-    }
-    if (!cameFrom.has(goal)) return undefined;
-    const path: OrderEdge<S>[] = [];
-    for (let node = goal; node !== start; node = cameFrom.get(node)!) {
-      const previous = cameFrom.get(node)!;
-      path.unshift(this.#edges.get(previous * MAX_CLASSES + node)!);
-    }
-    return path;
+    const nodes = shortestPath(this.#out, start, goal);
+    if (nodes === undefined) return undefined;
+    return nodes.slice(1).map((node, index) => this.#edges.get(nodes[index]! * MAX_CLASSES + node)!);
   }
+}
+
+/**
+ * The nodes of a shortest path from `start` to `goal` (both included) over `out` (node → successors),
+ * breadth first; undefined if there is none.
+ */
+export function shortestPath(out: readonly (readonly number[] | undefined)[], start: number, goal: number): number[] | undefined {
+  const cameFrom = new Map<number, number>([[start, start]]);
+  let frontier = [start];
+  while (frontier.length > 0 && !cameFrom.has(goal)) {
+    const next: number[] = [];
+    for (const node of frontier) {
+      for (const target of out[node] ?? []) {
+        if (cameFrom.has(target)) continue;
+        cameFrom.set(target, node);
+        next.push(target);
+      }
+    }
+    frontier = next;
+  }
+  if (!cameFrom.has(goal)) return undefined;
+  const nodes = [goal];
+  for (let node = goal; node !== start; node = cameFrom.get(node)!) nodes.unshift(cameFrom.get(node)!);
+  return nodes;
 }

@@ -1,9 +1,10 @@
 /**
  * `LOCKSTEP_VALIDATE_JSON=path`: the import entry writes each thread's findings there, as JSON, when
  * the thread exits: the main thread to `path`, a worker thread to `path` with `.thread-<id>` before
- * its extension (threads do not share a graph yet, so each has its own findings). `{pid}` in the path
- * is replaced by the process id: a test runner that starts one process per test file (`node --test`,
- * vitest's forks pool) would otherwise have every process, and the runner itself, write one file.
+ * its extension (each thread has its own findings: the cycles it closed, whoever took their other
+ * orders). `{pid}` in the path is replaced by the process id: a test runner that starts one process
+ * per test file (`node --test`, vitest's forks pool) would otherwise have every process, and the
+ * runner itself, write one file.
  */
 import { nodeBuiltin } from '../internal/runtime.js';
 import { currentThreadIdent } from '../internal/thread-context.js';

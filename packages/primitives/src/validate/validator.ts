@@ -16,14 +16,15 @@ import { Lock } from '../lock.js';
 import { RLock } from '../rlock.js';
 import type { Semaphore } from '../semaphore.js';
 import { carry, currentContext, enterContext, inPromiseReaction } from './async-context.js';
-import { cycleReport, singleLockReport, type SeenOrder } from './findings.js';
+import { cycleReport, lockInfo, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
 import { deriveContext, FAILED, HELD, HeldEntry, heldIn, PENDING, RELEASED, releasedIn, trimReleased, type HeldContext } from './held-contexts.js';
 import { nameFromCreation, nameFromSite, nameFromUse, type ClassName } from './lock-class.js';
 import { attachRecord, kindOf, LockClass, LockRecord, recordOf } from './lock-records.js';
 import type { Settings } from './options.js';
 import { OrderGraph } from './order-graph.js';
-import type { LockValidationReport } from './report.js';
+import type { LockValidationReport, ValidatedLock } from './report.js';
+import { SharedOrderGraph } from './shared-order-graph.js';
 import { contextOf, functionIdOf, siteOf } from './sites.js';
 import { captureStack, parseStack, trimOwnFrames, userFrames, type CapturedStack } from './stack-frames.js';
 
@@ -46,7 +47,10 @@ export class Validator implements LockHook {
   /** Records bound to an earlier run (switched off and on again) start afresh. */
   readonly #generation = ++lastGeneration;
   readonly #classes = new Map<string, LockClass>();
+  /** This thread's graph: the chain cache, and the whole graph where threads cannot share one. */
   readonly #graph = new OrderGraph<SeenOrder>();
+  /** The graph of every thread that joined it (see shared-order-graph.ts). */
+  readonly #shared: SharedOrderGraph | undefined;
   readonly #reports: LockValidationReport[] = [];
   readonly #reported = new Set<string>();
   #nextAsyncContext = 1;
@@ -58,6 +62,12 @@ export class Validator implements LockHook {
   constructor(settings: Settings) {
     this.#settings = settings;
     this.#everySite = settings.everySite;
+    this.#shared = SharedOrderGraph.join();
+  }
+
+  /** Switched off: threads started from now on do not join this run's graph. */
+  close(): void {
+    this.#shared?.leave();
   }
 
   get reports(): readonly LockValidationReport[] {
@@ -232,10 +242,24 @@ export class Validator implements LockHook {
     const root = this.#settings.root;
     const acquired = siteOf(captureStack(), to.id, form, contextOf(context.asyncContext), root);
     const held = entry.site === undefined ? undefined : siteOf(entry.site, from.id, 'acquire', contextOf(entry.asyncContext), root);
-    const cycle = this.#graph.add({ from, to, seen: { held, acquired } });
+    const seen = { held, acquired };
+    const cycle = this.#graph.add({ from, to, seen });
     const thrown = this.#settings.onReport === 'throw';
     if (from === to) return this.#emit(singleLockReport('recursive-locking', to, held, acquired, functionIdOf(held ?? acquired), thrown), false);
-    return cycle === undefined ? undefined : this.#emit(cycleReport(cycle, thrown), false);
+    // Published even when this thread closed a cycle by itself: other threads' cycles may go through it.
+    const across = this.#shared?.add(from, to, seen, lockInfo, (info) => this.#classFromInfo(info));
+    const found = cycle ?? across;
+    return found === undefined ? undefined : this.#emit(cycleReport(found, thrown), false);
+  }
+
+  /** Another thread's lock class, as this thread's (the same id is the same class). */
+  #classFromInfo(info: ValidatedLock): LockClass {
+    let lockClass = this.#classes.get(info.id);
+    if (lockClass === undefined) {
+      lockClass = new LockClass(this.#classes.size, info.id, info.name, info.kind, info.count, info.declaredAt);
+      this.#classes.set(info.id, lockClass);
+    }
+    return lockClass;
   }
 
   #selfDeadlock(lockClass: LockClass, holder: HeldEntry, form: string, bounded: boolean): LockValidationError | undefined {

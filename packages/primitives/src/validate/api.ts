@@ -5,7 +5,7 @@
  */
 import { hook, setLockHook } from '../internal/validation-hook.js';
 import { startCarrying, stopCarrying } from './async-context.js';
-import { instrumentAsyncMutex, removeAsyncMutexInstrumentation } from './async-mutex.js';
+import { instrumentLibrary, removeLibraryInstrumentation } from './library-patches.js';
 import { nameRecord } from './lock-records.js';
 import { settingsFrom, type LockValidationOptions } from './options.js';
 import type { LockValidationReport } from './report.js';
@@ -39,7 +39,7 @@ export function enableLockValidation(options?: LockValidationOptions): void {
   }
   const instrument = options?.instrument;
   if (instrument !== undefined && !Array.isArray(instrument)) throw new TypeError('enableLockValidation(options): instrument must be an array of modules, like [await import("async-mutex")]');
-  for (const module of instrument ?? []) instrumentAsyncMutex(module);
+  for (const module of instrument ?? []) instrumentLibrary(module);
   for (const [lock, id] of options?.names ?? []) nameRecord(lock, id);
   validator = new Validator(settings);
   setLockHook(validator);
@@ -59,7 +59,7 @@ export function disableLockValidation(): void {
   validator?.close();
   setLockHook(undefined);
   stopCarrying();
-  removeAsyncMutexInstrumentation();
+  removeLibraryInstrumentation();
 }
 
 /**

@@ -4,13 +4,12 @@
  * `Mutex` on a `Semaphore(1)` and a `runExclusive` on `acquire`, and every release (the releaser, a
  * `Mutex.release()`) goes through `Semaphore.release`, so two methods of `Semaphore.prototype` see
  * everything; `Mutex.prototype`'s only tell that a semaphore is a mutex's (taking it again waits for
- * itself). Prototypes, not modules, are patched, so an ESM namespace (read-only) works as well as the
- * CommonJS exports; the ESM and CommonJS builds are separate classes and are instrumented one by one.
- *
- * The methods are patched while the validator is on and restored when it is switched off, so off costs
- * nothing; a call already under way when it is switched off tests the hook and takes async-mutex's path.
+ * itself). The ESM and CommonJS builds are separate classes and are instrumented one by one
+ * (library-patches.ts); a call already under way when it is switched off tests the hook and takes
+ * async-mutex's path.
  */
 import { hook } from '../internal/validation-hook.js';
+import { markInstrumented, replace } from './library-patches.js';
 import { attachRecord, LockRecord, recordOf } from './lock-records.js';
 
 type Releaser = () => void;
@@ -28,12 +27,11 @@ interface AsyncMutexMutex {
 }
 
 /** What `import * as m from 'async-mutex'` (or `require('async-mutex')`) gives. */
-interface AsyncMutexModule {
+export interface AsyncMutexModule {
   readonly Mutex: { readonly prototype: AsyncMutexMutex & Record<string, unknown> };
   readonly Semaphore: { readonly prototype: AsyncMutexSemaphore };
 }
 
-const INSTRUMENTED = Symbol.for('lockstep.validate.instrumented');
 /** The other methods of `Mutex`, which delegate to its semaphore: they only mark it a mutex's. */
 const MUTEX_METHODS = ['release', 'waitForUnlock'] as const;
 
@@ -53,37 +51,10 @@ export function isAsyncMutexModule(value: unknown): value is AsyncMutexModule {
   );
 }
 
-/** How to put back what was patched, latest first. */
-const restores: (() => void)[] = [];
-
-/** Replaces an own or inherited property of `target`, remembering how to put it back. */
-function replace(target: object, key: string | symbol, value: unknown): void {
-  const descriptor = Object.getOwnPropertyDescriptor(target, key);
-  Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: descriptor?.enumerable ?? false });
-  restores.push(() => {
-    if (descriptor === undefined) Reflect.deleteProperty(target, key);
-    else Object.defineProperty(target, key, descriptor);
-  });
-}
-
-/** Puts back every copy's own methods (when the validator is switched off). */
-export function removeAsyncMutexInstrumentation(): void {
-  for (let restore = restores.pop(); restore !== undefined; restore = restores.pop()) restore();
-}
-
-/**
- * Patches one copy of async-mutex until {@link removeAsyncMutexInstrumentation} (a copy already patched
- * is left as it is).
- *
- * @throws TypeError when `module` is not async-mutex.
- */
-export function instrumentAsyncMutex(module: unknown): void {
-  if (!isAsyncMutexModule(module)) {
-    throw new TypeError('enableLockValidation({ instrument }): expected the async-mutex module (`await import("async-mutex")`), with its Mutex and Semaphore classes');
-  }
-  const semaphore = module.Semaphore.prototype as AsyncMutexSemaphore & { [INSTRUMENTED]?: true };
-  if (Object.hasOwn(semaphore, INSTRUMENTED)) return;
-  replace(semaphore, INSTRUMENTED, true);
+/** Patches one copy of async-mutex until the validator is switched off (a copy patched already is left as it is). */
+export function instrumentAsyncMutex(module: AsyncMutexModule): void {
+  const semaphore = module.Semaphore.prototype;
+  if (!markInstrumented(semaphore)) return;
 
   // Named apart from the replacements, which are named after the methods (a report's `form` is the
   // method name its stack shows).

@@ -14,7 +14,7 @@
  * The import takes its options from the environment: `LOCKSTEP_VALIDATE_ON_REPORT` (`warn`, the
  * default, `record` or `throw`), `LOCKSTEP_VALIDATE_ROOT`, `LOCKSTEP_VALIDATE_EVERY_SITE=1`, and
  * `LOCKSTEP_VALIDATE_JSON=path` to write the findings as JSON when the thread exits, and
- * `LOCKSTEP_VALIDATE_INSTRUMENT=async-mutex` to validate async-mutex's locks too. Call
+ * `LOCKSTEP_VALIDATE_INSTRUMENT=async-mutex,await-semaphore` to validate those libraries' locks too. Call
  * {@link enableLockValidation} for other options. See docs/validator.md.
  *
  * @packageDocumentation

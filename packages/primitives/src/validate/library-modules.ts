@@ -1,6 +1,6 @@
 /**
  * The lock libraries the `@lockstep/primitives/validate` import instruments when asked by
- * `LOCKSTEP_VALIDATE_INSTRUMENT` (`async-mutex`), found from the project, not from this package: the
+ * `LOCKSTEP_VALIDATE_INSTRUMENT` (`async-mutex`, `await-semaphore`), found from the project, not from this package: the
  * CommonJS build (what `require` gives) and the ESM build (what `import` gives) are separate copies
  * with classes of their own, so both are loaded and instrumented.
  */
@@ -19,7 +19,7 @@ interface FsBuiltin {
 }
 
 /** The libraries that can be instrumented, by package name. */
-export const INSTRUMENTABLE = ['async-mutex'] as const;
+export const INSTRUMENTABLE = ['async-mutex', 'await-semaphore'] as const;
 
 /**
  * Both builds of each named library, resolved from `directory` (the project: the current directory).

@@ -78,10 +78,11 @@ const packageDir = (() => {
 const ownDirs = [`${packageDir}dist`, `${packageDir}src`];
 
 /**
- * Lock libraries the validator instruments (async-mutex): their frames are the lock's own too, so a
- * site is the user's call of `mutex.runExclusive(…)`, not async-mutex's inner `this.acquire(…)`.
+ * Lock libraries the validator instruments (async-mutex, await-semaphore): their frames are the lock's
+ * own too, so a site is the user's call of `mutex.runExclusive(…)` or `mutex.use(…)`, not the
+ * library's inner `this.acquire(…)`.
  */
-const LIBRARY_FRAME = /[\\/]node_modules[\\/](?:async-mutex|tslib)[\\/]/;
+const LIBRARY_FRAME = /[\\/]node_modules[\\/](?:async-mutex|await-semaphore|tslib)[\\/]/;
 /** tslib's `__awaiter`/`__generator`, which async-mutex's CommonJS build runs in: no method of a lock's. */
 const HELPER_FRAME = /[\\/]node_modules[\\/]tslib[\\/]/;
 

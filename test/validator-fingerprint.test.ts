@@ -5,6 +5,9 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type * as Sarif from 'sarif';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +16,18 @@ import { fingerprintFinding, type EdgeWitness, type FindingKind, type FindingSte
 import { disableLockValidation, fingerprintLockFinding, type LockValidationReport } from '@lockstep/primitives/validate';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+// The SARIF 2.1.0 schema the analyzer's tests validate against (see its README there). Its
+// language-tag pattern has a stray `]`, which a regular expression in unicode mode rejects.
+const sarifSchema = JSON.parse(readFileSync(path.join(root, 'packages/analyzer/test/report/sarif-schema-2.1.0.json'), 'utf8')) as Record<string, unknown>;
+const ajv = new Ajv({ allErrors: true, unicodeRegExp: false });
+// ajv-formats is CommonJS: under NodeNext its default import is the module object.
+addFormatsModule.default(ajv);
+const validateSarif = ajv.compile(sarifSchema);
+
+function sarifErrors(log: unknown): string {
+  return validateSarif(log) ? '' : (validateSarif.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}`).join('\n');
+}
 
 // Importing the validator switched it on in this process; nothing here takes a lock.
 afterAll(() => {
@@ -116,7 +131,12 @@ describe('the demo app: lockstep on its source and the validator on its run agre
         ['--import', 'tsx', '--import', '@lockstep/primitives/validate', '--test', '--test-force-exit', 'fixtures/demo-app/test/exchange-rates.test.ts', 'fixtures/demo-app/test/orders.test.ts'],
         {
           cwd: root,
-          env: { ...process.env, LOCKSTEP_VALIDATE_ON_REPORT: 'throw', LOCKSTEP_VALIDATE_JSON: path.join(dir, 'findings-{pid}.json') },
+          env: {
+            ...process.env,
+            LOCKSTEP_VALIDATE_ON_REPORT: 'throw',
+            LOCKSTEP_VALIDATE_JSON: path.join(dir, 'json', 'findings-{pid}.json'),
+            LOCKSTEP_VALIDATE_SARIF: path.join(dir, 'sarif', 'findings-{pid}.sarif'),
+          },
           encoding: 'utf8',
           timeout: 100_000,
         },
@@ -127,9 +147,20 @@ describe('the demo app: lockstep on its source and the validator on its run agre
       expect(run.stdout).toMatch(/not ok \d+ - cancelling an order refunds it and puts the stock back[\s\S]*?possible circular locking dependency: inventoryLock → paymentsLock → inventoryLock/);
       expect(run.stdout).toMatch(/# pass 2\n/);
 
-      const findings = readdirSync(dir).flatMap((name) => (JSON.parse(readFileSync(path.join(dir, name), 'utf8')) as { findings: LockValidationReport[] }).findings);
+      const findings = readdirSync(path.join(dir, 'json')).flatMap((name) => (JSON.parse(readFileSync(path.join(dir, 'json', name), 'utf8')) as { findings: LockValidationReport[] }).findings);
       const seen = findings.map((finding) => ({ kind: finding.kind, locks: finding.locks, fingerprint: finding.fingerprint }));
       expect(seen.sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(expected);
+
+      // SARIF: valid, and the same rule ids and partial fingerprints as `lockstep --format sarif`'s.
+      const logs = readdirSync(path.join(dir, 'sarif')).map((name) => JSON.parse(readFileSync(path.join(dir, 'sarif', name), 'utf8')) as Sarif.Log);
+      for (const log of logs) expect(sarifErrors(log)).toBe('');
+      const identities = (log: Sarif.Log): string[] => (log.runs[0]?.results ?? []).map((result) => `${result.ruleId ?? ''} ${JSON.stringify(result.partialFingerprints)}`);
+      const staticSarif = spawnSync(process.execPath, ['packages/analyzer/bin/lockstep.js', 'fixtures/demo-app', '--format', 'sarif'], { cwd: root, encoding: 'utf8' });
+      const wanted = identities(JSON.parse(staticSarif.stdout) as Sarif.Log).filter((identity) => /lock-order-cycle|self-deadlock/.test(identity));
+      expect(logs.flatMap(identities).sort()).toEqual(wanted.sort());
+      const cycle = logs.flatMap((log) => log.runs[0]?.results ?? []).find((result) => result.ruleId === 'lockstep/lock-order-cycle');
+      expect(cycle?.locations?.[0]?.physicalLocation?.artifactLocation).toEqual({ uri: 'fixtures/demo-app/src/inventory.ts', uriBaseId: '%SRCROOT%' });
+      expect(cycle?.codeFlows?.[0]?.threadFlows).toHaveLength(2);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,7 +5,8 @@
  * What differs is the evidence: a run-time stack where the static report has a call chain, and the
  * thread and async context that took each order.
  */
-import type { LockValidationKind, LockValidationReport, LockValidationStep, ValidatedLock, ValidationSite } from './report.js';
+import type { LockValidationKind, LockValidationReport, LockValidationStep, ValidationSite } from './report.js';
+import { lockNamer } from './lock-names.js';
 import { describeContext } from './sites.js';
 
 const ARROW = '→';
@@ -20,19 +21,6 @@ const KIND_NAMES: Readonly<Record<LockValidationKind, readonly [string, string]>
 
 function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : pluralForm}`;
-}
-
-/** Lock names, never ids, unless two locks share a name (as `lockstep`'s lock namer). */
-function lockNamer(reports: readonly LockValidationReport[]): (id: string) => string {
-  const byId = new Map<string, ValidatedLock>();
-  for (const report of reports) for (const lock of report.lockInfo) byId.set(lock.id, lock);
-  const named = new Map<string, number>();
-  for (const lock of byId.values()) named.set(lock.name, (named.get(lock.name) ?? 0) + 1);
-  return (id) => {
-    const lock = byId.get(id);
-    if (lock === undefined) return id;
-    return (named.get(lock.name) ?? 0) > 1 ? `${lock.name} (${id})` : lock.name;
-  };
 }
 
 function title(report: LockValidationReport, name: (id: string) => string): string {

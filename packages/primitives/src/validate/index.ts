@@ -13,7 +13,8 @@
  *
  * The import takes its options from the environment: `LOCKSTEP_VALIDATE_ON_REPORT` (`warn`, the
  * default, `record` or `throw`), `LOCKSTEP_VALIDATE_ROOT`, `LOCKSTEP_VALIDATE_EVERY_SITE=1`, and
- * `LOCKSTEP_VALIDATE_JSON=path` to write the findings as JSON when the thread exits, and
+ * `LOCKSTEP_VALIDATE_JSON=path` / `LOCKSTEP_VALIDATE_SARIF=path` to write the findings as JSON or
+ * SARIF when the thread exits, and
  * `LOCKSTEP_VALIDATE_INSTRUMENT=async-mutex,await-semaphore` to validate those libraries' locks too. Call
  * {@link enableLockValidation} for other options. See docs/validator.md.
  *
@@ -35,6 +36,7 @@ export {
 export { LockValidationError } from '../errors.js';
 export { fingerprintLockFinding } from './fingerprint.js';
 export { formatLockValidationJson, VALIDATION_SCHEMA_VERSION } from './format-json.js';
+export { formatLockValidationSarif } from './format-sarif.js';
 export { formatLockValidationText } from './format-text.js';
 export type { LockValidationOptions, OnReport } from './options.js';
 export type {
@@ -53,5 +55,7 @@ const environment = (globalThis as { readonly process?: { readonly env?: Readonl
 const libraries = (environment?.env?.['LOCKSTEP_VALIDATE_INSTRUMENT'] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
 const options = { ...optionsFromEnvironment(), ...(libraries.length === 0 ? {} : { instrument: await loadLibraries(libraries, environment?.cwd?.() ?? '.') }) };
 enableLockValidation(options);
-const jsonFile = environment?.env?.['LOCKSTEP_VALIDATE_JSON'];
-if (jsonFile !== undefined && jsonFile !== '') writeReportsAtExit(jsonFile, settingsFrom(options).root);
+for (const [variable, format] of [['LOCKSTEP_VALIDATE_JSON', 'json'], ['LOCKSTEP_VALIDATE_SARIF', 'sarif']] as const) {
+  const file = environment?.env?.[variable];
+  if (file !== undefined && file !== '') writeReportsAtExit(file, settingsFrom(options).root, format);
+}

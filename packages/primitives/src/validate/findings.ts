@@ -7,7 +7,7 @@ import { canonicalRotation, fingerprintLockFinding } from './fingerprint.js';
 import type { LockClass } from './lock-records.js';
 import type { OrderEdge } from './order-graph.js';
 import type { LockValidationKind, LockValidationReport, LockValidationStep, ValidatedLock, ValidationSite } from './report.js';
-import { describeContext } from './sites.js';
+import { describeContext, functionIdOf } from './sites.js';
 
 /** What an order graph edge keeps: the sites of the first time that order was taken. */
 export interface SeenOrder {
@@ -84,5 +84,25 @@ export function singleLockReport(
     message,
     lockInfo: [lockInfo(lockClass)],
     thrown,
+  };
+}
+
+/**
+ * A lock still held past the watchdog's limit: `taken` is where it was taken (a site without a
+ * location when its stack was not recorded).
+ */
+export function heldTooLongReport(lockClass: LockClass, taken: ValidationSite, limitMs: number): LockValidationReport {
+  const name = lockClass.name;
+  const where = taken.location === undefined ? '' : ` (taken at ${taken.location.file}:${taken.location.line}:${taken.location.column})`;
+  const limit = limitMs >= 1000 ? `${limitMs / 1000} s` : `${limitMs} ms`;
+  const message = `${name} has been held for more than ${limit} by ${describeContext(taken.context)}${where}; every other context that needs it waits meanwhile: a slow await or a hung call while holding it, or a path that never releases it.`;
+  return {
+    kind: 'held-too-long',
+    fingerprint: fingerprintLockFinding('held-too-long', [lockClass.id], functionIdOf(taken)),
+    locks: [lockClass.id],
+    steps: [{ from: lockClass.id, to: lockClass.id, acquired: taken }],
+    message,
+    lockInfo: [lockInfo(lockClass)],
+    thrown: false,
   };
 }

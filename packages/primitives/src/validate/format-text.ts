@@ -17,6 +17,7 @@ const KIND_NAMES: Readonly<Record<LockValidationKind, readonly [string, string]>
   'self-deadlock': ['self-deadlock', 'self-deadlocks'],
   'recursive-locking': ['recursive locking', 'recursive lockings'],
   'release-not-held': ['release of a lock not held', 'releases of locks not held'],
+  'held-too-long': ['lock held too long', 'locks held too long'],
 };
 
 function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
@@ -37,6 +38,8 @@ function title(report: LockValidationReport, name: (id: string) => string): stri
       return `possible recursive locking: ${first} taken while another instance is held`;
     case 'release-not-held':
       return `bad unlock: ${first} released by a context that does not hold it`;
+    case 'held-too-long':
+      return `lock held too long: ${first}`;
   }
 }
 
@@ -72,8 +75,15 @@ class TextWriter {
           ? `another ${name(step.to)} taken while one is held`
           : report.kind === 'release-not-held'
             ? `${name(step.to)} released by a context that does not hold it`
-            : `${name(step.to)} taken while ${name(step.from)} is held`;
+            : report.kind === 'held-too-long'
+              ? `${name(step.to)} still held`
+              : `${name(step.to)} taken while ${name(step.from)} is held`;
     this.line(`#${index + 1} ${heading}:`);
+    if (report.kind === 'held-too-long') {
+      if (step.acquired.location === undefined) this.line(`  ${name(step.to)} taken by ${describeContext(step.acquired.context)} (where was not recorded; { everySite: true } records every acquisition)`);
+      else this.site(step.acquired, '', 'taken', true);
+      return;
+    }
     if (step.held === undefined) {
       const what = report.kind === 'release-not-held' ? 'no context of this thread held it' : 'where it was taken was not recorded; { everySite: true } records every acquisition';
       this.line(`  ${name(step.from)} held (${what})`);
@@ -134,6 +144,9 @@ class TextWriter {
       case 'release-not-held':
         this.line(` fix: release ${list} in the context that took it; to hand over between contexts or threads, use a Semaphore or an Event.`);
         break;
+      case 'held-too-long':
+        this.line(` fix: do not await slow work while holding ${list} (copy what it protects, release, then work), give the slow call a timeout, or release on every path.`);
+        break;
     }
   }
 
@@ -149,12 +162,13 @@ class TextWriter {
       this.step(step, stepIndex, report);
       this.line();
     });
-    if (report.kind !== 'release-not-held') {
+    if (report.kind !== 'release-not-held' && report.kind !== 'held-too-long') {
       this.scenario(report);
       this.line();
     }
     this.advice(report);
-    this.line(` fingerprint: ${report.fingerprint} (the same as lockstep's for this finding)`);
+    const static_ = report.kind === 'release-not-held' || report.kind === 'held-too-long' ? 'seen at run time only: lockstep has no such kind' : "the same as lockstep's for this finding";
+    this.line(` fingerprint: ${report.fingerprint} (${static_})`);
     this.line();
   }
 

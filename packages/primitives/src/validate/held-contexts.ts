@@ -29,6 +29,10 @@ export class HeldEntry {
   replacedBy: HeldEntry | undefined;
   /** Whether a context other than the one that took it lists it (then it is never reused). */
   copied = false;
+  /** The watchdog's tick when it was taken (hold-watchdog.ts). */
+  epoch = 0;
+  /** Reported as held too long already. */
+  overdue = false;
 
   constructor(
     readonly record: LockRecord,

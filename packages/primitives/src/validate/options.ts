@@ -43,6 +43,12 @@ export interface LockValidationOptions {
    * while validation is on and get their own methods back when it is switched off.
    */
   readonly instrument?: readonly unknown[] | undefined;
+  /**
+   * Report a lock held longer than this many milliseconds, while it is still held (go-deadlock's
+   * watchdog): 30 000 by default; 0 or `Infinity` switches it off. Reported once per acquisition,
+   * between the limit and an eighth more (see docs/validator.md).
+   */
+  readonly holdLimit?: number | undefined;
 }
 
 /** The options with their defaults applied. */
@@ -50,9 +56,13 @@ export interface Settings {
   readonly onReport: OnReport;
   readonly root: string;
   readonly everySite: boolean;
+  /** 0: no watchdog. */
+  readonly holdLimitMs: number;
 }
 
 const MODES: readonly OnReport[] = ['throw', 'record', 'warn'];
+/** go-deadlock's default. */
+const DEFAULT_HOLD_LIMIT_MS = 30_000;
 
 export function settingsFrom(options: LockValidationOptions | undefined): Settings {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
@@ -62,7 +72,11 @@ export function settingsFrom(options: LockValidationOptions | undefined): Settin
   if (!MODES.includes(onReport)) throw new TypeError(`enableLockValidation(options): onReport must be one of ${MODES.join(', ')}, got ${String(onReport)}`);
   const root = options?.root ?? currentDirectory();
   if (typeof root !== 'string') throw new TypeError('enableLockValidation(options): root must be a path');
-  return { onReport, root, everySite: options?.everySite === true };
+  const holdLimit = options?.holdLimit ?? DEFAULT_HOLD_LIMIT_MS;
+  if (typeof holdLimit !== 'number' || Number.isNaN(holdLimit) || holdLimit < 0) {
+    throw new TypeError(`enableLockValidation(options): holdLimit must be a number of milliseconds ≥ 0 (0 or Infinity: off), got ${String(holdLimit)}`);
+  }
+  return { onReport, root, everySite: options?.everySite === true, holdLimitMs: holdLimit === Infinity ? 0 : holdLimit };
 }
 
 interface ProcessLike {
@@ -78,16 +92,18 @@ function currentDirectory(): string {
 
 /**
  * The options the import entry uses: `LOCKSTEP_VALIDATE_ON_REPORT` (`throw`, `record` or `warn`),
- * `LOCKSTEP_VALIDATE_ROOT` and `LOCKSTEP_VALIDATE_EVERY_SITE=1`.
+ * `LOCKSTEP_VALIDATE_ROOT`, `LOCKSTEP_VALIDATE_EVERY_SITE=1` and `LOCKSTEP_VALIDATE_HOLD_LIMIT_MS`.
  */
 export function optionsFromEnvironment(): LockValidationOptions {
   const env = processObject?.env ?? {};
   const onReport = env['LOCKSTEP_VALIDATE_ON_REPORT'];
   const root = env['LOCKSTEP_VALIDATE_ROOT'];
+  const holdLimit = env['LOCKSTEP_VALIDATE_HOLD_LIMIT_MS'];
   return {
     ...(onReport === undefined || onReport === '' ? {} : { onReport: onReport as OnReport }),
     // (LOCKSTEP_VALIDATE_INSTRUMENT is read by the import entry, which loads the modules it names.)
     ...(root === undefined || root === '' ? {} : { root }),
     everySite: env['LOCKSTEP_VALIDATE_EVERY_SITE'] === '1',
+    ...(holdLimit === undefined || holdLimit === '' ? {} : { holdLimit: Number(holdLimit) }),
   };
 }

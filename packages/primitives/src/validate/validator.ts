@@ -16,9 +16,10 @@ import { Lock } from '../lock.js';
 import { RLock } from '../rlock.js';
 import type { Semaphore } from '../semaphore.js';
 import { carry, currentContext, enterContext, inPromiseReaction } from './async-context.js';
-import { cycleReport, lockInfo, singleLockReport, type SeenOrder } from './findings.js';
+import { cycleReport, heldTooLongReport, lockInfo, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
 import { deriveContext, FAILED, HELD, HeldEntry, heldIn, PENDING, RELEASED, releasedIn, trimReleased, type HeldContext } from './held-contexts.js';
+import { HoldWatchdog, holdEpoch } from './hold-watchdog.js';
 import { nameFromCreation, nameFromSite, nameFromUse, type ClassName } from './lock-class.js';
 import { attachRecord, kindOf, LockClass, LockRecord, recordOf } from './lock-records.js';
 import type { Settings } from './options.js';
@@ -51,6 +52,7 @@ export class Validator implements LockHook {
   readonly #graph = new OrderGraph<SeenOrder>();
   /** The graph of every thread that joined it (see shared-order-graph.ts). */
   readonly #shared: SharedOrderGraph | undefined;
+  readonly #watchdog: HoldWatchdog | undefined;
   readonly #reports: LockValidationReport[] = [];
   readonly #reported = new Set<string>();
   #nextAsyncContext = 1;
@@ -63,11 +65,24 @@ export class Validator implements LockHook {
     this.#settings = settings;
     this.#everySite = settings.everySite;
     this.#shared = SharedOrderGraph.join();
+    this.#watchdog = settings.holdLimitMs > 0 ? new HoldWatchdog(settings.holdLimitMs, (entry) => this.#heldTooLong(entry)) : undefined;
   }
 
-  /** Switched off: threads started from now on do not join this run's graph. */
+  /** Switched off: threads started from now on do not join this run's graph; the watchdog stops. */
   close(): void {
     this.#shared?.leave();
+    this.#watchdog?.stop();
+  }
+
+  /** The watchdog found `entry` held past the limit. */
+  #heldTooLong(entry: HeldEntry): void {
+    const lockClass = this.#classOf(entry.record);
+    const context = contextOf(entry.asyncContext);
+    const taken = entry.site === undefined ? { lock: lockClass.id, function: '<not recorded>', form: 'acquire', stack: [], context } : siteOf(entry.site, lockClass.id, 'acquire', context, this.#settings.root);
+    const before = this.#reports.length;
+    this.#emit(heldTooLongReport(lockClass, taken, this.#settings.holdLimitMs), false);
+    // Nothing can throw for it (no acquisition is under way): in 'throw' mode it is printed instead.
+    if (this.#settings.onReport === 'throw' && this.#reports.length > before) console.warn(formatLockValidationText(this.#reports.slice(before)));
   }
 
   get reports(): readonly LockValidationReport[] {
@@ -292,6 +307,7 @@ export class Validator implements LockHook {
   }
 
   #bind(record: LockRecord): void {
+    this.#watchdog?.track(record);
     record.generation = this.#generation;
     record.held.length = 0;
     record.spare = undefined;
@@ -342,12 +358,14 @@ export class Validator implements LockHook {
     if (entry === undefined) entry = new HeldEntry(record, HELD, permits, reentry, asyncContext, site);
     else {
       record.spare = undefined;
+      entry.overdue = false;
       entry.state = HELD;
       entry.permits = permits;
       entry.reentry = reentry;
       entry.asyncContext = asyncContext;
       entry.site = site;
     }
+    entry.epoch = holdEpoch;
     record.held.push(entry);
     // (No `replacedBy` link: a synchronous re-take is in the releasing context itself.)
     if (context !== undefined && !context.shared) context.held.push(entry);
@@ -357,6 +375,7 @@ export class Validator implements LockHook {
 
 function settle(entry: HeldEntry): void {
   entry.state = HELD;
+  entry.epoch = holdEpoch;
   entry.record.held.push(entry);
 }
 

@@ -1,0 +1,112 @@
+/**
+ * The hold watchdog (go-deadlock's): a lock held past `holdLimit` is reported while it is still held.
+ * Tests hold the lock until the report appears (polling, with a guard timeout), so none depends on how
+ * fast the machine is.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test, vi } from 'vitest';
+import { Lock, Semaphore } from '@lockstep/primitives';
+import { disableLockValidation, enableLockValidation, fingerprintLockFinding, formatLockValidationText, lockValidationReports } from '@lockstep/primitives/validate';
+import { sleep } from './support/workers.js';
+import { until } from './support/until.js';
+
+const FILE = 'packages/primitives/test/validate-watchdog.test.ts';
+const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
+
+afterAll(() => {
+  disableLockValidation();
+});
+
+const reported = (): boolean => lockValidationReports().length > 0;
+
+describe('the hold watchdog', () => {
+  test('a lock held across a slow await is reported while still held, once, naming where it was taken', async () => {
+    enableLockValidation({ onReport: 'record', holdLimit: 40 });
+    const ledgerLock = new Lock();
+    async function settle(): Promise<void> {
+      await using _ledger = await ledgerLock.holdAsync();
+      await until(reported, 'the watchdog report');
+      // Held for several more limits: still one report.
+      await sleep(200);
+    }
+    await settle();
+    const reports = lockValidationReports();
+    expect(reports.map((report) => report.kind)).toEqual(['held-too-long']);
+    const [report] = reports;
+    expect(report!.locks).toEqual([`${FILE}#ledgerLock`]);
+    expect(report!.message).toMatch(/^ledgerLock has been held for more than 40 ms by thread 0 "MainThread", async context #\d+ \(taken at packages\/primitives\/test\/validate-watchdog\.test\.ts:\d+:\d+\)/);
+    expect(report!.steps[0]!.acquired.function).toBe('settle');
+    expect(report!.steps[0]!.acquired.form).toBe('holdAsync');
+    expect(report!.fingerprint).toBe(fingerprintLockFinding('held-too-long', [`${FILE}#ledgerLock`], `${FILE}#settle`));
+    expect(report!.thrown).toBe(false);
+    const text = formatLockValidationText(reports);
+    expect(text).toContain('WARNING: lock held too long: ledgerLock');
+    expect(text).toContain('seen at run time only: lockstep has no such kind');
+    expect(text).not.toContain('DEADLOCK');
+  });
+
+  test('locks and semaphore permits given back in time are not reported', async () => {
+    enableLockValidation({ onReport: 'record', holdLimit: 40 });
+    const lock = new Lock();
+    const slots = new Semaphore(2);
+    for (let round = 0; round < 20; round++) {
+      await lock.runExclusive(() => sleep(1));
+      slots.acquire();
+      slots.release();
+    }
+    // Long enough for many ticks: nothing is held any more.
+    await sleep(200);
+    expect(lockValidationReports()).toEqual([]);
+  });
+
+  test("in 'throw' mode the report is printed, since no acquisition is there to throw from", async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((message: unknown) => {
+      warnings.push(String(message));
+    });
+    try {
+      enableLockValidation({ onReport: 'throw', holdLimit: 40 });
+      const lock = new Lock();
+      lock.acquire();
+      await until(reported, 'the watchdog report');
+      lock.release();
+      expect(warnings.join('\n')).toContain('lock held too long: lock');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('holdLimit 0 or Infinity switches it off; a negative or non-number limit is a TypeError', async () => {
+    for (const holdLimit of [0, Infinity]) {
+      enableLockValidation({ onReport: 'record', holdLimit });
+      const lock = new Lock();
+      lock.acquire();
+      await sleep(100);
+      lock.release();
+      expect(lockValidationReports()).toEqual([]);
+    }
+    expect(() => enableLockValidation({ holdLimit: -1 })).toThrow(new TypeError('enableLockValidation(options): holdLimit must be a number of milliseconds ≥ 0 (0 or Infinity: off), got -1'));
+    expect(() => enableLockValidation({ holdLimit: '30s' as unknown as number })).toThrow(TypeError);
+  });
+
+  test('LOCKSTEP_VALIDATE_HOLD_LIMIT_MS sets it for the import entry', () => {
+    const program = `
+      const { Lock } = await import('@lockstep/primitives');
+      const { lockValidationReports } = await import('@lockstep/primitives/validate');
+      const lock = new Lock();
+      lock.acquire();
+      const deadline = Date.now() + 20000;
+      while (lockValidationReports().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      lock.release();
+      console.log(JSON.stringify(lockValidationReports().map((report) => report.kind)));`;
+    const run = spawnSync(process.execPath, ['--import', '@lockstep/primitives/validate', '--input-type=module', '-e', program], {
+      cwd: repositoryRoot,
+      env: { ...process.env, LOCKSTEP_VALIDATE_ON_REPORT: 'record', LOCKSTEP_VALIDATE_HOLD_LIMIT_MS: '30' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('["held-too-long"]');
+  });
+});

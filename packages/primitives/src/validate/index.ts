@@ -15,7 +15,7 @@
  * default, `record` or `throw`), `LOCKSTEP_VALIDATE_ROOT`, `LOCKSTEP_VALIDATE_EVERY_SITE=1`, and
  * `LOCKSTEP_VALIDATE_JSON=path` / `LOCKSTEP_VALIDATE_SARIF=path` to write the findings as JSON or
  * SARIF when the thread exits, and
- * `LOCKSTEP_VALIDATE_INSTRUMENT=async-mutex,await-semaphore` to validate those libraries' locks too. Call
+ * `LOCKSTEP_VALIDATE_INSTRUMENT=async-mutex,await-semaphore,web-locks` to validate those locks too. Call
  * {@link enableLockValidation} for other options. See docs/validator.md.
  *
  * @packageDocumentation

@@ -1,6 +1,7 @@
 /**
  * The lock libraries the `@lockstep/primitives/validate` import instruments when asked by
- * `LOCKSTEP_VALIDATE_INSTRUMENT` (`async-mutex`, `await-semaphore`), found from the project, not from this package: the
+ * `LOCKSTEP_VALIDATE_INSTRUMENT` (`async-mutex`, `await-semaphore`, and `web-locks`: the runtime's
+ * `navigator.locks`), found from the project, not from this package: the
  * CommonJS build (what `require` gives) and the ESM build (what `import` gives) are separate copies
  * with classes of their own, so both are loaded and instrumented.
  */
@@ -19,7 +20,7 @@ interface FsBuiltin {
 }
 
 /** The libraries that can be instrumented, by package name. */
-export const INSTRUMENTABLE = ['async-mutex', 'await-semaphore'] as const;
+export const INSTRUMENTABLE = ['async-mutex', 'await-semaphore', 'web-locks'] as const;
 
 /**
  * Both builds of each named library, resolved from `directory` (the project: the current directory).
@@ -36,6 +37,13 @@ export async function loadLibraries(names: readonly string[], directory: string)
   for (const name of names) {
     if (!(INSTRUMENTABLE as readonly string[]).includes(name)) {
       throw new Error(`LOCKSTEP_VALIDATE_INSTRUMENT: cannot instrument ${JSON.stringify(name)}; it knows ${INSTRUMENTABLE.join(', ')}`);
+    }
+    if (name === 'web-locks') {
+      // Not a package: the runtime's own LockManager.
+      const locks = (globalThis as { readonly navigator?: { readonly locks?: unknown } }).navigator?.locks;
+      if (locks === undefined) throw new Error('LOCKSTEP_VALIDATE_INSTRUMENT: web-locks: this runtime has no navigator.locks (Node.js 24 and browsers have it)');
+      loaded.push(locks);
+      continue;
     }
     let manifestPath: string;
     try {

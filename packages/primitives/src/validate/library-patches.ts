@@ -1,11 +1,13 @@
 /**
- * Patching other libraries' lock classes (async-mutex, await-semaphore) while the validator is on:
+ * Patching other libraries' lock classes (async-mutex, await-semaphore, Web Locks' `LockManager`)
+ * while the validator is on:
  * prototypes, not modules, are patched (an ESM namespace is read-only; the CommonJS exports and the
  * ESM build's classes are patched alike), and everything patched is put back when it is switched off,
  * so off costs nothing.
  */
 import { isAsyncMutexModule, instrumentAsyncMutex } from './async-mutex.js';
 import { instrumentAwaitSemaphore, isAwaitSemaphoreModule } from './await-semaphore.js';
+import { instrumentWebLocks, isWebLockManager } from './web-locks.js';
 
 /** How to put back what was patched, latest first. */
 const restores: (() => void)[] = [];
@@ -38,9 +40,10 @@ export function markInstrumented(target: object): boolean {
 export function instrumentLibrary(module: unknown): void {
   if (isAsyncMutexModule(module)) instrumentAsyncMutex(module);
   else if (isAwaitSemaphoreModule(module)) instrumentAwaitSemaphore(module);
+  else if (isWebLockManager(module)) instrumentWebLocks(module);
   else {
     throw new TypeError(
-      'enableLockValidation({ instrument }): expected the async-mutex module (`await import("async-mutex")`, with its Mutex and Semaphore classes) or the await-semaphore module (`await import("await-semaphore")`)',
+      'enableLockValidation({ instrument }): expected the async-mutex module (`await import("async-mutex")`, with its Mutex and Semaphore classes), the await-semaphore module (`await import("await-semaphore")`) or navigator.locks',
     );
   }
 }

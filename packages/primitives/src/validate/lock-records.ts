@@ -43,6 +43,8 @@ export class LockRecord {
   spare: HeldEntry | undefined;
   /** A name given with `nameLock` or `enableLockValidation({ names })`. */
   explicitId: string | undefined;
+  /** What reports call it, when not the part of `explicitId` after its `#` (a Web Lock's `navigator.locks "name"`). */
+  explicitName: string | undefined;
   /** A `Lock` or an `RLock`: taking it again where it is held waits (unless an `RLock` re-enters). */
   readonly exclusive: boolean;
   /**
@@ -87,8 +89,9 @@ export function kindOf(lock: object): ValidatedKind {
 }
 
 /** Gives `lock` the class `id` from its next acquisition on, whether the validator is on yet or not. */
-export function nameRecord(lock: object, id: string): void {
+export function nameRecord(lock: object, id: string, name?: string): void {
   const record = recordOf(lock) ?? attachRecord(new LockRecord(lock, kindOf(lock), undefined, undefined));
   record.explicitId = id;
+  record.explicitName = name;
   record.lockClass = undefined;
 }

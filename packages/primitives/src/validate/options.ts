@@ -39,7 +39,8 @@ export interface LockValidationOptions {
    * Other libraries' locks to validate too, as their modules: async-mutex's `Mutex` and `Semaphore`
    * (`instrument: [await import('async-mutex')]`; for code that `require`s it, its CommonJS build is
    * a copy of its own: pass `createRequire(import.meta.url)('async-mutex')` as well), and
-   * await-semaphore's (`instrument: [await import('await-semaphore')]`). Their prototypes are patched
+   * await-semaphore's (`instrument: [await import('await-semaphore')]`), and Web Locks
+   * (`instrument: [navigator.locks]`, where the runtime has them). Their prototypes are patched
    * while validation is on and get their own methods back when it is switched off.
    */
   readonly instrument?: readonly unknown[] | undefined;

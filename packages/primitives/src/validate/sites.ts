@@ -5,7 +5,7 @@
 import { describeCurrentThread } from '../internal/thread-context.js';
 import type { ValidationContext, ValidationFrame, ValidationSite } from './report.js';
 import { relativeTo, sourceLine } from './source-files.js';
-import { formOf, functionNameOf, parseStack, userFrames, type CapturedStack } from './stack-frames.js';
+import { formOf, functionNameOf, isOwnFrame, parseStack, userFrames, type CapturedStack } from './stack-frames.js';
 
 /** Frames shown per stack: enough for a call path through a few helpers. */
 const FRAMES_SHOWN = 12;
@@ -18,7 +18,9 @@ export function contextOf(asyncContext: number): ValidationContext {
 /** A site from a stack captured inside the primitives; `form` when no method of theirs is on it. */
 export function siteOf(captured: CapturedStack, lock: string, form: string, context: ValidationContext, root: string): ValidationSite {
   const frames = parseStack(captured);
-  const users = userFrames(frames);
+  // Without the primitives' frames further down too: a callback they run (runExclusive's, a Web Lock
+  // request's) shows its caller's frames, not the package's.
+  const users = userFrames(frames).filter((frame) => !isOwnFrame(frame));
   const first = users[0];
   const stack: ValidationFrame[] = users.slice(0, FRAMES_SHOWN).map((frame, index) => ({
     function: `${frame.async ? 'async ' : ''}${functionNameOf(frame, users[index + 1])}`,

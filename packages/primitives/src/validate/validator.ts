@@ -321,7 +321,7 @@ export class Validator implements LockHook {
   #nameOf(record: LockRecord): ClassName {
     const root = this.#settings.root;
     const id = record.explicitId;
-    if (id !== undefined) return { id, name: id.includes('#') ? id.slice(id.indexOf('#') + 1) : id };
+    if (id !== undefined) return { id, name: record.explicitName ?? (id.includes('#') ? id.slice(id.indexOf('#') + 1) : id) };
     // Created before the validator was on: the class of where it is first taken, for want of better.
     const frames = userFrames(parseStack(record.creation ?? captureStack()));
     if (record.creation !== undefined) return nameFromCreation(frames, root) ?? nameFromSite(frames[0], root);

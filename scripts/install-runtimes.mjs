@@ -60,6 +60,44 @@ async function install(runtime) {
   );
 }
 
+const INSTALL_LOCK = path.join(RUNTIMES_DIR, '.installing');
+/** An install lock older than this was left by a killed run. */
+const STALE_LOCK_MS = 10 * 60_000;
+
+/**
+ * Installs what is missing, one process at a time: test files that need the runtimes run in parallel
+ * processes, and two npm installs into one prefix corrupt it. The lock is a directory (its creation is
+ * atomic); whoever waited for it looks again at what is missing once it has it.
+ */
+async function installMissing(log) {
+  fs.mkdirSync(RUNTIMES_DIR, { recursive: true });
+  for (;;) {
+    try {
+      fs.mkdirSync(INSTALL_LOCK);
+      break;
+    } catch (error) {
+      if (error?.code !== 'EEXIST') throw error;
+      const age = Date.now() - (fs.statSync(INSTALL_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > STALE_LOCK_MS) fs.rmSync(INSTALL_LOCK, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    const missing = RUNTIMES.filter((runtime) => !fs.existsSync(binaryOf(runtime)));
+    if (missing.length === 0) return;
+    const started = Date.now();
+    log(`installing ${missing.map((r) => `${r.package}@${r.version}`).join(', ')} into .runtimes/…`);
+    try {
+      await Promise.all(missing.map(install));
+    } catch (error) {
+      throw new RuntimeUnavailableError(`npm could not install the runtimes: ${error?.stderr?.toString().trim() || String(error)}`);
+    }
+    log(`installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    fs.rmSync(INSTALL_LOCK, { recursive: true, force: true });
+  }
+}
+
 /**
  * Every runtime of {@link RUNTIMES}, installed if missing (in parallel).
  * @param {{ log?: (line: string) => void }} [options]
@@ -70,17 +108,7 @@ export async function ensureRuntimes({ log = (line) => console.error(line) } = {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     throw new RuntimeUnavailableError(`the runtime matrix installs linux-x64 packages; this is ${process.platform}-${process.arch}`);
   }
-  const missing = RUNTIMES.filter((runtime) => !fs.existsSync(binaryOf(runtime)));
-  if (missing.length > 0) {
-    const started = Date.now();
-    log(`installing ${missing.map((r) => `${r.package}@${r.version}`).join(', ')} into .runtimes/…`);
-    try {
-      await Promise.all(missing.map(install));
-    } catch (error) {
-      throw new RuntimeUnavailableError(`npm could not install the runtimes: ${error?.stderr?.toString().trim() || String(error)}`);
-    }
-    log(`installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-  }
+  if (RUNTIMES.some((runtime) => !fs.existsSync(binaryOf(runtime)))) await installMissing(log);
   return RUNTIMES.map((runtime) => {
     const command = binaryOf(runtime);
     if (!fs.existsSync(command)) throw new RuntimeUnavailableError(`${runtime.package}@${runtime.version} installed, but ${command} is missing`);

@@ -2,6 +2,7 @@ import { LockStateError, LockTimeoutError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
 import { RESOLVED_TRUE } from './internal/resolved.js';
+import { hook } from './internal/validation-hook.js';
 import { nodeBuiltin } from './internal/runtime.js';
 import { RW_CELLS, RwCells } from './internal/rw-cells.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
@@ -107,10 +108,19 @@ export class ReadWriteLock {
   readonly #holds: ThreadHolds;
 
   constructor() {
-    const cells = takeAdopted<Int32Array>() ?? allocateCells(RW_CELLS);
+    const adopted = takeAdopted<Int32Array>();
+    const cells = adopted ?? allocateCells(RW_CELLS);
     this.#rw = new RwCells(cells);
     this.#holds = threadHoldsOf(cells);
+    hook?.created(this, 'ReadWriteLock', adopted !== undefined);
   }
+
+  // The validator's ways in (one function each, not a closure per call). Read and write holds are one
+  // lock class for the order graph, as for `lockstep`; this class refuses its own self-deadlocks.
+  static readonly #attemptRead = (lock: ReadWriteLock, options: WaitOptions | undefined): boolean => lock.#acquireRead(options);
+  static readonly #attemptWrite = (lock: ReadWriteLock, options: WaitOptions | undefined): boolean => lock.#acquireWrite(options);
+  static readonly #attemptReadAsync = (lock: ReadWriteLock, options: AsyncWaitOptions | undefined): Promise<boolean> => lock.#acquireReadAsync(options);
+  static readonly #attemptWriteAsync = (lock: ReadWriteLock, options: AsyncWaitOptions | undefined): Promise<boolean> => lock.#acquireWriteAsync(options);
 
   /** Rebuilds, in this thread, the lock a handle refers to: the same lock, not a copy. */
   static from(handle: ReadWriteLockHandle): ReadWriteLock {
@@ -152,6 +162,13 @@ export class ReadWriteLock {
    * @throws LockStateError when this thread holds the write hold (it would wait for itself).
    */
   acquireRead(options?: WaitOptions): boolean {
+    const validator = hook;
+    // A thread's nested read hold never waits: recorded, not checked.
+    if (validator !== undefined) return validator.acquire(this, options, ReadWriteLock.#attemptRead, this.#holds.reads > 0, 1);
+    return this.#acquireRead(options);
+  }
+
+  #acquireRead(options: WaitOptions | undefined): boolean {
     const deadline = deadlineFrom(options, 'ReadWriteLock.acquireRead()');
     const holds = this.#holds;
     if (holds.write) throw selfDeadlock('acquireRead()', 'a read hold');
@@ -166,6 +183,7 @@ export class ReadWriteLock {
     const holds = this.#holds;
     if (!this.#rw.tryRead(holds.reads > 0 || taskModeOf(holds) === 'read')) return false;
     holds.reads += 1;
+    hook?.tryAcquired(this, false, 1);
     return true;
   }
 
@@ -175,6 +193,12 @@ export class ReadWriteLock {
    * @throws LockStateError inside {@link runWrite} of this lock.
    */
   acquireReadAsync(options?: AsyncWaitOptions): Promise<boolean> {
+    const validator = hook;
+    if (validator !== undefined) return validator.acquireAsync(this, options, ReadWriteLock.#attemptReadAsync, taskModeOf(this.#holds) === 'read', 1);
+    return this.#acquireReadAsync(options);
+  }
+
+  #acquireReadAsync(options: AsyncWaitOptions | undefined): Promise<boolean> {
     if (options === undefined && this.#rw.tryRead(false)) {
       this.#holds.reads += 1;
       return RESOLVED_TRUE;
@@ -206,6 +230,7 @@ export class ReadWriteLock {
     }
     if (!this.#rw.releaseRead()) throw new LockStateError('ReadWriteLock.releaseRead(): the lock holds no read hold');
     holds.reads -= 1;
+    hook?.released(this, 1);
   }
 
   /**
@@ -215,6 +240,12 @@ export class ReadWriteLock {
    * itself) or the write hold already (not re-entrant).
    */
   acquireWrite(options?: WaitOptions): boolean {
+    const validator = hook;
+    if (validator !== undefined) return validator.acquire(this, options, ReadWriteLock.#attemptWrite, false, 1);
+    return this.#acquireWrite(options);
+  }
+
+  #acquireWrite(options: WaitOptions | undefined): boolean {
     const deadline = deadlineFrom(options, 'ReadWriteLock.acquireWrite()');
     const holds = this.#holds;
     this.#refuseWriteFromThread(holds, 'acquireWrite()');
@@ -227,6 +258,7 @@ export class ReadWriteLock {
   tryAcquireWrite(): boolean {
     if (!this.#rw.tryWrite(selfTag)) return false;
     this.#holds.write = true;
+    hook?.tryAcquired(this, false, 1);
     return true;
   }
 
@@ -237,6 +269,12 @@ export class ReadWriteLock {
    * re-entry, which would wait for itself).
    */
   acquireWriteAsync(options?: AsyncWaitOptions): Promise<boolean> {
+    const validator = hook;
+    if (validator !== undefined) return validator.acquireAsync(this, options, ReadWriteLock.#attemptWriteAsync, false, 1);
+    return this.#acquireWriteAsync(options);
+  }
+
+  #acquireWriteAsync(options: AsyncWaitOptions | undefined): Promise<boolean> {
     if (options === undefined && this.#rw.tryWrite(selfTag)) {
       this.#holds.write = true;
       return RESOLVED_TRUE;
@@ -266,6 +304,7 @@ export class ReadWriteLock {
     this.#checkWriteHeld('releaseWrite()');
     this.#rw.releaseWrite();
     this.#holds.write = false;
+    hook?.released(this, 1);
   }
 
   /**
@@ -287,7 +326,14 @@ export class ReadWriteLock {
   }
 
   /** Async twin of {@link holdRead}: `await using _ = await rw.holdReadAsync();`. */
-  async holdReadAsync(options?: AsyncWaitOptions): Promise<AsyncDisposable & Disposable> {
+  holdReadAsync(options?: AsyncWaitOptions): Promise<AsyncDisposable & Disposable> {
+    // Whoever awaits the hold holds the lock, not only this helper (the validator carries it over).
+    const validator = hook;
+    if (validator !== undefined) return validator.carry(() => this.#holdReadAsync(options));
+    return this.#holdReadAsync(options);
+  }
+
+  async #holdReadAsync(options: AsyncWaitOptions | undefined): Promise<AsyncDisposable & Disposable> {
     if (!(await this.acquireReadAsync(options))) throw timeoutError('read', options);
     return new ReadHold(this);
   }
@@ -299,7 +345,13 @@ export class ReadWriteLock {
   }
 
   /** Async twin of {@link holdWrite}: `await using _ = await rw.holdWriteAsync();`. */
-  async holdWriteAsync(options?: AsyncWaitOptions): Promise<WriteHold> {
+  holdWriteAsync(options?: AsyncWaitOptions): Promise<WriteHold> {
+    const validator = hook;
+    if (validator !== undefined) return validator.carry(() => this.#holdWriteAsync(options));
+    return this.#holdWriteAsync(options);
+  }
+
+  async #holdWriteAsync(options: AsyncWaitOptions | undefined): Promise<WriteHold> {
     if (!(await this.acquireWriteAsync(options))) throw timeoutError('write', options);
     return new WriteHold(this);
   }

@@ -6,7 +6,7 @@
  */
 
 /** The primitives the validator records. */
-export type ValidatedKind = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore';
+export type ValidatedKind = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore' | 'ReadWriteLock';
 
 /**
  * What a primitive tells the validator. The acquisitions hand over the acquisition itself as `attempt`

@@ -16,7 +16,7 @@ let validator: Validator | undefined;
 
 /**
  * Switches run-time lock validation on for this thread ("lockdep for JavaScript"): from now on every
- * acquisition and release of a `Lock`, `RLock`, `Semaphore` or `BoundedSemaphore` (blocking, async,
+ * acquisition and release of a `Lock`, `RLock`, `Semaphore`, `BoundedSemaphore` or `ReadWriteLock` (blocking, async,
  * `hold`, `holdAsync`, `runExclusive`, and a `Condition`'s lock) is recorded, each lock order is
  * checked the first time it occurs, and what can deadlock is reported then, without the deadlock
  * having to happen. Called again, it starts over with the new options (the graph and the reports of

@@ -4,6 +4,7 @@
  * the acquisition itself); a class is what the order graph is made of.
  */
 import type { ValidatedKind } from '../internal/validation-hook.js';
+import { ReadWriteLock } from '../read-write-lock.js';
 import { RLock } from '../rlock.js';
 import { BoundedSemaphore, Semaphore } from '../semaphore.js';
 import type { HeldEntry } from './held-contexts.js';
@@ -85,6 +86,7 @@ export function attachRecord(record: LockRecord): LockRecord {
 export function kindOf(lock: object): ValidatedKind {
   if (lock instanceof BoundedSemaphore) return 'BoundedSemaphore';
   if (lock instanceof Semaphore) return 'Semaphore';
+  if (lock instanceof ReadWriteLock) return 'ReadWriteLock';
   return lock instanceof RLock ? 'RLock' : 'Lock';
 }
 

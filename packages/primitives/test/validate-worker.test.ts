@@ -196,3 +196,84 @@ describe('a full shared graph', () => {
     }
   });
 });
+
+describe('a wait-for cycle of blocked threads', () => {
+  test('two workers each holding one lock and blocked on the other: the second to block reports the deadlock, naming both', { timeout: 60_000 }, async () => {
+    enableLockValidation({ onReport: 'record' });
+    const a = new Lock();
+    const b = new Lock();
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const party = (first: LockHandle, second: LockHandle, names: [string, string], mine: number, theirs: number): Promise<{ taken: boolean; kinds: string[]; deadlock: unknown }> =>
+      startWorker(
+        async (lib, data: { first: LockHandle; second: LockHandle; names: [string, string]; flags: Int32Array; mine: number; theirs: number }) => {
+          const importValidate = (0, eval)("() => import('@lockstep/primitives/validate')") as () => Promise<typeof import('@lockstep/primitives/validate')>;
+          const validate = await importValidate();
+          validate.enableLockValidation({ onReport: 'record' });
+          const first = lib.Lock.from(data.first);
+          const second = lib.Lock.from(data.second);
+          validate.nameLock(first, data.names[0]);
+          validate.nameLock(second, data.names[1]);
+          first.acquire();
+          Atomics.store(data.flags, data.mine, 1);
+          Atomics.notify(data.flags, data.mine);
+          Atomics.wait(data.flags, data.theirs, 0, 10_000);
+          // Both hold one lock now: this blocks until its timeout, unless the other one times out first.
+          const taken = second.acquire({ timeout: 3_000 });
+          if (taken) second.release();
+          first.release();
+          const reports = validate.lockValidationReports();
+          const deadlock = reports.find((report) => report.kind === 'deadlock');
+          return {
+            taken,
+            kinds: reports.map((report) => report.kind),
+            deadlock: deadlock === undefined ? undefined : { locks: deadlock.locks, threads: deadlock.steps.map((step) => step.acquired.context.thread.ident), message: deadlock.message, fingerprint: deadlock.fingerprint },
+          };
+        },
+        { first, second, names, flags, mine, theirs },
+      ).result;
+    const seen = await Promise.all([party(a.handle, b.handle, ['blocked.ts#a', 'blocked.ts#b'], 0, 1), party(b.handle, a.handle, ['blocked.ts#b', 'blocked.ts#a'], 1, 0)]);
+    // Exactly one of them saw the other blocked when it blocked itself.
+    const deadlocks = seen.map((result) => result.deadlock).filter((deadlock) => deadlock !== undefined) as { locks: string[]; threads: number[]; message: string; fingerprint: string }[];
+    expect(deadlocks).toHaveLength(1);
+    expect(deadlocks[0]!.locks).toEqual(['blocked.ts#a', 'blocked.ts#b']);
+    expect(new Set(deadlocks[0]!.threads).size).toBe(2);
+    expect(deadlocks[0]!.message).toMatch(/^Deadlock now: thread \d+ "Thread-\d+" waits for [ab], held by thread \d+ "Thread-\d+"; thread \d+ "Thread-\d+" waits for [ab], held by thread \d+ "Thread-\d+"\./);
+    // The same fingerprint as the lock-order cycle that made it possible (reported too, by one of them).
+    expect(deadlocks[0]!.fingerprint).toBe(fingerprintLockFinding('lock-order-cycle', ['blocked.ts#a', 'blocked.ts#b']));
+    expect(seen.flatMap((result) => result.kinds).sort()).toEqual(['deadlock', 'lock-order-cycle']);
+    // One of them timed out (its wait was real), which let the other go on.
+    expect(seen.filter((result) => !result.taken).length).toBeGreaterThanOrEqual(1);
+  });
+
+  test('a thread that blocks on a lock another thread holds while it runs, holding nothing that thread waits for, reports nothing', { timeout: 60_000 }, async () => {
+    enableLockValidation({ onReport: 'record' });
+    const a = new Lock();
+    const b = new Lock();
+    nameLock(a, 'contended.ts#a');
+    nameLock(b, 'contended.ts#b');
+    const seen = await Promise.all(
+      [0, 1, 2].map(() =>
+        startWorker(
+          async (lib, handles: { a: LockHandle; b: LockHandle }) => {
+            const importValidate = (0, eval)("() => import('@lockstep/primitives/validate')") as () => Promise<typeof import('@lockstep/primitives/validate')>;
+            const validate = await importValidate();
+            validate.enableLockValidation({ onReport: 'record' });
+            const a = lib.Lock.from(handles.a);
+            const b = lib.Lock.from(handles.b);
+            validate.nameLock(a, 'contended.ts#a');
+            validate.nameLock(b, 'contended.ts#b');
+            for (let round = 0; round < 2_000; round++) {
+              a.acquire();
+              b.acquire();
+              b.release();
+              a.release();
+            }
+            return validate.lockValidationReports().length;
+          },
+          { a: a.handle, b: b.handle },
+        ).result,
+      ),
+    );
+    expect(seen).toEqual([0, 0, 0]);
+  });
+});

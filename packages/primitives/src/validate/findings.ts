@@ -7,6 +7,7 @@ import { canonicalRotation, fingerprintLockFinding } from './fingerprint.js';
 import type { LockClass } from './lock-records.js';
 import type { OrderEdge } from './order-graph.js';
 import type { LockValidationKind, LockValidationReport, LockValidationStep, ValidatedLock, ValidationSite } from './report.js';
+import type { WaitingThread } from './shared-order-graph.js';
 import { describeContext, functionIdOf } from './sites.js';
 
 /** What an order graph edge keeps: the sites of the first time that order was taken. */
@@ -104,5 +105,37 @@ export function heldTooLongReport(lockClass: LockClass, taken: ValidationSite, l
     message,
     lockInfo: [lockInfo(lockClass)],
     thrown: false,
+  };
+}
+
+/**
+ * A deadlock happening now: `parties[0]` is this thread, about to block on `parties[0].waitsFor` at
+ * `here`; each party waits for a class the next one holds, the last for one this thread holds (taken
+ * at `heldHere`, when recorded). The fingerprint is the lock-order cycle's on the same classes, the
+ * finding `lockstep` gives the order that made it possible.
+ */
+export function deadlockReport(parties: readonly WaitingThread[], here: ValidationSite, heldHere: ValidationSite | undefined, thrown: boolean): LockValidationReport {
+  const count = parties.length;
+  const steps = parties.map((party, index): LockValidationStep => {
+    const holds = parties[(index + count - 1) % count]!.waitsFor;
+    const acquired: ValidationSite =
+      index === 0 ? here : { lock: party.waitsFor.id, function: '(blocked)', form: 'acquire', stack: [], context: { thread: party.thread, asyncContext: 0 } };
+    return { from: holds.id, to: party.waitsFor.id, ...(index === 0 && heldHere !== undefined ? { held: heldHere } : {}), acquired };
+  });
+  const rotated = canonicalRotation(steps, (step) => step.from);
+  const locks = rotated.map((step) => step.from);
+  const classes = new Map(parties.map((party) => [party.waitsFor.id, party.waitsFor]));
+  const who = (thread: { readonly ident: number; readonly name: string }): string => `thread ${thread.ident} ${JSON.stringify(thread.name)}`;
+  const chain = parties
+    .map((party, index) => `${who(party.thread)} waits for ${party.waitsFor.name}, held by ${who(parties[(index + 1) % count]!.thread)}`)
+    .join('; ');
+  return {
+    kind: 'deadlock',
+    fingerprint: fingerprintLockFinding('lock-order-cycle', locks),
+    locks,
+    steps: rotated,
+    message: `Deadlock now: ${chain}. Each is blocked until the next gives its lock back, so none ever goes on.`,
+    lockInfo: locks.map((id) => lockInfo(classes.get(id)!)),
+    thrown,
   };
 }

@@ -32,6 +32,7 @@ const RULES: readonly RuleSpec[] = [
   { kind: 'semaphore-cycle', level: 'warning', short: 'A lock-order cycle through a counting semaphore.', help: 'Take the semaphore and the locks in one global order, or do not hold a permit while taking the other locks of the cycle.' },
   { kind: 'self-deadlock', level: 'error', short: 'A non-reentrant lock taken again by the context holding it.', help: 'Do not take the lock again in code called while it is held (split off a part that expects it held), or use a reentrant lock such as RLock.' },
   { kind: 'recursive-locking', level: 'warning', short: 'A second instance of a lock class taken while another instance is held.', help: 'Take the instances in one order (by a key or an id), or take one lock that covers both.' },
+  { kind: 'deadlock', level: 'error', short: 'Threads blocked on each other: a deadlock happening now.', help: 'Take these locks in one global order everywhere, or take one gate lock before them on every one of these paths.' },
   { kind: 'held-too-long', level: 'warning', short: 'A lock held longer than the watchdog allows.', help: 'Do not await slow work while holding the lock (copy what it protects, release, then work), give the slow call a timeout, or release on every path.' },
   { kind: 'release-not-held', level: 'error', short: 'A lock released by a context that does not hold it.', help: 'Release a lock in the context that took it: pass the work back to the holder, or use a Semaphore, whose permits may be released by anyone.' },
 ];

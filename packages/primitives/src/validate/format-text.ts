@@ -18,6 +18,7 @@ const KIND_NAMES: Readonly<Record<LockValidationKind, readonly [string, string]>
   'recursive-locking': ['recursive locking', 'recursive lockings'],
   'release-not-held': ['release of a lock not held', 'releases of locks not held'],
   'held-too-long': ['lock held too long', 'locks held too long'],
+  deadlock: ['deadlock of blocked threads', 'deadlocks of blocked threads'],
 };
 
 function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
@@ -40,6 +41,8 @@ function title(report: LockValidationReport, name: (id: string) => string): stri
       return `bad unlock: ${first} released by a context that does not hold it`;
     case 'held-too-long':
       return `lock held too long: ${first}`;
+    case 'deadlock':
+      return `deadlock: threads blocked on each other now: ${cycle}`;
   }
 }
 
@@ -77,7 +80,9 @@ class TextWriter {
             ? `${name(step.to)} released by a context that does not hold it`
             : report.kind === 'held-too-long'
               ? `${name(step.to)} still held`
-              : `${name(step.to)} taken while ${name(step.from)} is held`;
+              : report.kind === 'deadlock'
+                ? `${describeContext(step.acquired.context)} blocked on ${name(step.to)} while it holds ${name(step.from)}`
+                : `${name(step.to)} taken while ${name(step.from)} is held`;
     this.line(`#${index + 1} ${heading}:`);
     if (report.kind === 'held-too-long') {
       if (step.acquired.location === undefined) this.line(`  ${name(step.to)} taken by ${describeContext(step.acquired.context)} (where was not recorded; { everySite: true } records every acquisition)`);
@@ -133,6 +138,7 @@ class TextWriter {
     switch (report.kind) {
       case 'lock-order-cycle':
       case 'semaphore-cycle':
+      case 'deadlock':
         this.line(` fix: take ${list} in one order everywhere, or take one gate lock before them on every one of these paths.`);
         break;
       case 'self-deadlock':
@@ -167,7 +173,12 @@ class TextWriter {
       this.line();
     }
     this.advice(report);
-    const static_ = report.kind === 'release-not-held' || report.kind === 'held-too-long' ? 'seen at run time only: lockstep has no such kind' : "the same as lockstep's for this finding";
+    const static_ =
+      report.kind === 'release-not-held' || report.kind === 'held-too-long'
+        ? 'seen at run time only: lockstep has no such kind'
+        : report.kind === 'deadlock'
+          ? "lockstep's for the lock-order cycle on these locks"
+          : "the same as lockstep's for this finding";
     this.line(` fingerprint: ${report.fingerprint} (${static_})`);
     this.line();
   }

@@ -7,10 +7,10 @@ import type { ValidatedKind } from '../internal/validation-hook.js';
 
 /**
  * The kinds of finding. The first four are `lockstep`'s `FindingKind`s, with the same meaning;
- * `release-not-held` (lockdep's "bad unlock balance") and `held-too-long` (go-deadlock's watchdog) are
- * the validator's own.
+ * `release-not-held` (lockdep's "bad unlock balance"), `held-too-long` (go-deadlock's watchdog) and
+ * `deadlock` (a wait-for cycle of threads blocked now) are the validator's own.
  */
-export type LockValidationKind = 'lock-order-cycle' | 'semaphore-cycle' | 'self-deadlock' | 'recursive-locking' | 'release-not-held' | 'held-too-long';
+export type LockValidationKind = 'lock-order-cycle' | 'semaphore-cycle' | 'self-deadlock' | 'recursive-locking' | 'release-not-held' | 'held-too-long' | 'deadlock';
 
 /** A place in a source file, relative to the validator's `root` (`/` separators), 1-based. */
 export interface ValidationLocation {

@@ -11,7 +11,7 @@
  * append-only arena. Threads inherit the buffer (`getInheritedValue`: Node's environment data, a
  * `WebThread`'s start values) from the thread that switched validation on before starting them.
  */
-import { getInheritedValue, setInheritedValue, currentThreadIdent } from '../internal/thread-context.js';
+import { currentThreadIdent, currentThreadName, getInheritedValue, setInheritedValue } from '../internal/thread-context.js';
 import type { SeenOrder } from './findings.js';
 import type { LockClass } from './lock-records.js';
 import { shortestPath, type OrderEdge } from './order-graph.js';
@@ -36,17 +36,32 @@ const H_CLASSES = 3;
 const H_EDGES = 4;
 const H_ARENA = 5;
 const H_DROPPED = 6;
+/** How many threads have joined: the wait-for check runs only once there is more than one. */
+const H_THREADS = 7;
 const HEADER = 8;
 const CLASS_RECORD = 5;
 const EDGE_RECORD = 4;
 const CLASSES_AT = HEADER;
 const CLASS_SLOTS_AT = CLASSES_AT + MAX_CLASSES * CLASS_RECORD;
 const EDGES_AT = CLASS_SLOTS_AT + CLASS_SLOTS;
-const INTS = EDGES_AT + MAX_EDGES * EDGE_RECORD;
-const BYTES = INTS * 4 + ARENA_BYTES;
+// The wait-for table: a slot per thread (ident + 1, the class it is blocked on + 1 or 0, how many
+// classes it holds, then those), and each slot's thread name in NAME_BYTES of UTF-8.
+const MAX_THREADS = 256;
+const MAX_HELD = 16;
+const WAIT_RECORD = 3 + MAX_HELD;
+const NAME_BYTES = 64;
+const WAITS_AT = EDGES_AT + MAX_EDGES * EDGE_RECORD;
+const INTS = WAITS_AT + MAX_THREADS * WAIT_RECORD;
+const BYTES = INTS * 4 + ARENA_BYTES + MAX_THREADS * NAME_BYTES;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** A party of a wait-for cycle: a blocked thread and the class it waits for. */
+export interface WaitingThread {
+  readonly thread: { readonly ident: number; readonly name: string };
+  readonly waitsFor: LockClass;
+}
 
 /** What a stored edge's witness holds. */
 interface StoredWitness {
@@ -73,10 +88,15 @@ export class SharedOrderGraph {
   readonly #edgeAt = new Map<number, number>();
   /** Set when the graph's lock was never released (see `#lock`). */
   #abandoned = false;
+  readonly #names: Uint8Array;
+  /** This thread's slot in the wait-for table, once claimed (-1: none free). */
+  #slot: number | undefined;
 
   private constructor(readonly buffer: SharedArrayBuffer) {
     this.#ints = new Int32Array(buffer, 0, INTS);
-    this.#bytes = new Uint8Array(buffer, INTS * 4);
+    this.#bytes = new Uint8Array(buffer, INTS * 4, ARENA_BYTES);
+    this.#names = new Uint8Array(buffer, INTS * 4 + ARENA_BYTES, MAX_THREADS * NAME_BYTES);
+    Atomics.add(this.#ints, H_THREADS, 1);
   }
 
   /**
@@ -105,11 +125,112 @@ export class SharedOrderGraph {
     return graph;
   }
 
-  /** Stops threads started from now on from joining this graph (validation is off here). */
+  /** Stops threads started from now on from joining this graph (validation is off here), and frees this thread's wait-for slot. */
   leave(): void {
+    const slot = this.#slot;
+    if (slot !== undefined && slot >= 0) {
+      Atomics.store(this.#ints, WAITS_AT + slot * WAIT_RECORD + 1, 0);
+      Atomics.store(this.#ints, WAITS_AT + slot * WAIT_RECORD, 0);
+      this.#slot = undefined;
+    }
     if (Atomics.load(this.#ints, H_CREATOR) === currentThreadIdent() && getInheritedValue(INHERITED_KEY) === this.buffer) setInheritedValue(INHERITED_KEY, undefined);
   }
 
+
+  /** Whether another thread has joined: only then can a blocked thread be part of a wait-for cycle. */
+  get multiThreaded(): boolean {
+    return this.#ints[H_THREADS]! > 1;
+  }
+
+  /**
+   * This thread is about to block on a lock of class `waiting` while it holds `holding`: publishes that
+   * and returns the wait-for cycle among blocked threads it closes, if any, starting with this thread
+   * (each party waits for a class the next one holds, the last for one this thread holds). Classes
+   * stand for their instances here, as everywhere in the graph. Call {@link doneWaiting} after.
+   */
+  waitFor(waiting: LockClass, holding: readonly LockClass[], info: (lockClass: LockClass) => ValidatedLock, classOf: (info: ValidatedLock) => LockClass): WaitingThread[] | undefined {
+    if (!this.#lock()) return undefined;
+    try {
+      const slot = this.#ownSlot();
+      const waitingNumber = this.#number(waiting, info);
+      if (slot < 0 || waitingNumber < 0) return undefined;
+      const numbers = holding.map((lockClass) => this.#number(lockClass, info)).filter((number) => number >= 0 && number !== waitingNumber).slice(0, MAX_HELD);
+      const ints = this.#ints;
+      const record = WAITS_AT + slot * WAIT_RECORD;
+      ints[record + 2] = numbers.length;
+      ints.set(numbers, record + 3);
+      Atomics.store(ints, record + 1, waitingNumber + 1);
+      const cycle = this.#waitCycle(slot);
+      return cycle?.map((at) => {
+        const base = WAITS_AT + at * WAIT_RECORD;
+        return {
+          thread: { ident: ints[base]! - 1, name: this.#nameAt(at) },
+          waitsFor: classOf(this.#classInfo(ints[base + 1]! - 1)),
+        };
+      });
+    } finally {
+      this.#unlock();
+    }
+  }
+
+  /** This thread is no longer blocked (it took the lock, timed out or threw). */
+  doneWaiting(): void {
+    const slot = this.#slot;
+    if (slot !== undefined && slot >= 0) Atomics.store(this.#ints, WAITS_AT + slot * WAIT_RECORD + 1, 0);
+  }
+
+  #ownSlot(): number {
+    if (this.#slot !== undefined) return this.#slot;
+    const ints = this.#ints;
+    const ident = currentThreadIdent();
+    let free = -1;
+    for (let slot = 0; slot < MAX_THREADS; slot++) {
+      const owner = ints[WAITS_AT + slot * WAIT_RECORD]!;
+      if (owner === ident + 1) return (this.#slot = slot);
+      if (owner === 0 && free < 0) free = slot;
+    }
+    if (free >= 0) {
+      ints[WAITS_AT + free * WAIT_RECORD] = ident + 1;
+      encoder.encodeInto(currentThreadName().slice(0, NAME_BYTES), this.#names.subarray(free * NAME_BYTES, (free + 1) * NAME_BYTES));
+    }
+    return (this.#slot = free);
+  }
+
+  #nameAt(slot: number): string {
+    const bytes = this.#names.slice(slot * NAME_BYTES, (slot + 1) * NAME_BYTES);
+    const end = bytes.indexOf(0);
+    return decoder.decode(end < 0 ? bytes : bytes.subarray(0, end));
+  }
+
+  /**
+   * A cycle of blocked threads through `start`: slot X leads to slot Y when X waits for a class that Y
+   * holds and Y is blocked too. Depth first; the slots of the cycle, `start` first.
+   */
+  #waitCycle(start: number): number[] | undefined {
+    const ints = this.#ints;
+    const waitingOf = (slot: number): number => ints[WAITS_AT + slot * WAIT_RECORD + 1]! - 1;
+    const holds = (slot: number, number: number): boolean => {
+      const base = WAITS_AT + slot * WAIT_RECORD;
+      for (let index = 0; index < ints[base + 2]!; index++) if (ints[base + 3 + index] === number) return true;
+      return false;
+    };
+    const path: number[] = [start];
+    const visited = new Set<number>([start]);
+    const search = (slot: number): boolean => {
+      const wanted = waitingOf(slot);
+      for (let next = 0; next < MAX_THREADS; next++) {
+        if (ints[WAITS_AT + next * WAIT_RECORD] === 0 || waitingOf(next) < 0 || !holds(next, wanted)) continue;
+        if (next === start) return true;
+        if (visited.has(next)) continue;
+        visited.add(next);
+        path.push(next);
+        if (search(next)) return true;
+        path.pop();
+      }
+      return false;
+    };
+    return search(start) && path.length > 1 ? path : undefined;
+  }
 
   /**
    * Publishes `from → to` (new to this thread) and returns the cycle it closes in the graph of all

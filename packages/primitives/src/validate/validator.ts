@@ -16,7 +16,7 @@ import { Lock } from '../lock.js';
 import { RLock } from '../rlock.js';
 import type { Semaphore } from '../semaphore.js';
 import { carry, currentContext, enterContext, inPromiseReaction } from './async-context.js';
-import { cycleReport, heldTooLongReport, lockInfo, singleLockReport, type SeenOrder } from './findings.js';
+import { cycleReport, deadlockReport, heldTooLongReport, lockInfo, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
 import { deriveContext, FAILED, HELD, HeldEntry, heldIn, PENDING, RELEASED, releasedIn, trimReleased, type HeldContext } from './held-contexts.js';
 import { HoldWatchdog, holdEpoch } from './hold-watchdog.js';
@@ -107,6 +107,17 @@ export class Validator implements LockHook {
       const refusal = this.#check(record, context, 'acquire', options, true);
       if (refusal !== undefined) throw refusal;
     }
+    // Held by someone else now, with other threads about: this thread may block, so it says so in the
+    // wait-for table, which may show the threads already blocked waiting for it.
+    const shared = this.#shared;
+    const blocking = !reentry && record.exclusive && shared !== undefined && shared.multiThreaded && isLocked(record);
+    if (blocking) {
+      const refusal = this.#beforeBlocking(shared, record, context);
+      if (refusal !== undefined) {
+        shared.doneWaiting();
+        throw refusal;
+      }
+    }
     let taken: boolean;
     try {
       taken = attempt(lock, options);
@@ -114,9 +125,32 @@ export class Validator implements LockHook {
       // It throws holding the lock: the caller repairs and releases it.
       if (error instanceof OwnerDiedError) this.#holdNow(record, context, permits, reentry);
       throw error;
+    } finally {
+      if (blocking) shared.doneWaiting();
     }
     if (taken) this.#holdNow(record, context, permits, reentry);
     return taken;
+  }
+
+  /**
+   * A blocking acquisition of a lock held elsewhere: publishes the wait and reports a wait-for cycle
+   * among blocked threads (a deadlock happening now); in `'throw'` mode the error that refuses it.
+   */
+  #beforeBlocking(shared: SharedOrderGraph, record: LockRecord, context: HeldContext | undefined): LockValidationError | undefined {
+    const waiting = this.#classOf(record);
+    const held = (context?.held ?? []).filter((entry) => entry.state === HELD && entry.record.lockClass !== undefined);
+    const cycle = shared.waitFor(
+      waiting,
+      held.map((entry) => entry.record.lockClass!),
+      lockInfo,
+      (info) => this.#classFromInfo(info),
+    );
+    if (cycle === undefined) return undefined;
+    const root = this.#settings.root;
+    const here = siteOf(captureStack(), waiting.id, 'acquire', contextOf(context?.asyncContext ?? 0), root);
+    const heldHere = held.find((entry) => entry.record.lockClass === cycle.at(-1)?.waitsFor);
+    const heldSite = heldHere?.site === undefined ? undefined : siteOf(heldHere.site, heldHere.record.lockClass!.id, 'acquire', contextOf(heldHere.asyncContext), root);
+    return this.#emit(deadlockReport(cycle, here, heldSite, this.#settings.onReport === 'throw'), false);
   }
 
   acquireAsync<L extends object, O>(lock: L, options: O, attempt: (lock: L, options: O) => Promise<boolean>, reentry: boolean, permits: number): Promise<boolean> {

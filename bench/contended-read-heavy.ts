@@ -3,14 +3,21 @@
  * cells under a read hold), one in ten writes it (bump every cell under a write hold). Ours
  * (`ReadWriteLock`, blocking holds) against the `multithreading` package's `RwLock` (its blocking read
  * and write guards) and, for what shared holds buy, our exclusive `Lock` taken for every operation.
- * Web Locks' shared mode joins the table where the runtime has `navigator.locks` (not Node 20).
- * Reports total operations per second and checks that no read saw a write half done.
+ * Web Locks' shared mode, whose API is async only, is compared with our async holds in a second table,
+ * measured by bench/web-locks-read-heavy.ts on a runtime that has `navigator.locks` (this one, or the
+ * Node 24 of scripts/install-runtimes.mjs, installed if missing). Reports total operations per second
+ * and checks that no read saw a write half done.
  */
+import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Lock, ReadWriteLock } from '@lockstep/primitives';
 import { loadMultithreading, multithreadingNote } from './lib/peers.js';
 import { median, meets, nowMs, printHeading, printTable, QUICK, rate, ratio, RUNS, type TargetCheck } from './lib/report.js';
+import { BENCH_DIR, BUILD_DIR } from './lib/paths.js';
 import { BenchWorker, sleep, waitUntilAtLeast } from './lib/threads.js';
+import type { AsyncRwSamples, AsyncRwVariant } from './web-locks-read-heavy.js';
 import { ARMED, CONTROL_CELLS, GO, STOP, TABLE_CELLS, WRITE_EVERY, type RwVariant } from './workers/rw-protocol.js';
 
 const WORKER_COUNTS = [2, 4];
@@ -98,7 +105,6 @@ async function main(): Promise<void> {
       return [String(workers), LABELS[variant], rate(ops(workers, variant)), ratio(ops(workers, 'lockstep-rw'), ops(workers, variant)), torn === 0 ? 'none' : `${torn} TORN`];
     }),
   );
-  const webLocks = (globalThis as { navigator?: { locks?: unknown } }).navigator?.locks;
   const targets: TargetCheck[] = [];
   if (multithreading.ok) {
     for (const workers of WORKER_COUNTS) {
@@ -112,11 +118,61 @@ async function main(): Promise<void> {
     targets,
     notes: [
       "'torn reads' counts reads that saw the table's cells differ, i.e. a write overlapping a read hold: it must be none for every lock",
-      webLocks === undefined
-        ? `Web Locks (navigator.locks, mode 'shared') are not in Node ${process.versions.node}: that row is left out here`
-        : "Web Locks are in this runtime but not measured yet: their callback-only API is async, a row of a different kind",
       ...(multithreading.ok ? [] : [`multithreading unavailable: ${multithreading.reason}`]),
       ...(note === undefined ? [] : [note]),
+    ],
+  });
+  await asyncTable();
+}
+
+/** A runtime with `navigator.locks`: this one, or Node 24 of the runtime matrix. */
+async function webLocksRuntime(): Promise<{ readonly command: string } | { readonly reason: string }> {
+  if ((globalThis as { navigator?: { locks?: unknown } }).navigator?.locks !== undefined) return { command: process.execPath };
+  try {
+    const script = pathToFileURL(resolve(BENCH_DIR, '../scripts/install-runtimes.mjs')).href;
+    const { ensureRuntimes } = (await import(script)) as { ensureRuntimes: (options?: { log?: (line: string) => void }) => Promise<{ name: string; command: string }[]> };
+    const node24 = (await ensureRuntimes({ log: (line) => console.log(`  (${line})`) })).find((runtime) => runtime.name === 'node24');
+    return node24 === undefined ? { reason: 'the runtime matrix has no Node 24' } : { command: node24.command };
+  } catch (error) {
+    return { reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const ASYNC_LABELS: Record<AsyncRwVariant, string> = {
+  'lockstep-rw-async': 'ReadWriteLock acquireRead/WriteAsync  [ours]',
+  'web-locks-shared': "Web Locks request(mode 'shared' / 'exclusive')",
+};
+
+async function asyncTable(): Promise<void> {
+  const runtime = await webLocksRuntime();
+  if ('reason' in runtime) {
+    printTable('Read-heavy table, async holds (operations/s over all workers)', ['workers', 'implementation', 'ops/s'], [], {
+      notes: [`Web Locks need a runtime with navigator.locks (Node 24), which could not be had: ${runtime.reason}; the table is left out`],
+    });
+    return;
+  }
+  const output = execFileSync(runtime.command, [resolve(BUILD_DIR, 'js/web-locks-read-heavy.js'), WORKER_COUNTS.join(','), String(QUICK ? ROUND_MS / 2 : ROUND_MS), String(RUNS)], { encoding: 'utf8', timeout: 600_000 });
+  const measured = JSON.parse(output) as AsyncRwSamples;
+  const of = (workers: number, variant: AsyncRwVariant): AsyncRwSamples['samples'] => measured.samples.filter((sample) => sample.workers === workers && sample.variant === variant);
+  const ops = (workers: number, variant: AsyncRwVariant): number => median(of(workers, variant).map((sample) => sample.opsPerSecond));
+  const rows = WORKER_COUNTS.flatMap((workers) =>
+    (['lockstep-rw-async', 'web-locks-shared'] as const).map((variant) => {
+      const stalled = measured.stalled.some((entry) => entry.workers === workers && entry.variant === variant);
+      const torn = of(workers, variant).reduce((sum, sample) => sum + sample.torn, 0);
+      return [
+        String(workers),
+        ASYNC_LABELS[variant],
+        of(workers, variant).length === 0 ? 'n/a' : rate(ops(workers, variant)),
+        of(workers, variant).length === 0 ? 'n/a' : ratio(ops(workers, 'lockstep-rw-async'), ops(workers, variant)),
+        `${torn === 0 ? 'none' : `${torn} TORN`}${stalled ? ', a round STALLED' : ''}`,
+      ];
+    }),
+  );
+  printTable(`Read-heavy table, async holds, on ${measured.runtime} (operations/s over all workers)`, ['workers', 'implementation', 'ops/s', 'ours ÷ row', 'torn reads'], rows, {
+    align: ['l', 'l'],
+    notes: [
+      "Web Locks' API is callback only, so this table compares async holds: each operation awaits its grant, in the same worker loop as the first table",
+      "a TORN count on the Web Locks row means a read under mode 'shared' saw a write under 'exclusive' half done in another worker: the runtime's Web Locks did not exclude them (seen with Node 24.22's); 'STALLED': a worker's request was never granted, and the round was given up",
     ],
   });
 }

@@ -93,6 +93,31 @@ describe('lock-order cycles', () => {
     expect(json.findings[0]!.fingerprint).toBe(report!.fingerprint);
   });
 
+  test('an inversion through a helper that looks its lock up in a Map is found as the cycle of the two locks (lockstep, reading the code, sees one lock class there and reports recursive locking), with the helper on both stacks', async () => {
+    const ledger = new Lock();
+    const audit = new Lock();
+    const registry = new Map([
+      ['ledger', ledger],
+      ['audit', audit],
+    ]);
+    async function withNamedLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+      const lock = registry.get(name)!;
+      await lock.acquireAsync();
+      try {
+        return await fn();
+      } finally {
+        lock.release();
+      }
+    }
+    await withNamedLock('ledger', () => withNamedLock('audit', () => sleep(1)));
+    expect(lockValidationReports()).toEqual([]);
+    await withNamedLock('audit', () => withNamedLock('ledger', () => sleep(1)));
+    const reports = lockValidationReports();
+    expect(reports.map((report) => report.kind)).toEqual(['lock-order-cycle']);
+    expect(reports[0]!.locks).toEqual([`${FILE}#audit`, `${FILE}#ledger`]);
+    for (const step of reports[0]!.steps) expect(step.acquired.function).toBe('withNamedLock');
+  });
+
   test('locks always taken in one order: no report', async () => {
     for (let round = 0; round < 3; round++) {
       await first.runExclusive(async () => {

@@ -110,3 +110,14 @@ describe('the hold watchdog', () => {
     expect(run.stdout.trim()).toBe('["held-too-long"]');
   });
 });
+
+describe('the hold watchdog with a limit longer than a timer can wait', () => {
+  test('a limit of years is honoured, not turned into a 1 ms timer', async () => {
+    enableLockValidation({ onReport: 'record', holdLimit: 1e12 });
+    const lock = new Lock();
+    lock.acquire();
+    await sleep(100);
+    lock.release();
+    expect(lockValidationReports()).toEqual([]);
+  });
+});

@@ -16,6 +16,8 @@ import type { LockRecord } from './lock-records.js';
 export let holdEpoch = 0;
 
 const TICKS_PER_LIMIT = 8;
+/** Timers take at most 2^31 - 1 ms (longer ones fire after 1 ms): a longer tick is split into more ticks. */
+const LONGEST_TICK_MS = 2 ** 31 - 1;
 
 interface Timer {
   unref?(): void;
@@ -24,14 +26,18 @@ interface Timer {
 export class HoldWatchdog {
   readonly #records: WeakRef<LockRecord>[] = [];
   readonly #timer: ReturnType<typeof setInterval>;
+  /** Ticks an entry must be older than to be overdue. */
+  readonly #ticks: number;
 
   constructor(
     readonly limitMs: number,
     readonly overdue: (entry: HeldEntry) => void,
   ) {
+    const tickMs = Math.min(LONGEST_TICK_MS, Math.max(1, limitMs / TICKS_PER_LIMIT));
+    this.#ticks = Math.max(TICKS_PER_LIMIT, Math.ceil(limitMs / tickMs));
     this.#timer = setInterval(() => {
       this.tick();
-    }, Math.max(1, limitMs / TICKS_PER_LIMIT));
+    }, tickMs);
     (this.#timer as Timer).unref?.();
   }
 
@@ -54,7 +60,7 @@ export class HoldWatchdog {
       if (record === undefined) continue;
       records[kept++] = reference;
       for (const entry of record.held) {
-        if (entry.state === HELD && !entry.overdue && holdEpoch - entry.epoch > TICKS_PER_LIMIT) {
+        if (entry.state === HELD && !entry.overdue && holdEpoch - entry.epoch > this.#ticks) {
           entry.overdue = true;
           this.overdue(entry);
         }

@@ -103,7 +103,8 @@ export class Validator implements LockHook {
     const record = this.#record(lock);
     // A blocking attempt runs no other JavaScript: the context is the same after it.
     const context = currentContext();
-    if (!reentry) {
+    // Nothing held here and this lock held nowhere in the thread: no order to check, no self-deadlock.
+    if (!reentry && (record.held.length > 0 || (context !== undefined && context.held.length > 0))) {
       const refusal = this.#check(record, context, 'acquire', options, true);
       if (refusal !== undefined) throw refusal;
     }
@@ -156,7 +157,7 @@ export class Validator implements LockHook {
   acquireAsync<L extends object, O>(lock: L, options: O, attempt: (lock: L, options: O) => Promise<boolean>, reentry: boolean, permits: number): Promise<boolean> {
     const record = this.#record(lock);
     const context = currentContext();
-    if (!reentry) {
+    if (!reentry && (record.held.length > 0 || (context !== undefined && context.held.length > 0))) {
       const refusal = this.#check(record, context, 'acquireAsync', options, false);
       if (refusal !== undefined) return Promise.reject(refusal);
     }

@@ -119,16 +119,15 @@ export function deadlockReport(parties: readonly WaitingThread[], here: Validati
   const steps = parties.map((party, index): LockValidationStep => {
     const holds = parties[(index + count - 1) % count]!.waitsFor;
     const acquired: ValidationSite =
-      index === 0 ? here : { lock: party.waitsFor.id, function: '(blocked)', form: 'acquire', stack: [], context: { thread: party.thread, asyncContext: 0 } };
+      index === 0 ? here : (party.site ?? { lock: party.waitsFor.id, function: '(blocked)', form: 'acquire', stack: [], context: { thread: party.thread, asyncContext: party.asyncContext ?? 0 } });
     return { from: holds.id, to: party.waitsFor.id, ...(index === 0 && heldHere !== undefined ? { held: heldHere } : {}), acquired };
   });
   const rotated = canonicalRotation(steps, (step) => step.from);
   const locks = rotated.map((step) => step.from);
   const classes = new Map(parties.map((party) => [party.waitsFor.id, party.waitsFor]));
-  const who = (thread: { readonly ident: number; readonly name: string }): string => `thread ${thread.ident} ${JSON.stringify(thread.name)}`;
-  const chain = parties
-    .map((party, index) => `${who(party.thread)} waits for ${party.waitsFor.name}, held by ${who(parties[(index + 1) % count]!.thread)}`)
-    .join('; ');
+  const who = (party: WaitingThread): string =>
+    `${party.asyncContext === undefined ? '' : `async context #${party.asyncContext} of `}thread ${party.thread.ident} ${JSON.stringify(party.thread.name)}`;
+  const chain = parties.map((party, index) => `${who(party)} waits for ${party.waitsFor.name}, held by ${who(parties[(index + 1) % count]!)}`).join('; ');
   return {
     kind: 'deadlock',
     fingerprint: fingerprintLockFinding('lock-order-cycle', locks),

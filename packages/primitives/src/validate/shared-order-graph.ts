@@ -57,10 +57,14 @@ const BYTES = INTS * 4 + ARENA_BYTES + MAX_THREADS * NAME_BYTES;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** A party of a wait-for cycle: a blocked thread and the class it waits for. */
+/** A party of a wait-for cycle: a blocked thread (or an async context of one) and the class it waits for. */
 export interface WaitingThread {
   readonly thread: { readonly ident: number; readonly name: string };
+  /** Set for an async context waiting (a thread that is not blocked). */
+  readonly asyncContext?: number;
   readonly waitsFor: LockClass;
+  /** Where it waits, when known. */
+  readonly site?: ValidationSite;
 }
 
 /** What a stored edge's witness holds. */

@@ -15,6 +15,7 @@ import type { LockHook, ValidatedKind } from '../internal/validation-hook.js';
 import { Lock } from '../lock.js';
 import { RLock } from '../rlock.js';
 import type { Semaphore } from '../semaphore.js';
+import { describeCurrentThread } from '../internal/thread-context.js';
 import { carry, currentContext, enterContext, inPromiseReaction } from './async-context.js';
 import { cycleReport, deadlockReport, heldTooLongReport, lockInfo, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
@@ -56,6 +57,8 @@ export class Validator implements LockHook {
   readonly #reports: LockValidationReport[] = [];
   readonly #reported = new Set<string>();
   #nextAsyncContext = 1;
+  /** Async acquisitions waiting now, for the wait-for check among this thread's contexts. */
+  readonly #pending = new Set<HeldEntry>();
   /** The context an async acquisition made for its awaiter, for `carry` to hand on. */
   #pendingCarry: HeldContext | undefined;
 
@@ -182,13 +185,19 @@ export class Validator implements LockHook {
       this.#pendingCarry = carried;
       return taken;
     }
+    // It waits: with other contexts of this thread waiting already, that may close a wait-for cycle.
+    const pending = this.#pending;
+    pending.add(entry);
+    if (record.held.length > 0) this.#asyncWaitCycle(entry);
     const settled = acquisition.then(
       (taken) => {
+        pending.delete(entry);
         if (taken) settle(entry);
         else entry.state = FAILED;
         return taken;
       },
       (error: unknown) => {
+        pending.delete(entry);
         if (error instanceof OwnerDiedError) settle(entry);
         else entry.state = FAILED;
         throw error;
@@ -197,6 +206,46 @@ export class Validator implements LockHook {
     carry(settled, carried);
     this.#pendingCarry = carried;
     return settled;
+  }
+
+  /**
+   * `start` has just begun to wait: a cycle of async contexts of this thread, each waiting for a lock
+   * the next one holds, back to `start`'s, is a deadlock happening now. It is reported, not refused
+   * (the wait is under way); in `'throw'` mode it is printed, as the watchdog's reports are.
+   */
+  #asyncWaitCycle(start: HeldEntry): void {
+    const path: HeldEntry[] = [start];
+    const seen = new Set<number>([start.asyncContext]);
+    const search = (waiting: HeldEntry): boolean => {
+      for (const holder of waiting.record.held) {
+        if (holder.state !== HELD) continue;
+        if (holder.asyncContext === start.asyncContext) {
+          if (path.length > 1) return true;
+          continue;
+        }
+        if (holder.asyncContext === 0 || seen.has(holder.asyncContext)) continue;
+        seen.add(holder.asyncContext);
+        for (const next of this.#pending) {
+          if (next.asyncContext !== holder.asyncContext || next.state !== PENDING) continue;
+          path.push(next);
+          if (search(next)) return true;
+          path.pop();
+        }
+      }
+      return false;
+    };
+    if (!search(start)) return;
+    const root = this.#settings.root;
+    const thread = describeCurrentThread();
+    const parties = path.map((entry, index) => {
+      const waitsFor = this.#classOf(entry.record);
+      const site = index === 0 ? captureStack() : entry.site;
+      return { thread, asyncContext: entry.asyncContext, waitsFor, ...(site === undefined ? {} : { site: siteOf(site, waitsFor.id, 'acquireAsync', contextOf(entry.asyncContext), root) }) };
+    });
+    const before = this.#reports.length;
+    const here = parties[0]!.site!;
+    this.#emit(deadlockReport(parties, here, undefined, false), false);
+    if (this.#settings.onReport === 'throw' && this.#reports.length > before) console.warn(formatLockValidationText(this.#reports.slice(before)));
   }
 
   tryAcquired(lock: object, reentry: boolean, permits: number): void {

@@ -7,7 +7,7 @@ import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type W
 import { RESOLVED_TRUE } from './internal/resolved.js';
 import { ROBUST_MUTEX_CELLS, RobustMutex } from './internal/robust-mutex.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
-import { hook } from './internal/validation-hook.js';
+import { giveName, hook, nameFromHandle, nameOption, withName } from './internal/validation-hook.js';
 import { CANCEL_CELLS, WaitCancellation } from './internal/wait-cancel.js';
 
 /** Structured-clonable reference to a {@link Lock}; pass it to a worker and rebuild with {@link Lock.from}. */
@@ -36,6 +36,12 @@ export interface LockOptions {
    * waiters; further ones queue for a place in line. Cannot be combined with `robust` (a `TypeError`).
    */
   readonly fair?: boolean | undefined;
+  /**
+   * The lock's class for the run-time validator (`@lockstep/primitives/validate`): `lockstep`'s id,
+   * like `src/db.ts#Pool.lock`, instead of the one named after the line that creates it. Carried by
+   * the handle, so `Lock.from(handle)` in a worker is the same class.
+   */
+  readonly name?: string | undefined;
 }
 
 type Mutex = MutexCells | RobustMutex | FairMutex;
@@ -100,6 +106,7 @@ export class Lock extends Acquirable {
       throw new TypeError('new Lock(options): a lock cannot be both fair and robust (a fair lock does not record its owner)');
     }
     const flavour: Flavour = robust ? 'robust' : fair ? 'fair' : 'plain';
+    giveName(this, nameOption(options, 'new Lock(options)'));
     const cells = allocateCells(mutexCellsOf(flavour) + CANCEL_CELLS);
     this.#mutex = buildMutex(flavour, cells);
     this.#cancel = new WaitCancellation(cells, mutexCellsOf(flavour), 'Lock');
@@ -111,11 +118,11 @@ export class Lock extends Acquirable {
     const given = handle as Partial<LockHandle> | null;
     const flavour: Flavour = given?.robust === true ? 'robust' : given?.fair === true ? 'fair' : 'plain';
     const cells = cellsFromHandle(handle, 'Lock', mutexCellsOf(flavour) + CANCEL_CELLS);
-    return constructAdopting({ cells, flavour }, () => new Lock());
+    return nameFromHandle(constructAdopting({ cells, flavour }, () => new Lock()), handle, 'Lock.from(handle)');
   }
 
   get handle(): LockHandle {
-    const handle = handleOf('Lock', this.#mutex.cells);
+    const handle = withName(this, handleOf('Lock', this.#mutex.cells));
     if (this.#mutex instanceof RobustMutex) return { ...handle, robust: true };
     return this.#mutex instanceof FairMutex ? { ...handle, fair: true } : handle;
   }

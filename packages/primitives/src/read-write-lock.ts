@@ -2,7 +2,7 @@ import { LockStateError, LockTimeoutError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
 import { RESOLVED_TRUE } from './internal/resolved.js';
-import { hook } from './internal/validation-hook.js';
+import { giveName, hook, nameFromHandle, nameOption, withName } from './internal/validation-hook.js';
 import { nodeBuiltin } from './internal/runtime.js';
 import { RW_CELLS, RwCells } from './internal/rw-cells.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
@@ -107,7 +107,10 @@ export class ReadWriteLock {
   readonly #rw: RwCells;
   readonly #holds: ThreadHolds;
 
-  constructor() {
+  /** `name`: the lock's class for the run-time validator, as {@link LockOptions.name}. */
+  constructor(options?: { readonly name?: string | undefined }) {
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError('new ReadWriteLock(options): options must be an object like { name: "src/db.ts#table" }');
+    giveName(this, nameOption(options, 'new ReadWriteLock(options)'));
     const adopted = takeAdopted<Int32Array>();
     const cells = adopted ?? allocateCells(RW_CELLS);
     this.#rw = new RwCells(cells);
@@ -124,11 +127,11 @@ export class ReadWriteLock {
 
   /** Rebuilds, in this thread, the lock a handle refers to: the same lock, not a copy. */
   static from(handle: ReadWriteLockHandle): ReadWriteLock {
-    return constructAdopting(cellsFromHandle(handle, 'ReadWriteLock', RW_CELLS), () => new ReadWriteLock());
+    return nameFromHandle(constructAdopting(cellsFromHandle(handle, 'ReadWriteLock', RW_CELLS), () => new ReadWriteLock()), handle, 'ReadWriteLock.from(handle)');
   }
 
   get handle(): ReadWriteLockHandle {
-    return handleOf('ReadWriteLock', this.#rw.cells);
+    return withName(this, handleOf('ReadWriteLock', this.#rw.cells));
   }
 
   /** How many read holds all threads have now (0 while the writer holds it). */

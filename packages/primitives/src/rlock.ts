@@ -6,7 +6,7 @@ import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type W
 import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 import { NO_OWNER, ROBUST_MUTEX_CELLS, RobustMutex } from './internal/robust-mutex.js';
-import { hook } from './internal/validation-hook.js';
+import { giveName, hook, nameFromHandle, nameOption, withName } from './internal/validation-hook.js';
 import { CANCEL_CELLS, WaitCancellation } from './internal/wait-cancel.js';
 
 /** Structured-clonable reference to an {@link RLock}. */
@@ -78,8 +78,11 @@ export class RLock extends Acquirable {
   readonly #mutex: RobustMutex;
   readonly #cancel: WaitCancellation;
 
-  constructor() {
+  /** `name`: the lock's class for the run-time validator, as {@link LockOptions.name}. */
+  constructor(options?: { readonly name?: string | undefined }) {
     super();
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError('new RLock(options): options must be an object like { name: "src/db.ts#Pool.lock" }');
+    giveName(this, nameOption(options, 'new RLock(options)'));
     const adopted = takeAdopted<Int32Array>();
     this.#cells = adopted ?? allocateCells(RLOCK_CELLS);
     this.#mutex = new RobustMutex(this.#cells, 0, 'RLock');
@@ -89,11 +92,11 @@ export class RLock extends Acquirable {
 
   /** Rebuilds, in this thread, the lock a handle refers to. */
   static from(handle: RLockHandle): RLock {
-    return constructAdopting(cellsFromHandle(handle, 'RLock', RLOCK_CELLS), () => new RLock());
+    return nameFromHandle(constructAdopting(cellsFromHandle(handle, 'RLock', RLOCK_CELLS), () => new RLock()), handle, 'RLock.from(handle)');
   }
 
   get handle(): RLockHandle {
-    return handleOf('RLock', this.#cells);
+    return withName(this, handleOf('RLock', this.#cells));
   }
 
   /** Whether any thread or task holds the lock now. */

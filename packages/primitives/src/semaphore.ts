@@ -7,7 +7,7 @@ import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 import { currentThreadIdent } from './internal/thread-context.js';
 import { isThreadDead, isThreadWatched, OWNER_CHECK_INTERVAL_MS } from './internal/thread-registry.js';
-import { hook } from './internal/validation-hook.js';
+import { giveName, hook, nameFromHandle, nameOption, withName } from './internal/validation-hook.js';
 import { CANCEL_CELLS, WaitCancellation } from './internal/wait-cancel.js';
 
 /** Structured-clonable reference to a {@link Semaphore} or {@link BoundedSemaphore}. */
@@ -29,6 +29,8 @@ export interface SemaphoreOptions {
    * recorded. Off by default: a plain semaphore records nothing and anyone may release it.
    */
   readonly robust?: boolean | undefined;
+  /** The semaphore's class for the run-time validator, as {@link LockOptions.name}; carried by the handle. */
+  readonly name?: string | undefined;
 }
 
 /**
@@ -260,6 +262,7 @@ export class Semaphore extends Acquirable {
     }
     const initial = checkValue(value, `new ${new.target.name}()`);
     const robust = options?.robust === true;
+    giveName(this, nameOption(options, `new ${new.target.name}(value, options)`));
     this.#cells = allocateCells(robust ? ROBUST_SEMAPHORE_CELLS : SEMAPHORE_CELLS);
     this.#cells[VALUE] = initial;
     this.#cells[INITIAL] = initial;
@@ -277,11 +280,11 @@ export class Semaphore extends Acquirable {
     if ((handle as Partial<SemaphoreHandle> | null)?.kind === 'BoundedSemaphore') {
       return BoundedSemaphore.from(handle as BoundedSemaphoreHandle);
     }
-    return constructAdopting(adoptSemaphore(handle, 'Semaphore'), () => new Semaphore());
+    return nameFromHandle(constructAdopting(adoptSemaphore(handle, 'Semaphore'), () => new Semaphore()), handle, 'Semaphore.from(handle)');
   }
 
   get handle(): SemaphoreHandle {
-    const handle = handleOf(this.kind, this.#cells);
+    const handle = withName(this, handleOf(this.kind, this.#cells));
     return this.#holders === undefined ? handle : { ...handle, robust: true };
   }
 
@@ -728,7 +731,7 @@ export class Semaphore extends Acquirable {
 export class BoundedSemaphore extends Semaphore {
   /** Rebuilds, in this thread, the semaphore a handle refers to. */
   static override from(handle: BoundedSemaphoreHandle): BoundedSemaphore {
-    return constructAdopting(adoptSemaphore(handle, 'BoundedSemaphore'), () => new BoundedSemaphore());
+    return nameFromHandle(constructAdopting(adoptSemaphore(handle, 'BoundedSemaphore'), () => new BoundedSemaphore()), handle, 'BoundedSemaphore.from(handle)');
   }
 
   override get handle(): BoundedSemaphoreHandle {

@@ -77,10 +77,17 @@ describe('lock classes are named as lockstep names the declaration', () => {
     expect(idOf(new Pool().lock)).toBe(`${FILE}#Pool.lock`);
   });
 
-  test('a local of a named function, and a lock rebuilt from a handle where it was rebuilt', () => {
+  test('a local of a named function, and a lock rebuilt from a handle: the class its handle carries, else where it was rebuilt', () => {
     expect(idOf(makeLocal())).toBe(`${FILE}#makeLocal.local`);
+    // With the validator on, a handle carries its lock's class: the rebuilt lock is the same class.
     const rebuilt = Lock.from(moduleLock.handle);
-    expect(idOf(rebuilt)).toBe(`${FILE}#rebuilt`);
+    expect(idOf(rebuilt)).toBe(`${FILE}#moduleLock`);
+    // A handle made while it was off carries none.
+    disableLockValidation();
+    const plainHandle = moduleLock.handle;
+    enableLockValidation({ onReport: 'record' });
+    const elsewhere = Lock.from(plainHandle);
+    expect(idOf(elsewhere)).toBe(`${FILE}#elsewhere`);
   });
 
   test('instances of one class nested are recursive locking', () => {

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
-import { Lock, type LockHandle } from '@lockstep/primitives';
+import { Lock, ReadWriteLock, RLock, Semaphore, type LockHandle } from '@lockstep/primitives';
 import { disableLockValidation, enableLockValidation, fingerprintLockFinding, lockValidationReports, nameLock } from '@lockstep/primitives/validate';
 import { runInWorker, startWorker, terminateAll } from './support/workers.js';
 
@@ -275,5 +275,55 @@ describe('a wait-for cycle of blocked threads', () => {
       ),
     );
     expect(seen).toEqual([0, 0, 0]);
+  });
+});
+
+describe('lock classes across threads, without naming anything', () => {
+  test("a handle carries its lock's class, so Lock.from(handle) in a worker is the same class and a split inversion is found", async () => {
+    enableLockValidation({ onReport: 'record' });
+    const ledger = new Lock();
+    const audit = new Lock();
+    takeInOrder(ledger, audit);
+    expect(ledger.handle.name).toBe('packages/primitives/test/validate-worker.test.ts#ledger');
+    const seen = await runInWorker(
+      async (lib, handles: { ledger: LockHandle; audit: LockHandle }) => {
+        const importValidate = (0, eval)("() => import('@lockstep/primitives/validate')") as () => Promise<typeof import('@lockstep/primitives/validate')>;
+        const validate = await importValidate();
+        validate.enableLockValidation({ onReport: 'record' });
+        const ledger = lib.Lock.from(handles.ledger);
+        const audit = lib.Lock.from(handles.audit);
+        audit.acquire();
+        ledger.acquire();
+        ledger.release();
+        audit.release();
+        return validate.lockValidationReports().map((report) => report.locks);
+      },
+      { ledger: ledger.handle, audit: audit.handle },
+    );
+    const file = 'packages/primitives/test/validate-worker.test.ts';
+    expect(seen).toEqual([[`${file}#audit`, `${file}#ledger`]]);
+  });
+
+  test('a name option names the class (and travels in the handle); a bad one is a TypeError naming it', () => {
+    enableLockValidation({ onReport: 'record' });
+    const pool = new Lock({ name: 'src/db.ts#Pool.lock' });
+    const table = new ReadWriteLock({ name: 'src/db.ts#table' });
+    const slots = new Semaphore(1, { name: 'src/db.ts#slots' });
+    expect([pool.handle.name, table.handle.name, slots.handle.name, new RLock({ name: 'src/db.ts#r' }).handle.name]).toEqual(['src/db.ts#Pool.lock', 'src/db.ts#table', 'src/db.ts#slots', 'src/db.ts#r']);
+    pool.acquire();
+    slots.acquire();
+    slots.release();
+    pool.release();
+    slots.acquire();
+    pool.acquire();
+    pool.release();
+    slots.release();
+    expect(lockValidationReports().map((report) => report.locks)).toEqual([['src/db.ts#Pool.lock', 'src/db.ts#slots']]);
+    disableLockValidation();
+    expect(new Lock().handle.name).toBeUndefined();
+    expect(Lock.from(pool.handle).handle.name).toBe('src/db.ts#Pool.lock');
+    expect(() => new Lock({ name: '' })).toThrow(new TypeError('new Lock(options): options.name must be a non-empty string (the lock\'s class for the validator, like "src/db.ts#Pool.lock"), got ""'));
+    expect(() => new Semaphore(1, { name: 3 as unknown as string })).toThrow(TypeError);
+    expect(() => Lock.from({ ...pool.handle, name: 7 as unknown as string })).toThrow(new TypeError('Lock.from(handle): handle.name must be a non-empty string, got 7'));
   });
 });

@@ -7,6 +7,8 @@ export interface CellsHandle<K extends string = string> {
   readonly kind: K;
   readonly buffer: SharedArrayBuffer;
   readonly byteOffset: number;
+  /** The lock's class for the run-time validator, when it has one (see `withName`). */
+  readonly name?: string;
 }
 
 export function allocateCells(count: number): Int32Array {

@@ -33,6 +33,55 @@ export interface LockHook {
    * holds the lock, not only the helper that awaited the acquisition.
    */
   carry<T>(start: () => Promise<T>): Promise<T>;
+  /** The class id the validator gives `lock` (resolving it now if it has not yet), for its handle. */
+  classIdOf(lock: object): string;
+}
+
+/**
+ * Names given to locks for the validator's lock classes (a `name` option, or the name a handle
+ * carried), kept here so that a validator switched on later finds them. Only named locks are in it.
+ */
+const givenNames = new WeakMap<object, string>();
+
+/** Checks a primitive's `name` option: `undefined`, or the non-empty string it gives the lock. */
+export function nameOption(options: { readonly name?: unknown } | undefined, where: string): string | undefined {
+  const name = options?.name;
+  if (name === undefined) return undefined;
+  if (typeof name !== 'string' || name === '') throw new TypeError(`${where}: options.name must be a non-empty string (the lock's class for the validator, like "src/db.ts#Pool.lock"), got ${typeof name === 'string' ? '""' : describeValue(name)}`);
+  return name;
+}
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'object' && value !== null) return 'an object';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
+  return `${value as string | number | boolean | bigint | undefined}`;
+}
+
+export function giveName(lock: object, name: string | undefined): void {
+  if (name !== undefined) givenNames.set(lock, name);
+}
+
+export function givenName(lock: object): string | undefined {
+  return givenNames.get(lock);
+}
+
+/**
+ * A handle with the lock's class id, when it has one (given, or resolved by the validator when on), so
+ * that `from(handle)` in another thread names its lock alike and the threads' orders meet in one graph.
+ */
+export function withName<H extends object>(lock: object, handle: H): H {
+  const name = givenNames.get(lock) ?? hook?.classIdOf(lock);
+  return name === undefined ? handle : { ...handle, name };
+}
+
+/** Gives a lock rebuilt from `handle` the name the handle carries. */
+export function nameFromHandle<L extends object>(lock: L, handle: unknown, where: string): L {
+  const name = (handle as { readonly name?: unknown }).name;
+  if (name === undefined) return lock;
+  if (typeof name !== 'string' || name === '') throw new TypeError(`${where}: handle.name must be a non-empty string, got ${describeValue(name)}`);
+  givenNames.set(lock, name);
+  return lock;
 }
 
 /** The validator, while it is on; `undefined` otherwise (the default). */

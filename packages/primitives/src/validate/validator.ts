@@ -11,7 +11,7 @@
  */
 import { LockValidationError, OwnerDiedError } from '../errors.js';
 import { RESOLVED_TRUE } from '../internal/resolved.js';
-import type { LockHook, ValidatedKind } from '../internal/validation-hook.js';
+import { givenName, type LockHook, type ValidatedKind } from '../internal/validation-hook.js';
 import { Lock } from '../lock.js';
 import { RLock } from '../rlock.js';
 import type { Semaphore } from '../semaphore.js';
@@ -248,6 +248,10 @@ export class Validator implements LockHook {
     if (this.#settings.onReport === 'throw' && this.#reports.length > before) console.warn(formatLockValidationText(this.#reports.slice(before)));
   }
 
+  classIdOf(lock: object): string {
+    return this.#classOf(this.#record(lock)).id;
+  }
+
   tryAcquired(lock: object, reentry: boolean, permits: number): void {
     // A try never waits, so it cannot deadlock: recorded as held, not checked (as lockdep's trylock).
     this.#holdNow(this.#record(lock), currentContext(), permits, reentry);
@@ -404,7 +408,8 @@ export class Validator implements LockHook {
 
   #nameOf(record: LockRecord): ClassName {
     const root = this.#settings.root;
-    const id = record.explicitId;
+    // nameLock() over a `name` option (or the name a handle brought), over the creation site.
+    const id = record.explicitId ?? givenName(record.lock);
     if (id !== undefined) return { id, name: record.explicitName ?? (id.includes('#') ? id.slice(id.indexOf('#') + 1) : id) };
     // Created before the validator was on: the class of where it is first taken, for want of better.
     const frames = userFrames(parseStack(record.creation ?? captureStack()));

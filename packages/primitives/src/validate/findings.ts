@@ -8,7 +8,7 @@ import type { LockClass } from './lock-records.js';
 import type { OrderEdge } from './order-graph.js';
 import type { LockValidationKind, LockValidationReport, LockValidationStep, ValidatedLock, ValidationSite } from './report.js';
 import type { WaitingThread } from './shared-order-graph.js';
-import { describeContext, functionIdOf } from './sites.js';
+import { describeContext, functionIdOf, unrecordedSite } from './sites.js';
 
 /** What an order graph edge keeps: the sites of the first time that order was taken. */
 export interface SeenOrder {
@@ -119,7 +119,7 @@ export function deadlockReport(parties: readonly WaitingThread[], here: Validati
   const steps = parties.map((party, index): LockValidationStep => {
     const holds = parties[(index + count - 1) % count]!.waitsFor;
     const acquired: ValidationSite =
-      index === 0 ? here : (party.site ?? { lock: party.waitsFor.id, function: '(blocked)', form: 'acquire', stack: [], context: { thread: party.thread, asyncContext: party.asyncContext ?? 0 } });
+      index === 0 ? here : (party.site ?? unrecordedSite(party.waitsFor.id, '(blocked)', { thread: party.thread, asyncContext: party.asyncContext ?? 0 }));
     return { from: holds.id, to: party.waitsFor.id, ...(index === 0 && heldHere !== undefined ? { held: heldHere } : {}), acquired };
   });
   const rotated = canonicalRotation(steps, (step) => step.from);

@@ -5,7 +5,7 @@
  * What differs is the evidence: a run-time stack where the static report has a call chain, and the
  * thread and async context that took each order.
  */
-import type { LockValidationKind, LockValidationReport, LockValidationStep, ValidationSite } from './report.js';
+import { isStaticKind, type LockValidationKind, type LockValidationReport, type LockValidationStep, type ValidationSite } from './report.js';
 import { lockNamer } from './lock-names.js';
 import { describeContext } from './sites.js';
 
@@ -168,17 +168,16 @@ class TextWriter {
       this.step(step, stepIndex, report);
       this.line();
     });
-    if (report.kind !== 'release-not-held' && report.kind !== 'held-too-long') {
+    if (isStaticKind(report.kind)) {
       this.scenario(report);
       this.line();
     }
     this.advice(report);
-    const static_ =
-      report.kind === 'release-not-held' || report.kind === 'held-too-long'
-        ? 'seen at run time only: lockstep has no such kind'
-        : report.kind === 'deadlock'
-          ? "lockstep's for the lock-order cycle on these locks"
-          : "the same as lockstep's for this finding";
+    const static_ = !isStaticKind(report.kind)
+      ? 'seen at run time only: lockstep has no such kind'
+      : report.kind === 'deadlock'
+        ? "lockstep's for the lock-order cycle on these locks"
+        : "the same as lockstep's for this finding";
     this.line(` fingerprint: ${report.fingerprint} (${static_})`);
     this.line();
   }

@@ -75,19 +75,21 @@ export class HeldContext {
 
 /** A new context: `from`'s entries still held (or pending), then `entry`. */
 export function deriveContext(from: HeldContext | undefined, entry: HeldEntry, asyncContext: number): HeldContext {
-  let live = 0;
-  if (from !== undefined) for (const each of from.held) if (each.state === HELD || each.state === PENDING) live++;
   // The usual case, a context holding nothing else: a one-element literal, not a grown array (its
   // backing store would have room for 16; contexts are made per async acquisition).
-  if (live === 0) return new HeldContext([entry], asyncContext);
+  if (from === undefined || !from.held.some(isLive)) return new HeldContext([entry], asyncContext);
   const held: HeldEntry[] = [];
-  for (const each of from!.held) {
-    if (each.state !== HELD && each.state !== PENDING) continue;
+  for (const each of from.held) {
+    if (!isLive(each)) continue;
     each.copied = true;
     held.push(each);
   }
   held.push(entry);
   return new HeldContext(held, asyncContext);
+}
+
+function isLive(entry: HeldEntry): boolean {
+  return entry.state === HELD || entry.state === PENDING;
 }
 
 /** The newest entry of `record` that `context` holds. */

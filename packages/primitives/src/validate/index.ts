@@ -55,7 +55,8 @@ const environment = (globalThis as { readonly process?: { readonly env?: Readonl
 const libraries = (environment?.env?.['LOCKSTEP_VALIDATE_INSTRUMENT'] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
 const options = { ...optionsFromEnvironment(), ...(libraries.length === 0 ? {} : { instrument: await loadLibraries(libraries, environment?.cwd?.() ?? '.') }) };
 enableLockValidation(options);
+const { root } = settingsFrom(options);
 for (const [variable, format] of [['LOCKSTEP_VALIDATE_JSON', 'json'], ['LOCKSTEP_VALIDATE_SARIF', 'sarif']] as const) {
   const file = environment?.env?.[variable];
-  if (file !== undefined && file !== '') writeReportsAtExit(file, settingsFrom(options).root, format);
+  if (file !== undefined && file !== '') writeReportsAtExit(file, root, format);
 }

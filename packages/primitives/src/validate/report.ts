@@ -12,6 +12,11 @@ import type { ValidatedKind } from '../internal/validation-hook.js';
  */
 export type LockValidationKind = 'lock-order-cycle' | 'semaphore-cycle' | 'self-deadlock' | 'recursive-locking' | 'release-not-held' | 'held-too-long' | 'deadlock';
 
+/** Whether `lockstep` has the kind too (the others are seen at run time only: no scenario, no static twin). */
+export function isStaticKind(kind: LockValidationKind): boolean {
+  return kind !== 'release-not-held' && kind !== 'held-too-long';
+}
+
 /** A place in a source file, relative to the validator's `root` (`/` separators), 1-based. */
 export interface ValidationLocation {
   readonly file: string;

@@ -12,10 +12,11 @@
  * `WebThread`'s start values) from the thread that switched validation on before starting them.
  */
 import { currentThreadIdent, currentThreadName, getInheritedValue, setInheritedValue } from '../internal/thread-context.js';
-import type { SeenOrder } from './findings.js';
+import { lockInfo, type SeenOrder } from './findings.js';
 import type { LockClass } from './lock-records.js';
 import { shortestPath, type OrderEdge } from './order-graph.js';
 import type { ValidatedLock, ValidationSite } from './report.js';
+import { unrecordedSite } from './sites.js';
 
 const INHERITED_KEY = 'lockstep:validate:order-graph';
 const MAGIC = 0x4c6b4f67; // 'LkOg'
@@ -73,14 +74,6 @@ interface StoredWitness {
   readonly acquired: ValidationSite;
 }
 
-/**
- * A site that did not fit in the arena (its memory is spent): the edge is still in the graph, so a
- * cycle through it is still found, and the report says what it lacks.
- */
-function unrecorded(lock: string): ValidationSite {
-  return { lock, function: '(not recorded: the shared lock-order graph is full)', form: 'acquire', stack: [], context: { thread: { ident: -1, name: 'another thread' }, asyncContext: 0 } };
-}
-
 export class SharedOrderGraph {
   readonly #ints: Int32Array;
   readonly #bytes: Uint8Array;
@@ -96,7 +89,14 @@ export class SharedOrderGraph {
   /** This thread's slot in the wait-for table, once claimed (-1: none free). */
   #slot: number | undefined;
 
-  private constructor(readonly buffer: SharedArrayBuffer) {
+  /** Turns another thread's class (as stored) into the joining thread's. */
+  readonly #classOf: (info: ValidatedLock) => LockClass;
+
+  private constructor(
+    readonly buffer: SharedArrayBuffer,
+    classOf: (info: ValidatedLock) => LockClass,
+  ) {
+    this.#classOf = classOf;
     this.#ints = new Int32Array(buffer, 0, INTS);
     this.#bytes = new Uint8Array(buffer, INTS * 4, ARENA_BYTES);
     this.#names = new Uint8Array(buffer, INTS * 4 + ARENA_BYTES, MAX_THREADS * NAME_BYTES);
@@ -107,14 +107,15 @@ export class SharedOrderGraph {
    * The graph this thread joins: the one it inherited from the thread that started it, or a new one
    * (also when the inherited one is this thread's own, from an earlier run), which the threads it
    * starts from now on inherit. Undefined where there is no `SharedArrayBuffer` (a page that is not
-   * cross-origin isolated): each thread then validates alone.
+   * cross-origin isolated): each thread then validates alone. `classOf` turns a class another thread
+   * stored into this thread's.
    */
-  static join(): SharedOrderGraph | undefined {
+  static join(classOf: (info: ValidatedLock) => LockClass): SharedOrderGraph | undefined {
     if (typeof SharedArrayBuffer !== 'function') return undefined;
     const inherited = getInheritedValue(INHERITED_KEY);
     if (inherited instanceof SharedArrayBuffer && inherited.byteLength === BYTES) {
       const ints = new Int32Array(inherited, 0, HEADER);
-      if (Atomics.load(ints, H_MAGIC) === MAGIC && Atomics.load(ints, H_CREATOR) !== currentThreadIdent()) return new SharedOrderGraph(inherited);
+      if (Atomics.load(ints, H_MAGIC) === MAGIC && Atomics.load(ints, H_CREATOR) !== currentThreadIdent()) return new SharedOrderGraph(inherited, classOf);
     }
     let buffer: SharedArrayBuffer;
     try {
@@ -122,7 +123,7 @@ export class SharedOrderGraph {
     } catch {
       return undefined;
     }
-    const graph = new SharedOrderGraph(buffer);
+    const graph = new SharedOrderGraph(buffer, classOf);
     graph.#ints[H_CREATOR] = currentThreadIdent();
     Atomics.store(graph.#ints, H_MAGIC, MAGIC);
     setInheritedValue(INHERITED_KEY, buffer);
@@ -152,13 +153,13 @@ export class SharedOrderGraph {
    * (each party waits for a class the next one holds, the last for one this thread holds). Classes
    * stand for their instances here, as everywhere in the graph. Call {@link doneWaiting} after.
    */
-  waitFor(waiting: LockClass, holding: readonly LockClass[], info: (lockClass: LockClass) => ValidatedLock, classOf: (info: ValidatedLock) => LockClass): WaitingThread[] | undefined {
+  waitFor(waiting: LockClass, holding: readonly LockClass[]): WaitingThread[] | undefined {
     if (!this.#lock()) return undefined;
     try {
       const slot = this.#ownSlot();
-      const waitingNumber = this.#number(waiting, info);
+      const waitingNumber = this.#number(waiting);
       if (slot < 0 || waitingNumber < 0) return undefined;
-      const numbers = holding.map((lockClass) => this.#number(lockClass, info)).filter((number) => number >= 0 && number !== waitingNumber).slice(0, MAX_HELD);
+      const numbers = holding.map((lockClass) => this.#number(lockClass)).filter((number) => number >= 0 && number !== waitingNumber).slice(0, MAX_HELD);
       const ints = this.#ints;
       const record = WAITS_AT + slot * WAIT_RECORD;
       ints[record + 2] = numbers.length;
@@ -169,7 +170,7 @@ export class SharedOrderGraph {
         const base = WAITS_AT + at * WAIT_RECORD;
         return {
           thread: { ident: ints[base]! - 1, name: this.#nameAt(at) },
-          waitsFor: classOf(this.#classInfo(ints[base + 1]! - 1)),
+          waitsFor: this.#classOf(this.#classInfo(ints[base + 1]! - 1)),
         };
       });
     } finally {
@@ -239,14 +240,14 @@ export class SharedOrderGraph {
   /**
    * Publishes `from → to` (new to this thread) and returns the cycle it closes in the graph of all
    * threads, if any: this edge, then a shortest path of stored edges from `to` back to `from`, each
-   * with the sites its first taker recorded. `classOf` turns another thread's class into this one's.
+   * with the sites its first taker recorded.
    */
-  add(from: LockClass, to: LockClass, seen: SeenOrder, info: (lockClass: LockClass) => ValidatedLock, classOf: (info: ValidatedLock) => LockClass): OrderEdge<SeenOrder>[] | undefined {
+  add(from: LockClass, to: LockClass, seen: SeenOrder): OrderEdge<SeenOrder>[] | undefined {
     if (!this.#lock()) return undefined;
     let path: number[] | undefined;
     try {
-      const source = this.#number(from, info);
-      const target = this.#number(to, info);
+      const source = this.#number(from);
+      const target = this.#number(to);
       if (source < 0 || target < 0) return undefined;
       this.#sync();
       if (this.#edgeAt.has(source * MAX_CLASSES + target)) return undefined;
@@ -260,7 +261,7 @@ export class SharedOrderGraph {
     const cycle: OrderEdge<SeenOrder>[] = [{ from, to, seen }];
     let previous = to;
     path.forEach((edge, index) => {
-      const next = index === path.length - 1 ? from : classOf(this.#classInfo(this.#edgeTo(edge)));
+      const next = index === path.length - 1 ? from : this.#classOf(this.#classInfo(this.#edgeTo(edge)));
       cycle.push({ from: previous, to: next, seen: this.#witness(edge, next.id) });
       previous = next;
     });
@@ -293,7 +294,7 @@ export class SharedOrderGraph {
   }
 
   /** The class's global number, interning it (with its report data) the first time: -1 when full. */
-  #number(lockClass: LockClass, info: (lockClass: LockClass) => ValidatedLock): number {
+  #number(lockClass: LockClass): number {
     const known = this.#numbers.get(lockClass);
     if (known !== undefined) return known;
     const id = encoder.encode(lockClass.id);
@@ -311,7 +312,7 @@ export class SharedOrderGraph {
       slot = (slot + 1) & (CLASS_SLOTS - 1);
     }
     const count = ints[H_CLASSES]!;
-    const text = encoder.encode(JSON.stringify(info(lockClass)));
+    const text = encoder.encode(JSON.stringify(lockInfo(lockClass)));
     const idAt = this.#store(id);
     const infoAt = idAt < 0 ? -1 : this.#store(text);
     if (count >= MAX_CLASSES || infoAt < 0) {
@@ -406,7 +407,9 @@ export class SharedOrderGraph {
   #witness(edge: number, toId: string): SeenOrder {
     const record = EDGES_AT + edge * EDGE_RECORD;
     const at = this.#ints[record + 2]!;
-    if (at < 0) return { held: undefined, acquired: unrecorded(toId) };
+    // A site that did not fit in the arena: the edge is still in the graph, so a cycle through it is
+    // still found, and the report says what it lacks.
+    if (at < 0) return { held: undefined, acquired: unrecordedSite(toId, '(not recorded: the shared lock-order graph is full)', { thread: { ident: -1, name: 'another thread' }, asyncContext: 0 }) };
     const stored = JSON.parse(this.#text(at, this.#ints[record + 3]!)) as StoredWitness;
     return { held: stored.held, acquired: stored.acquired };
   }

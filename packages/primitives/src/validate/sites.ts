@@ -40,6 +40,14 @@ export function siteOf(captured: CapturedStack, lock: string, form: string, cont
   };
 }
 
+/**
+ * A site whose stack was not recorded (or lives in another thread): `what` stands where the function
+ * would, saying why.
+ */
+export function unrecordedSite(lock: string, what: string, context: ValidationContext): ValidationSite {
+  return { lock, function: what, form: 'acquire', stack: [], context };
+}
+
 /** `file#function` of a site: the function a single-lock finding's fingerprint names. */
 export function functionIdOf(site: ValidationSite): string {
   return `${site.location?.file ?? '<unknown>'}#${site.function}`;

@@ -17,7 +17,7 @@ import { RLock } from '../rlock.js';
 import type { Semaphore } from '../semaphore.js';
 import { describeCurrentThread } from '../internal/thread-context.js';
 import { carry, currentContext, enterContext, inPromiseReaction } from './async-context.js';
-import { cycleReport, deadlockReport, heldTooLongReport, lockInfo, singleLockReport, type SeenOrder } from './findings.js';
+import { cycleReport, deadlockReport, heldTooLongReport, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
 import { deriveContext, FAILED, HELD, HeldEntry, heldIn, PENDING, RELEASED, releasedIn, trimReleased, type HeldContext } from './held-contexts.js';
 import { HoldWatchdog, holdEpoch } from './hold-watchdog.js';
@@ -27,7 +27,7 @@ import type { Settings } from './options.js';
 import { OrderGraph } from './order-graph.js';
 import type { LockValidationReport, ValidatedLock } from './report.js';
 import { SharedOrderGraph } from './shared-order-graph.js';
-import { contextOf, functionIdOf, siteOf } from './sites.js';
+import { contextOf, functionIdOf, siteOf, unrecordedSite } from './sites.js';
 import { captureStack, parseStack, trimOwnFrames, userFrames, type CapturedStack } from './stack-frames.js';
 
 /**
@@ -67,7 +67,7 @@ export class Validator implements LockHook {
   constructor(settings: Settings) {
     this.#settings = settings;
     this.#everySite = settings.everySite;
-    this.#shared = SharedOrderGraph.join();
+    this.#shared = SharedOrderGraph.join((info) => this.#classFromInfo(info));
     this.#watchdog = settings.holdLimitMs > 0 ? new HoldWatchdog(settings.holdLimitMs, (entry) => this.#heldTooLong(entry)) : undefined;
   }
 
@@ -81,10 +81,14 @@ export class Validator implements LockHook {
   #heldTooLong(entry: HeldEntry): void {
     const lockClass = this.#classOf(entry.record);
     const context = contextOf(entry.asyncContext);
-    const taken = entry.site === undefined ? { lock: lockClass.id, function: '<not recorded>', form: 'acquire', stack: [], context } : siteOf(entry.site, lockClass.id, 'acquire', context, this.#settings.root);
+    const taken = entry.site === undefined ? unrecordedSite(lockClass.id, '<not recorded>', context) : siteOf(entry.site, lockClass.id, 'acquire', context, this.#settings.root);
+    this.#emitUnrefused(heldTooLongReport(lockClass, taken, this.#settings.holdLimitMs));
+  }
+
+  /** A finding no acquisition can be refused for (it is under way, or none is): in 'throw' mode it is printed instead. */
+  #emitUnrefused(report: LockValidationReport): void {
     const before = this.#reports.length;
-    this.#emit(heldTooLongReport(lockClass, taken, this.#settings.holdLimitMs), false);
-    // Nothing can throw for it (no acquisition is under way): in 'throw' mode it is printed instead.
+    this.#emit(report, false);
     if (this.#settings.onReport === 'throw' && this.#reports.length > before) console.warn(formatLockValidationText(this.#reports.slice(before)));
   }
 
@@ -143,12 +147,7 @@ export class Validator implements LockHook {
   #beforeBlocking(shared: SharedOrderGraph, record: LockRecord, context: HeldContext | undefined): LockValidationError | undefined {
     const waiting = this.#classOf(record);
     const held = (context?.held ?? []).filter((entry) => entry.state === HELD && entry.record.lockClass !== undefined);
-    const cycle = shared.waitFor(
-      waiting,
-      held.map((entry) => entry.record.lockClass!),
-      lockInfo,
-      (info) => this.#classFromInfo(info),
-    );
+    const cycle = shared.waitFor(waiting, held.map((entry) => entry.record.lockClass!));
     if (cycle === undefined) return undefined;
     const root = this.#settings.root;
     const here = siteOf(captureStack(), waiting.id, 'acquire', contextOf(context?.asyncContext ?? 0), root);
@@ -242,10 +241,7 @@ export class Validator implements LockHook {
       const site = index === 0 ? captureStack() : entry.site;
       return { thread, asyncContext: entry.asyncContext, waitsFor, ...(site === undefined ? {} : { site: siteOf(site, waitsFor.id, 'acquireAsync', contextOf(entry.asyncContext), root) }) };
     });
-    const before = this.#reports.length;
-    const here = parties[0]!.site!;
-    this.#emit(deadlockReport(parties, here, undefined, false), false);
-    if (this.#settings.onReport === 'throw' && this.#reports.length > before) console.warn(formatLockValidationText(this.#reports.slice(before)));
+    this.#emitUnrefused(deadlockReport(parties, parties[0]!.site!, undefined, false));
   }
 
   classIdOf(lock: object): string {
@@ -350,19 +346,14 @@ export class Validator implements LockHook {
     const thrown = this.#settings.onReport === 'throw';
     if (from === to) return this.#emit(singleLockReport('recursive-locking', to, held, acquired, functionIdOf(held ?? acquired), thrown), false);
     // Published even when this thread closed a cycle by itself: other threads' cycles may go through it.
-    const across = this.#shared?.add(from, to, seen, lockInfo, (info) => this.#classFromInfo(info));
+    const across = this.#shared?.add(from, to, seen);
     const found = cycle ?? across;
     return found === undefined ? undefined : this.#emit(cycleReport(found, thrown), false);
   }
 
   /** Another thread's lock class, as this thread's (the same id is the same class). */
   #classFromInfo(info: ValidatedLock): LockClass {
-    let lockClass = this.#classes.get(info.id);
-    if (lockClass === undefined) {
-      lockClass = new LockClass(this.#classes.size, info.id, info.name, info.kind, info.count, info.declaredAt);
-      this.#classes.set(info.id, lockClass);
-    }
-    return lockClass;
+    return this.#classFor(info, info.kind, info.count);
   }
 
   #selfDeadlock(lockClass: LockClass, holder: HeldEntry, form: string, bounded: boolean): LockValidationError | undefined {
@@ -403,7 +394,7 @@ export class Validator implements LockHook {
   }
 
   #classOf(record: LockRecord): LockClass {
-    return (record.lockClass ??= this.#classNamed(this.#nameOf(record), record));
+    return (record.lockClass ??= this.#classFor(this.#nameOf(record), record.kind, record.count));
   }
 
   #nameOf(record: LockRecord): ClassName {
@@ -417,10 +408,11 @@ export class Validator implements LockHook {
     return (record.foreignLocked === undefined ? undefined : nameFromUse(frames, root)) ?? nameFromSite(frames[0], root);
   }
 
-  #classNamed(name: ClassName, record: LockRecord): LockClass {
+  /** The class `name.id` of this thread, made on first sight with the kind and count of its first lock. */
+  #classFor(name: ClassName, kind: ValidatedKind, count: number | undefined): LockClass {
     let lockClass = this.#classes.get(name.id);
     if (lockClass === undefined) {
-      lockClass = new LockClass(this.#classes.size, name.id, name.name, record.kind, record.count, name.declaredAt);
+      lockClass = new LockClass(this.#classes.size, name.id, name.name, kind, count, name.declaredAt);
       this.#classes.set(name.id, lockClass);
     }
     return lockClass;

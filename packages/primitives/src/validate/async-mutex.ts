@@ -10,7 +10,7 @@
  */
 import { hook } from '../internal/validation-hook.js';
 import { markInstrumented, replace } from './library-patches.js';
-import { attachRecord, LockRecord, recordOf } from './lock-records.js';
+import { attachForeignRecord, recordOf } from './lock-records.js';
 
 type Releaser = () => void;
 
@@ -138,6 +138,5 @@ interface Request {
 function recordFor(semaphore: AsyncMutexSemaphore, ofMutex: boolean): void {
   const existing = recordOf(semaphore);
   if (existing !== undefined && (existing.kind === 'Lock' || !ofMutex)) return;
-  const record = attachRecord(new LockRecord(semaphore, ofMutex ? 'Lock' : 'Semaphore', undefined, ofMutex ? undefined : semaphore.getValue()));
-  record.foreignLocked = () => semaphore.isLocked();
+  attachForeignRecord(semaphore, ofMutex, semaphore.getValue(), () => semaphore.isLocked());
 }

@@ -7,7 +7,7 @@
  */
 import { hook } from '../internal/validation-hook.js';
 import { markInstrumented, replace } from './library-patches.js';
-import { attachRecord, LockRecord, recordOf } from './lock-records.js';
+import { attachForeignRecord, recordOf } from './lock-records.js';
 
 type Releaser = () => void;
 
@@ -81,6 +81,5 @@ function releaserOf(lock: AwaitSemaphore, own: Releaser): Releaser {
  */
 function recordFor(lock: AwaitSemaphore, isMutex: boolean): void {
   if (recordOf(lock) !== undefined) return;
-  const record = attachRecord(new LockRecord(lock, isMutex ? 'Lock' : 'Semaphore', undefined, isMutex ? undefined : lock.count));
-  record.foreignLocked = () => lock.count <= 0;
+  attachForeignRecord(lock, isMutex, lock.count, () => lock.count <= 0);
 }

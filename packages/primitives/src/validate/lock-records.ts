@@ -82,6 +82,18 @@ export function attachRecord(record: LockRecord): LockRecord {
   return record;
 }
 
+/**
+ * The record of another library's lock (async-mutex, await-semaphore, a Web Lock), made at its first
+ * use since its creation is not seen: a mutex (exclusive: taking it again where it is held is a
+ * self-deadlock) or a semaphore of `count` permits; `isLocked` says whether it is locked now, asked
+ * before a self-deadlock is claimed.
+ */
+export function attachForeignRecord(lock: object, mutex: boolean, count: number | undefined, isLocked: (record: LockRecord) => boolean): LockRecord {
+  const record = attachRecord(new LockRecord(lock, mutex ? 'Lock' : 'Semaphore', undefined, mutex ? undefined : count));
+  record.foreignLocked = () => isLocked(record);
+  return record;
+}
+
 /** The kind of a primitive the validator meets without having seen it created. */
 export function kindOf(lock: object): ValidatedKind {
   if (lock instanceof BoundedSemaphore) return 'BoundedSemaphore';

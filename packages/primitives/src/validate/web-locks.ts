@@ -13,7 +13,7 @@
  */
 import { hook } from '../internal/validation-hook.js';
 import { markInstrumented, replace } from './library-patches.js';
-import { attachRecord, LockRecord, nameRecord } from './lock-records.js';
+import { attachForeignRecord, nameRecord } from './lock-records.js';
 
 type GrantedCallback = (lock: unknown) => unknown;
 
@@ -50,9 +50,8 @@ function standIn(name: string, shared: boolean): object {
   let lock = standIns.get(key);
   if (lock === undefined) {
     lock = {};
-    const record = attachRecord(new LockRecord(lock, 'Lock', undefined, undefined));
     // Exclusive: locked (for a self-deadlock) while this thread holds it; shared holds never block each other.
-    record.foreignLocked = shared ? () => false : () => record.held.length > 0;
+    attachForeignRecord(lock, true, undefined, shared ? () => false : (record) => record.held.length > 0);
     const lockClass = webLockClass(name);
     nameRecord(lock, lockClass.id, lockClass.name);
     standIns.set(key, lock);

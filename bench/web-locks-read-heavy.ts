@@ -8,7 +8,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ReadWriteLock, type ReadWriteLockHandle } from '@lockstep/primitives';
-import { ARMED, CONTROL_CELLS, GO, STOP, TABLE_CELLS, WRITE_EVERY } from './workers/rw-protocol.js';
+import { ARMED, CONTROL_CELLS, GO, readTable, STOP, TABLE_CELLS, WRITE_EVERY, writeTable } from './workers/rw-protocol.js';
 
 export type AsyncRwVariant = 'lockstep-rw-async' | 'web-locks-shared';
 
@@ -32,17 +32,6 @@ interface LockManager {
 }
 
 const LOCK_NAME = 'lockstep-bench-table';
-
-function readTable(table: Int32Array): boolean {
-  const first = table[0]!;
-  let same = true;
-  for (let i = 1; i < TABLE_CELLS; i++) if (table[i] !== first) same = false;
-  return same;
-}
-
-function writeTable(table: Int32Array): void {
-  for (let i = 0; i < TABLE_CELLS; i++) table[i] = table[i]! + 1;
-}
 
 async function workerLoop(): Promise<void> {
   const { control, tables, rw: handle } = workerData as Data;

@@ -9,7 +9,7 @@ import { workerData } from 'node:worker_threads';
 import { Lock, ReadWriteLock, type LockHandle, type ReadWriteLockHandle } from '@lockstep/primitives';
 import { RwLock } from 'multithreading';
 import { serve } from '../lib/threads.js';
-import { ARMED, GO, STOP, TABLE_CELLS, WRITE_EVERY, type RwVariant } from './rw-protocol.js';
+import { ARMED, GO, readTable, STOP, WRITE_EVERY, writeTable, type RwVariant } from './rw-protocol.js';
 
 interface Data {
   readonly control: Int32Array;
@@ -24,18 +24,6 @@ const rw = ReadWriteLock.from(rwHandle);
 const lock = Lock.from(lockHandle);
 const mtRw = new RwLock(undefined, mtState);
 
-/** Reads every cell; returns false when they differ (a write was in progress). */
-function readTable(): boolean {
-  const first = table[0]!;
-  let same = true;
-  for (let i = 1; i < TABLE_CELLS; i++) if (table[i] !== first) same = false;
-  return same;
-}
-
-function writeTable(): void {
-  for (let i = 0; i < TABLE_CELLS; i++) table[i] = table[i]! + 1;
-}
-
 type Result = readonly [ops: number, torn: number];
 
 function withReadWriteLock(): Result {
@@ -44,11 +32,11 @@ function withReadWriteLock(): Result {
   while (Atomics.load(control, STOP) === 0) {
     if (ops % WRITE_EVERY === 0) {
       rw.acquireWrite();
-      writeTable();
+      writeTable(table);
       rw.releaseWrite();
     } else {
       rw.acquireRead();
-      if (!readTable()) torn++;
+      if (!readTable(table)) torn++;
       rw.releaseRead();
     }
     ops++;
@@ -61,8 +49,8 @@ function withLock(): Result {
   let torn = 0;
   while (Atomics.load(control, STOP) === 0) {
     lock.acquire();
-    if (ops % WRITE_EVERY === 0) writeTable();
-    else if (!readTable()) torn++;
+    if (ops % WRITE_EVERY === 0) writeTable(table);
+    else if (!readTable(table)) torn++;
     lock.release();
     ops++;
   }
@@ -75,11 +63,11 @@ function withMultithreading(): Result {
   while (Atomics.load(control, STOP) === 0) {
     if (ops % WRITE_EVERY === 0) {
       const guard = mtRw.blockingWrite();
-      writeTable();
+      writeTable(table);
       guard.dispose();
     } else {
       const guard = mtRw.blockingRead();
-      if (!readTable()) torn++;
+      if (!readTable(table)) torn++;
       guard.dispose();
     }
     ops++;

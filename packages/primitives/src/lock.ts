@@ -7,7 +7,7 @@ import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type W
 import { RESOLVED_TRUE } from './internal/resolved.js';
 import { ROBUST_MUTEX_CELLS, RobustMutex } from './internal/robust-mutex.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
-import { giveName, hook, nameFromHandle, nameOption, withName } from './internal/validation-hook.js';
+import { giveName, hook, nameFromHandle, nameOption, withName, VALIDATION_RECORD, type Validated } from './internal/validation-hook.js';
 import { CANCEL_CELLS, WaitCancellation } from './internal/wait-cancel.js';
 
 /** Structured-clonable reference to a {@link Lock}; pass it to a worker and rebuild with {@link Lock.from}. */
@@ -155,7 +155,7 @@ export class Lock extends Acquirable {
 
   acquire(options?: WaitOptions): boolean {
     const validator = hook;
-    if (validator !== undefined) return validator.acquire(this, options, Lock.#attemptBlocking, false, 1);
+    if (validator !== undefined) return validator.acquire(this, (this as Validated)[VALIDATION_RECORD], options, Lock.#attemptBlocking, false, 1);
     return this.#lockBlocking(options);
   }
 
@@ -171,7 +171,7 @@ export class Lock extends Acquirable {
 
   acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
     const validator = hook;
-    if (validator !== undefined) return validator.acquireAsync(this, options, Lock.#attemptAsync, false, 1);
+    if (validator !== undefined) return validator.acquireAsync(this, (this as Validated)[VALIDATION_RECORD], options, Lock.#attemptAsync, false, 1);
     return this.#lockAsync(options);
   }
 
@@ -189,14 +189,14 @@ export class Lock extends Acquirable {
 
   tryAcquire(): boolean {
     const taken = this.#mutex.tryLock();
-    if (taken) hook?.tryAcquired(this, false, 1);
+    if (taken) hook?.tryAcquired(this, (this as Validated)[VALIDATION_RECORD], false, 1);
     return taken;
   }
 
   /** Releases the lock, from any thread. Throws {@link LockStateError} if it is not held. */
   release(): void {
     this.#mutex.unlock(describeLock);
-    hook?.released(this, 1);
+    hook?.released(this, (this as Validated)[VALIDATION_RECORD], 1);
   }
 
   /**

@@ -2,7 +2,7 @@ import { LockStateError, LockTimeoutError } from './errors.js';
 import { constructAdopting, takeAdopted } from './internal/adopt.js';
 import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from './internal/options.js';
 import { RESOLVED_TRUE } from './internal/resolved.js';
-import { giveName, hook, nameFromHandle, nameOption, withName } from './internal/validation-hook.js';
+import { giveName, hook, nameFromHandle, nameOption, withName, VALIDATION_RECORD, type Validated } from './internal/validation-hook.js';
 import { nodeBuiltin } from './internal/runtime.js';
 import { RW_CELLS, RwCells } from './internal/rw-cells.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
@@ -167,7 +167,7 @@ export class ReadWriteLock {
   acquireRead(options?: WaitOptions): boolean {
     const validator = hook;
     // A thread's nested read hold never waits: recorded, not checked.
-    if (validator !== undefined) return validator.acquire(this, options, ReadWriteLock.#attemptRead, this.#holds.reads > 0, 1);
+    if (validator !== undefined) return validator.acquire(this, (this as Validated)[VALIDATION_RECORD], options, ReadWriteLock.#attemptRead, this.#holds.reads > 0, 1);
     return this.#acquireRead(options);
   }
 
@@ -186,7 +186,7 @@ export class ReadWriteLock {
     const holds = this.#holds;
     if (!this.#rw.tryRead(holds.reads > 0 || taskModeOf(holds) === 'read')) return false;
     holds.reads += 1;
-    hook?.tryAcquired(this, false, 1);
+    hook?.tryAcquired(this, (this as Validated)[VALIDATION_RECORD], false, 1);
     return true;
   }
 
@@ -197,7 +197,7 @@ export class ReadWriteLock {
    */
   acquireReadAsync(options?: AsyncWaitOptions): Promise<boolean> {
     const validator = hook;
-    if (validator !== undefined) return validator.acquireAsync(this, options, ReadWriteLock.#attemptReadAsync, taskModeOf(this.#holds) === 'read', 1);
+    if (validator !== undefined) return validator.acquireAsync(this, (this as Validated)[VALIDATION_RECORD], options, ReadWriteLock.#attemptReadAsync, taskModeOf(this.#holds) === 'read', 1);
     return this.#acquireReadAsync(options);
   }
 
@@ -233,7 +233,7 @@ export class ReadWriteLock {
     }
     if (!this.#rw.releaseRead()) throw new LockStateError('ReadWriteLock.releaseRead(): the lock holds no read hold');
     holds.reads -= 1;
-    hook?.released(this, 1);
+    hook?.released(this, (this as Validated)[VALIDATION_RECORD], 1);
   }
 
   /**
@@ -244,7 +244,7 @@ export class ReadWriteLock {
    */
   acquireWrite(options?: WaitOptions): boolean {
     const validator = hook;
-    if (validator !== undefined) return validator.acquire(this, options, ReadWriteLock.#attemptWrite, false, 1);
+    if (validator !== undefined) return validator.acquire(this, (this as Validated)[VALIDATION_RECORD], options, ReadWriteLock.#attemptWrite, false, 1);
     return this.#acquireWrite(options);
   }
 
@@ -261,7 +261,7 @@ export class ReadWriteLock {
   tryAcquireWrite(): boolean {
     if (!this.#rw.tryWrite(selfTag)) return false;
     this.#holds.write = true;
-    hook?.tryAcquired(this, false, 1);
+    hook?.tryAcquired(this, (this as Validated)[VALIDATION_RECORD], false, 1);
     return true;
   }
 
@@ -273,7 +273,7 @@ export class ReadWriteLock {
    */
   acquireWriteAsync(options?: AsyncWaitOptions): Promise<boolean> {
     const validator = hook;
-    if (validator !== undefined) return validator.acquireAsync(this, options, ReadWriteLock.#attemptWriteAsync, false, 1);
+    if (validator !== undefined) return validator.acquireAsync(this, (this as Validated)[VALIDATION_RECORD], options, ReadWriteLock.#attemptWriteAsync, false, 1);
     return this.#acquireWriteAsync(options);
   }
 
@@ -307,7 +307,7 @@ export class ReadWriteLock {
     this.#checkWriteHeld('releaseWrite()');
     this.#rw.releaseWrite();
     this.#holds.write = false;
-    hook?.released(this, 1);
+    hook?.released(this, (this as Validated)[VALIDATION_RECORD], 1);
   }
 
   /**

@@ -6,7 +6,7 @@ import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type W
 import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 import { NO_OWNER, ROBUST_MUTEX_CELLS, RobustMutex } from './internal/robust-mutex.js';
-import { giveName, hook, nameFromHandle, nameOption, withName } from './internal/validation-hook.js';
+import { giveName, hook, nameFromHandle, nameOption, withName, VALIDATION_RECORD, type Validated } from './internal/validation-hook.js';
 import { CANCEL_CELLS, WaitCancellation } from './internal/wait-cancel.js';
 
 /** Structured-clonable reference to an {@link RLock}. */
@@ -112,7 +112,7 @@ export class RLock extends Acquirable {
     const deadline = deadlineFrom(options, 'RLock.acquire()');
     const task = currentTaskScope() ?? THREAD_OWNER;
     const validator = hook;
-    if (validator !== undefined) return validator.acquire(this, options, () => this.#acquireFor(task, deadline), this.#owns(task), 1);
+    if (validator !== undefined) return validator.acquire(this, (this as Validated)[VALIDATION_RECORD], options, () => this.#acquireFor(task, deadline), this.#owns(task), 1);
     return this.#acquireFor(task, deadline);
   }
 
@@ -140,7 +140,7 @@ export class RLock extends Acquirable {
     if (validator !== undefined) {
       // An async acquisition re-enters only inside the task scope that owns the lock (see the class notes).
       const scope = currentTaskScope();
-      return validator.acquireAsync(this, options, () => this.#lockAsync(options), scope !== undefined && this.#owns(scope), 1);
+      return validator.acquireAsync(this, (this as Validated)[VALIDATION_RECORD], options, () => this.#lockAsync(options), scope !== undefined && this.#owns(scope), 1);
     }
     return this.#lockAsync(options);
   }
@@ -181,7 +181,7 @@ export class RLock extends Acquirable {
   tryAcquire(): boolean {
     const task = currentTaskScope() ?? THREAD_OWNER;
     if (this.#reenter(task)) {
-      hook?.tryAcquired(this, true, 1);
+      hook?.tryAcquired(this, (this as Validated)[VALIDATION_RECORD], true, 1);
       return true;
     }
     let got;
@@ -192,7 +192,7 @@ export class RLock extends Acquirable {
     }
     if (!got) return false;
     this.#own(task, 1);
-    hook?.tryAcquired(this, false, 1);
+    hook?.tryAcquired(this, (this as Validated)[VALIDATION_RECORD], false, 1);
     return true;
   }
 
@@ -206,7 +206,7 @@ export class RLock extends Acquirable {
     const count = this.#cells[COUNT]! - 1;
     if (count > 0) this.#cells[COUNT] = count;
     else this.#disown();
-    hook?.released(this, 1);
+    hook?.released(this, (this as Validated)[VALIDATION_RECORD], 1);
   }
 
   /**

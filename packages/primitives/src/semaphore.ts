@@ -7,7 +7,7 @@ import { RESOLVED_TRUE } from './internal/resolved.js';
 import { allocateCells, cellsFromHandle, handleOf, type CellsHandle } from './internal/shared-cells.js';
 import { currentThreadIdent } from './internal/thread-context.js';
 import { isThreadDead, isThreadWatched, OWNER_CHECK_INTERVAL_MS } from './internal/thread-registry.js';
-import { giveName, hook, nameFromHandle, nameOption, withName } from './internal/validation-hook.js';
+import { giveName, hook, nameFromHandle, nameOption, withName, VALIDATION_RECORD, type Validated } from './internal/validation-hook.js';
 import { CANCEL_CELLS, WaitCancellation } from './internal/wait-cancel.js';
 
 /** Structured-clonable reference to a {@link Semaphore} or {@link BoundedSemaphore}. */
@@ -341,7 +341,7 @@ export class Semaphore extends Acquirable {
     const permits = this.#permitsFrom(options, method);
     const validator = hook;
     if (validator !== undefined) {
-      return validator.acquire(this, options, () => this.#take(permits) || this.#waitBlocking(permits, true, deadline, method), false, permits);
+      return validator.acquire(this, (this as Validated)[VALIDATION_RECORD], options, () => this.#take(permits) || this.#waitBlocking(permits, true, deadline, method), false, permits);
     }
     if (this.#take(permits)) return true;
     return this.#waitBlocking(permits, true, deadline, method);
@@ -360,7 +360,7 @@ export class Semaphore extends Acquirable {
    */
   acquireAsync(options?: SemaphoreAsyncWaitOptions): Promise<boolean> {
     const validator = hook;
-    if (validator !== undefined) return validator.acquireAsync(this, options, () => this.#takeAsync(options), false, requestedPermits(options));
+    if (validator !== undefined) return validator.acquireAsync(this, (this as Validated)[VALIDATION_RECORD], options, () => this.#takeAsync(options), false, requestedPermits(options));
     return this.#takeAsync(options);
   }
 
@@ -395,7 +395,7 @@ export class Semaphore extends Acquirable {
   tryAcquire(permits = 1): boolean {
     if (permits !== 1) this.#checkPermits(permits, `${this.displayName}.tryAcquire()`);
     const taken = this.#take(permits);
-    if (taken) hook?.tryAcquired(this, false, permits);
+    if (taken) hook?.tryAcquired(this, (this as Validated)[VALIDATION_RECORD], false, permits);
     return taken;
   }
 
@@ -420,7 +420,7 @@ export class Semaphore extends Acquirable {
     const taken =
       validator === undefined
         ? this.#take(permits) || this.#waitBlocking(permits, true, deadline, method)
-        : validator.acquire(this, options, () => this.#take(permits) || this.#waitBlocking(permits, true, deadline, method), false, permits);
+        : validator.acquire(this, (this as Validated)[VALIDATION_RECORD], options, () => this.#take(permits) || this.#waitBlocking(permits, true, deadline, method), false, permits);
     if (!taken) throw this.#timeoutError(permits, options);
     return new PermitsGuard(this, permits);
   }
@@ -450,7 +450,7 @@ export class Semaphore extends Acquirable {
     const taken =
       validator === undefined
         ? this.#take(permits) || (await this.#waitAsync(permits, true, deadline, signal, method))
-        : await validator.acquireAsync(this, options, () => (this.#take(permits) ? RESOLVED_TRUE : this.#waitAsync(permits, true, deadline, signal, method)), false, permits);
+        : await validator.acquireAsync(this, (this as Validated)[VALIDATION_RECORD], options, () => (this.#take(permits) ? RESOLVED_TRUE : this.#waitAsync(permits, true, deadline, signal, method)), false, permits);
     if (!taken) throw this.#timeoutError(permits, options);
     return new PermitsGuard(this, permits);
   }
@@ -564,7 +564,7 @@ export class Semaphore extends Acquirable {
     // Robust: given back before it is unrecorded, the mirror of #take's order.
     if (holders !== undefined) holders.unrecord(n);
     if (Atomics.load(cells, WAITERS) > 0) this.#wake(n);
-    hook?.released(this, n);
+    hook?.released(this, (this as Validated)[VALIDATION_RECORD], n);
   }
 
   protected get kind(): 'Semaphore' | 'BoundedSemaphore' {

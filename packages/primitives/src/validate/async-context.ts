@@ -55,6 +55,21 @@ export function carry(promise: Promise<unknown>, context: HeldContext): void {
   (promise as Tagged)[CARRIED] = context;
 }
 
+/**
+ * A promise resolved with `true` that carries `context`, for an acquisition taken at once. It is
+ * made outside the running context, so that only the carried one is tagged on it: its own tag would
+ * never be read (its reactions run in the promises they make, which take the carried one), and a
+ * second property added to a promise costs a second map transition.
+ */
+export function resolvedCarrying(context: HeldContext): Promise<boolean> {
+  const running = current;
+  current = undefined;
+  const promise = Promise.resolve(true);
+  current = running;
+  carry(promise, context);
+  return promise;
+}
+
 /** Starts carrying contexts along promises; `false` where the runtime has no promise hooks. */
 export function startCarrying(): boolean {
   const hooks = nodeBuiltin<{ promiseHooks?: PromiseHooks }>('node:v8')?.promiseHooks;

@@ -10,7 +10,7 @@
  */
 import { hook } from '../internal/validation-hook.js';
 import { markInstrumented, replace } from './library-patches.js';
-import { attachForeignRecord, recordOf } from './lock-records.js';
+import { attachForeignRecord, recordOf, type LockRecord } from './lock-records.js';
 
 type Releaser = () => void;
 
@@ -70,14 +70,14 @@ export function instrumentAsyncMutex(module: AsyncMutexModule): void {
   replace(semaphore, 'acquire', function acquire(this: AsyncMutexSemaphore, weight = 1, priority = 0): Promise<[number, Releaser]> {
     const validator = hook;
     if (validator === undefined) return ownAcquire.call(this, weight, priority);
-    recordFor(this, false);
+    const record = recordFor(this, false);
     const request: Request = { weight, priority, result: undefined };
     // Whoever awaits the promise holds the lock: `carry` hands the acquisition's context to it.
-    return validator.carry(() => validator.acquireAsync(this, request, attempt, false, weight).then(() => request.result!));
+    return validator.carry(() => validator.acquireAsync(this, record, request, attempt, false, weight).then(() => request.result!));
   });
   replace(semaphore, 'release', function release(this: AsyncMutexSemaphore, weight = 1): void {
     ownRelease.call(this, weight);
-    hook?.released(this, weight);
+    hook?.released(this, recordOf(this), weight);
   });
 
   const mutex = module.Mutex.prototype;
@@ -88,9 +88,9 @@ export function instrumentAsyncMutex(module: AsyncMutexModule): void {
     const validator = hook;
     const inner = this._semaphore;
     if (validator === undefined || inner === undefined) return mutexAcquire.call(this, priority);
-    recordFor(inner, true);
+    const record = recordFor(inner, true);
     const request: Request = { weight: 1, priority, result: undefined };
-    return validator.carry(() => validator.acquireAsync(inner, request, attempt, false, 1).then(() => request.result![1]));
+    return validator.carry(() => validator.acquireAsync(inner, record, request, attempt, false, 1).then(() => request.result![1]));
   };
   replace(mutex, 'acquire', acquireCarried);
   const mutexRunExclusive = mutex['runExclusive'] as (this: AsyncMutexMutex, callback: () => unknown, priority?: number) => Promise<unknown>;
@@ -135,8 +135,8 @@ interface Request {
  * The record of an async-mutex semaphore, made at its first use: a `Mutex`'s (exclusive, so taking it
  * again where it is held is a self-deadlock) or a `Semaphore` of its own (permits counted).
  */
-function recordFor(semaphore: AsyncMutexSemaphore, ofMutex: boolean): void {
+function recordFor(semaphore: AsyncMutexSemaphore, ofMutex: boolean): LockRecord {
   const existing = recordOf(semaphore);
-  if (existing !== undefined && (existing.kind === 'Lock' || !ofMutex)) return;
-  attachForeignRecord(semaphore, ofMutex, semaphore.getValue(), () => semaphore.isLocked());
+  if (existing !== undefined && (existing.kind === 'Lock' || !ofMutex)) return existing;
+  return attachForeignRecord(semaphore, ofMutex, semaphore.getValue(), () => semaphore.isLocked());
 }

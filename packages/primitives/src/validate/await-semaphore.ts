@@ -7,7 +7,7 @@
  */
 import { hook } from '../internal/validation-hook.js';
 import { markInstrumented, replace } from './library-patches.js';
-import { attachForeignRecord, recordOf } from './lock-records.js';
+import { attachForeignRecord, recordOf, type LockRecord } from './lock-records.js';
 
 type Releaser = () => void;
 
@@ -57,10 +57,10 @@ export function instrumentAwaitSemaphore(module: AwaitSemaphoreModule): void {
   replace(semaphore, 'acquire', function acquire(this: AwaitSemaphore): Promise<Releaser> {
     const validator = hook;
     if (validator === undefined) return ownAcquire.call(this);
-    recordFor(this, Object.prototype.isPrototypeOf.call(mutex, this));
+    const record = recordFor(this, Object.prototype.isPrototypeOf.call(mutex, this));
     const request: Request = { release: undefined };
     // Whoever awaits the promise holds the lock: `carry` hands the acquisition's context to it.
-    return validator.carry(() => validator.acquireAsync(this, request, attempt, false, 1).then(() => releaserOf(this, request.release!)));
+    return validator.carry(() => validator.acquireAsync(this, record, request, attempt, false, 1).then(() => releaserOf(this, request.release!)));
   });
 }
 
@@ -71,7 +71,7 @@ function releaserOf(lock: AwaitSemaphore, own: Releaser): Releaser {
     own();
     if (released) return;
     released = true;
-    hook?.released(lock, 1);
+    hook?.released(lock, recordOf(lock), 1);
   };
 }
 
@@ -79,7 +79,6 @@ function releaserOf(lock: AwaitSemaphore, own: Releaser): Releaser {
  * The record of an await-semaphore lock, made at its first use: a `Mutex`'s is exclusive (taking it
  * again where it is held is a self-deadlock), a `Semaphore`'s counts its permits.
  */
-function recordFor(lock: AwaitSemaphore, isMutex: boolean): void {
-  if (recordOf(lock) !== undefined) return;
-  attachForeignRecord(lock, isMutex, lock.count, () => lock.count <= 0);
+function recordFor(lock: AwaitSemaphore, isMutex: boolean): LockRecord {
+  return recordOf(lock) ?? attachForeignRecord(lock, isMutex, lock.count, () => lock.count <= 0);
 }

@@ -19,33 +19,46 @@ export const RELEASED = 2;
 export const FAILED = 3;
 export type EntryState = typeof PENDING | typeof HELD | typeof RELEASED | typeof FAILED;
 
-/** One acquisition of one lock by one context. */
+/**
+ * One acquisition of one lock by one context. (Fields are `declare`d and assigned in the constructor: emitted
+ * class fields are defined by an initializer function V8 runs apart, one call more per acquisition.)
+ */
 export class HeldEntry {
   /**
    * A later acquisition of the same lock made for this entry's context after it released it: what
    * `Condition.waitAsync` does (it releases the lock, then awaits re-taking it inside a helper whose
    * context the caller does not share). The caller's release then releases the re-taken entry.
    */
-  replacedBy: HeldEntry | undefined;
+  declare replacedBy: HeldEntry | undefined;
   /** Whether a context other than the one that took it lists it (then it is never reused). */
-  copied = false;
+  declare copied: boolean;
   /** The watchdog's tick when it was taken (hold-watchdog.ts). */
-  epoch = 0;
+  declare epoch: number;
   /** Reported as held too long already. */
-  overdue = false;
+  declare overdue: boolean;
+  declare readonly record: LockRecord;
+  declare state: EntryState;
+  /** Semaphore permits (1 for a lock). */
+  declare permits: number;
+  /** An `RLock` taken again by its owner. */
+  declare reentry: boolean;
+  /** The async context number of the context that took it (0: the thread's synchronous code). */
+  declare asyncContext: number;
+  /** Its stack, when recorded (see `LockRecord`'s class `sitesRecorded`). */
+  declare site: CapturedStack | undefined;
 
-  constructor(
-    readonly record: LockRecord,
-    public state: EntryState,
-    /** Semaphore permits (1 for a lock). */
-    public permits: number,
-    /** An `RLock` taken again by its owner. */
-    public reentry: boolean,
-    /** The async context number of the context that took it (0: the thread's synchronous code). */
-    public asyncContext: number,
-    /** Its stack, when recorded (see `LockRecord`'s class `sitesRecorded`). */
-    public site: CapturedStack | undefined,
-  ) {}
+  constructor(record: LockRecord, state: EntryState, permits: number, reentry: boolean, asyncContext: number, site: CapturedStack | undefined) {
+    this.replacedBy = undefined;
+    this.copied = false;
+    this.epoch = 0;
+    this.overdue = false;
+    this.record = record;
+    this.state = state;
+    this.permits = permits;
+    this.reentry = reentry;
+    this.asyncContext = asyncContext;
+    this.site = site;
+  }
 }
 
 let currentRun = 0;
@@ -63,21 +76,25 @@ export function isOfThisRun(context: HeldContext): boolean {
 /** The locks one context holds, in the order taken. */
 export class HeldContext {
   /** Whether a promise or a carried acquisition refers to it (then it is never changed in place). */
-  shared = false;
+  declare shared: boolean;
   /** The validator run it belongs to. */
-  readonly run = currentRun;
+  declare readonly run: number;
+  declare readonly held: HeldEntry[];
+  declare readonly asyncContext: number;
 
-  constructor(
-    readonly held: HeldEntry[],
-    readonly asyncContext: number,
-  ) {}
+  constructor(held: HeldEntry[], asyncContext: number) {
+    this.shared = false;
+    this.run = currentRun;
+    this.held = held;
+    this.asyncContext = asyncContext;
+  }
 }
 
 /** A new context: `from`'s entries still held (or pending), then `entry`. */
 export function deriveContext(from: HeldContext | undefined, entry: HeldEntry, asyncContext: number): HeldContext {
   // The usual case, a context holding nothing else: a one-element literal, not a grown array (its
   // backing store would have room for 16; contexts are made per async acquisition).
-  if (from === undefined || !from.held.some(isLive)) return new HeldContext([entry], asyncContext);
+  if (from === undefined || !holdsLive(from.held)) return new HeldContext([entry], asyncContext);
   const held: HeldEntry[] = [];
   for (const each of from.held) {
     if (!isLive(each)) continue;
@@ -90,6 +107,19 @@ export function deriveContext(from: HeldContext | undefined, entry: HeldEntry, a
 
 function isLive(entry: HeldEntry): boolean {
   return entry.state === HELD || entry.state === PENDING;
+}
+
+function holdsLive(held: readonly HeldEntry[]): boolean {
+  for (let index = 0; index < held.length; index++) if (isLive(held[index]!)) return true;
+  return false;
+}
+
+/** Whether `context` holds a lock now (its entries may all be released: a shared context keeps them). */
+export function holdsAny(context: HeldContext | undefined): boolean {
+  if (context === undefined) return false;
+  const held = context.held;
+  for (let index = 0; index < held.length; index++) if (held[index]!.state === HELD) return true;
+  return false;
 }
 
 /** The newest entry of `record` that `context` holds. */

@@ -3,7 +3,7 @@
  * (a non-enumerable symbol property: a property read, where a `WeakMap` lookup would cost more than
  * the acquisition itself); a class is what the order graph is made of.
  */
-import type { ValidatedKind } from '../internal/validation-hook.js';
+import { VALIDATION_RECORD, type Validated, type ValidatedKind } from '../internal/validation-hook.js';
 import { ReadWriteLock } from '../read-write-lock.js';
 import { RLock } from '../rlock.js';
 import { BoundedSemaphore, Semaphore } from '../semaphore.js';
@@ -17,6 +17,12 @@ export class LockClass {
   sitesRecorded = 0;
   /** The async context of the last one recorded: the first acquisition in another one is recorded too. */
   lastSiteContext = -1;
+  /**
+   * The last class seen taken while this one was held, its order already in the graph: a one-entry
+   * cache before the graph's hash lookup, for the loop that takes the same inner lock under the same
+   * outer one. Reset with the graph (each validator run makes its classes afresh).
+   */
+  lastFollower: LockClass | undefined = undefined;
 
   constructor(
     /** Its number in this thread's order graph. */
@@ -65,20 +71,18 @@ export class LockRecord {
   }
 }
 
-const RECORD = Symbol('lockstep:validation-record');
-
-interface Recorded {
-  [RECORD]?: LockRecord;
-}
-
-/** The record of a lock object, if the validator has made one. */
+/**
+ * The record of a lock object, if the validator has made one. Not for the acquisitions' path: there
+ * the primitive hands over what it read (see `VALIDATION_RECORD`), since one read here for every kind
+ * of lock is megamorphic.
+ */
 export function recordOf(lock: object): LockRecord | undefined {
-  return (lock as Recorded)[RECORD];
+  return (lock as Validated)[VALIDATION_RECORD] as LockRecord | undefined;
 }
 
 /** Hangs `record` off its lock object, invisibly to `Object.keys`, JSON and `util.inspect`. */
 export function attachRecord(record: LockRecord): LockRecord {
-  Object.defineProperty(record.lock, RECORD, { value: record, writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(record.lock, VALIDATION_RECORD, { value: record, writable: true, configurable: true, enumerable: false });
   return record;
 }
 

@@ -16,10 +16,10 @@ import { Lock } from '../lock.js';
 import { RLock } from '../rlock.js';
 import type { Semaphore } from '../semaphore.js';
 import { describeCurrentThread } from '../internal/thread-context.js';
-import { carry, currentContext, enterContext, inPromiseReaction } from './async-context.js';
+import { carry, currentContext, enterContext, inPromiseReaction, resolvedCarrying } from './async-context.js';
 import { cycleReport, deadlockReport, heldTooLongReport, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
-import { deriveContext, FAILED, HELD, HeldEntry, heldIn, PENDING, RELEASED, releasedIn, trimReleased, type HeldContext } from './held-contexts.js';
+import { deriveContext, FAILED, HELD, HeldEntry, heldIn, holdsAny, PENDING, RELEASED, releasedIn, trimReleased, type HeldContext } from './held-contexts.js';
 import { HoldWatchdog, holdEpoch } from './hold-watchdog.js';
 import { nameFromCreation, nameFromSite, nameFromUse, type ClassName } from './lock-class.js';
 import { attachRecord, kindOf, LockClass, LockRecord, recordOf } from './lock-records.js';
@@ -106,12 +106,12 @@ export class Validator implements LockHook {
     attachRecord(new LockRecord(lock, kind, captureStack(), count));
   }
 
-  acquire<L extends object, O>(lock: L, options: O, attempt: (lock: L, options: O) => boolean, reentry: boolean, permits: number): boolean {
-    const record = this.#record(lock);
+  acquire<L extends object, O>(lock: L, given: unknown, options: O, attempt: (lock: L, options: O) => boolean, reentry: boolean, permits: number): boolean {
+    const record = this.#record(lock, given);
     // A blocking attempt runs no other JavaScript: the context is the same after it.
     const context = currentContext();
     // Nothing held here and this lock held nowhere in the thread: no order to check, no self-deadlock.
-    if (!reentry && (record.held.length > 0 || (context !== undefined && context.held.length > 0))) {
+    if (!reentry && (record.held.length > 0 || holdsAny(context))) {
       const refusal = this.#check(record, context, 'acquire', options, true);
       if (refusal !== undefined) throw refusal;
     }
@@ -156,10 +156,10 @@ export class Validator implements LockHook {
     return this.#emit(deadlockReport(cycle, here, heldSite, this.#settings.onReport === 'throw'), false);
   }
 
-  acquireAsync<L extends object, O>(lock: L, options: O, attempt: (lock: L, options: O) => Promise<boolean>, reentry: boolean, permits: number): Promise<boolean> {
-    const record = this.#record(lock);
+  acquireAsync<L extends object, O>(lock: L, given: unknown, options: O, attempt: (lock: L, options: O) => Promise<boolean>, reentry: boolean, permits: number): Promise<boolean> {
+    const record = this.#record(lock, given);
     const context = currentContext();
-    if (!reentry && (record.held.length > 0 || (context !== undefined && context.held.length > 0))) {
+    if (!reentry && (record.held.length > 0 || holdsAny(context))) {
       const refusal = this.#check(record, context, 'acquireAsync', options, false);
       if (refusal !== undefined) return Promise.reject(refusal);
     }
@@ -179,8 +179,7 @@ export class Validator implements LockHook {
     if (acquisition === RESOLVED_TRUE) {
       // Taken at once: held now, and a promise of its own carries the context (not the shared one).
       settle(entry);
-      const taken = Promise.resolve(true);
-      carry(taken, carried);
+      const taken = resolvedCarrying(carried);
       this.#pendingCarry = carried;
       return taken;
     }
@@ -245,16 +244,16 @@ export class Validator implements LockHook {
   }
 
   classIdOf(lock: object): string {
-    return this.#classOf(this.#record(lock)).id;
+    return this.#classOf(this.#record(lock, recordOf(lock))).id;
   }
 
-  tryAcquired(lock: object, reentry: boolean, permits: number): void {
+  tryAcquired(lock: object, given: unknown, reentry: boolean, permits: number): void {
     // A try never waits, so it cannot deadlock: recorded as held, not checked (as lockdep's trylock).
-    this.#holdNow(this.#record(lock), currentContext(), permits, reentry);
+    this.#holdNow(this.#record(lock, given), currentContext(), permits, reentry);
   }
 
-  released(lock: object, permits: number): void {
-    const record = recordOf(lock);
+  released(_lock: object, given: unknown, permits: number): void {
+    const record = given as LockRecord | undefined;
     // Never seen by a validator: taken before it was on, nothing to match.
     if (record === undefined) return;
     if (record.generation !== this.#generation) {
@@ -263,18 +262,20 @@ export class Validator implements LockHook {
       if (!fresh) return;
     }
     const context = currentContext();
-    if (context !== undefined && !context.shared && permits === 1) {
-      // The usual release: of the last lock this unshared context took.
+    if (context !== undefined && permits === 1) {
+      // The usual release: of the last lock this context took (what releaseIn would find first).
       const held = context.held;
       const last = held.length === 0 ? undefined : held[held.length - 1];
       if (last !== undefined && last.record === record && last.state === HELD && last.permits === 1) {
-        held.pop();
         last.permits = 0;
         last.state = RELEASED;
         const holds = record.held;
         if (holds.length > 0 && holds[holds.length - 1] === last) holds.pop();
         else drop(last, 0);
-        // Listed nowhere else and linked to nothing: reusable.
+        // A shared context is never changed in place (its sharers see the entry released); an unshared
+        // one drops it, and then, listed nowhere else and linked to nothing, the entry is reusable.
+        if (context.shared) return;
+        held.pop();
         if (!last.copied && last.replacedBy === undefined) record.spare = last;
         return;
       }
@@ -330,7 +331,11 @@ export class Validator implements LockHook {
       const entry = held[index]!;
       if (entry.state !== HELD) continue;
       const from = entry.record.lockClass;
-      if (from === undefined || entry.record === record || this.#graph.has(from, lockClass)) continue;
+      if (from === undefined || entry.record === record || from.lastFollower === lockClass) continue;
+      if (this.#graph.has(from, lockClass)) {
+        from.lastFollower = lockClass;
+        continue;
+      }
       refusal ??= this.#newOrder(entry, from, lockClass, form, context);
     }
     return refusal;
@@ -379,8 +384,9 @@ export class Validator implements LockHook {
     return error;
   }
 
-  #record(lock: object): LockRecord {
-    const record = recordOf(lock) ?? attachRecord(new LockRecord(lock, kindOf(lock), undefined, undefined));
+  /** `lock`'s record (`given`, what the caller read of it), made at its first acquisition if need be. */
+  #record(lock: object, given: unknown): LockRecord {
+    const record = (given as LockRecord | undefined) ?? attachRecord(new LockRecord(lock, kindOf(lock), undefined, undefined));
     if (record.generation !== this.#generation) this.#bind(record);
     return record;
   }

@@ -13,7 +13,7 @@
  */
 import { hook } from '../internal/validation-hook.js';
 import { markInstrumented, replace } from './library-patches.js';
-import { attachForeignRecord, nameRecord } from './lock-records.js';
+import { attachForeignRecord, nameRecord, recordOf } from './lock-records.js';
 
 type GrantedCallback = (lock: unknown) => unknown;
 
@@ -92,13 +92,13 @@ export function instrumentWebLocks(manager: LockManagerLike): void {
           .catch(reject);
       });
     // (`untimed` is passed where the primitives pass an RLock's re-entry: recorded as held, not checked.)
-    const holding = validator.carry(() => validator.acquireAsync(lock, options, attempt, untimed, 1));
+    const holding = validator.carry(() => validator.acquireAsync(lock, recordOf(lock), options, attempt, untimed, 1));
     return holding.then(async (taken) => {
       try {
         return await callback(granted);
       } finally {
         finish();
-        if (taken) hook?.released(lock, 1);
+        if (taken) hook?.released(lock, recordOf(lock), 1);
       }
     });
   });

@@ -288,13 +288,14 @@ async function main(): Promise<void> {
   // Measured after every other row: until a second kind of lock reaches Lock.acquire its call of the
   // mutex stays monomorphic, so the rows above show the default lock as a program using only it runs.
   const fairBlocking = row('Lock({ fair: true }).acquire() + release()  [ours]', fairLockBlocking(fairLock));
+  const rlockRow = row('RLock.acquire() + release()  [ours]', rlockBlocking(rlock));
   const blockingRows: Row[] = [
     casStore,
     casExchange,
     ourBlocking,
     row('Lock.tryAcquire() + release()  [ours]', lockTry(lock)),
     row('using _ = lock.hold()  [ours]', lockHold(lock)),
-    row('RLock.acquire() + release()  [ours]', rlockBlocking(rlock)),
+    rlockRow,
     row('Semaphore(1).acquire() + release()  [ours]', semaphoreBlocking(semaphore)),
     row('multithreading Mutex.blockingLock() + dispose()', mtMutex ? multithreadingBlocking(mtMutex) : unavailable(multithreading as { ok: false; reason: string })),
     row('ReadWriteLock.acquireRead() + releaseRead()  [ours]', readWriteBlocking(rw, 'read')),
@@ -347,6 +348,12 @@ async function main(): Promise<void> {
           reached: ratio(ours, perSecond(casExchange)),
           target: '≥ 0.5×',
           met: meets(ours / perSecond(casExchange), { atLeast: 0.5 }),
+        },
+        {
+          what: 'RLock.acquire+release vs Lock.acquire+release (issue 13: within 1.5×)',
+          reached: ratio(ours, perSecond(rlockRow)),
+          target: '≤ 1.5×',
+          met: meets(ours / perSecond(rlockRow), { atMost: 1.5 }),
         },
       ],
     },

@@ -117,12 +117,25 @@ export class RLock extends Acquirable {
   }
 
   #acquireFor(task: number, deadline: number): boolean {
-    if (this.#reenter(task)) return true;
-    if (this.#mutex.tryLock()) {
+    return this.#enter(task) || this.#acquireBlockingSlow(task, deadline);
+  }
+
+  /**
+   * Takes the lock if it is free, or re-enters it if `task` of this thread holds it: one
+   * compare-exchange either way (the word it finds says who holds it). `false`: the slow path, which
+   * also handles a dead owner and an unusable lock.
+   */
+  #enter(task: number): boolean {
+    const seen = this.#mutex.takeOrPeek();
+    const cells = this.#cells;
+    if (seen === true) {
       this.#own(task, 1);
       return true;
     }
-    return this.#acquireBlockingSlow(task, deadline);
+    if (!RobustMutex.heldBySelf(seen) || cells[OWNER_TASK] !== task) return false;
+    // eslint-disable-next-line @lockstep/no-nonatomic-update -- only the thread holding the lock word writes COUNT (the rule cannot see the internal mutex)
+    cells[COUNT] = cells[COUNT]! + 1;
+    return true;
   }
 
   #acquireBlockingSlow(task: number, deadline: number): boolean {
@@ -148,12 +161,7 @@ export class RLock extends Acquirable {
   #lockAsync(options: AsyncWaitOptions | undefined): Promise<boolean> {
     if (options === undefined) {
       const task = currentTaskScope() ?? anonymousOwnerId();
-      if (this.#reenter(task)) return RESOLVED_TRUE;
-      if (this.#mutex.tryLock()) {
-        this.#own(task, 1);
-        return RESOLVED_TRUE;
-      }
-      return this.#lockAsyncFor(task, Infinity, undefined);
+      return this.#enter(task) ? RESOLVED_TRUE : this.#lockAsyncFor(task, Infinity, undefined);
     }
     return this.#acquireAsyncSlow(options);
   }
@@ -202,6 +210,17 @@ export class RLock extends Acquirable {
    * taken from a dead owner without {@link markConsistent} leaves it not recoverable.
    */
   release(): void {
+    const cells = this.#cells;
+    // The last level, by the task that took it: the compare-exchange that frees the word proves this
+    // thread held it (uncontended, consistent); anything else takes the checked path below. The task
+    // and count are left as they are: no one reads them without holding the word (see #own).
+    if (cells[COUNT] === 1) {
+      const task = cells[OWNER_TASK]!;
+      if ((task < 0 || task === (currentTaskScope() ?? THREAD_OWNER)) && this.#mutex.unlockQuick()) {
+        hook?.released(this, (this as Validated)[VALIDATION_RECORD], 1);
+        return;
+      }
+    }
     this.#checkOwned('release()');
     const count = this.#cells[COUNT]! - 1;
     if (count > 0) this.#cells[COUNT] = count;

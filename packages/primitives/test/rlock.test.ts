@@ -39,6 +39,37 @@ describe('RLock', () => {
     expect(rlock.locked).toBe(false);
   });
 
+  test('a last release leaves the lock free for every thread: a second release, here or in a worker, throws', async () => {
+    // The owner's task and depth stay in shared memory after a last release; nothing may take them
+    // for a hold.
+    const rlock = new RLock();
+    rlock.acquire();
+    rlock.release();
+    const seen = await runInWorker(({ RLock }, handle) => {
+      const inWorker = RLock.from(handle);
+      const outcomes: string[] = [];
+      const attempt = (what: string, run: () => unknown) => {
+        try {
+          outcomes.push(`${what}: ${String(run())}`);
+        } catch (e) {
+          outcomes.push(`${what}: ${(e as Error).name}`);
+        }
+      };
+      attempt('release free', () => inWorker.release());
+      attempt('take', () => inWorker.acquire({ timeout: 0 }));
+      attempt('re-enter', () => inWorker.acquire({ timeout: 0 }));
+      attempt('release', () => inWorker.release());
+      attempt('release', () => inWorker.release());
+      attempt('release again', () => inWorker.release());
+      return outcomes;
+    }, rlock.handle);
+    expect(seen).toEqual(['release free: LockStateError', 'take: true', 're-enter: true', 'release: undefined', 'release: undefined', 'release again: LockStateError']);
+    expect(rlock.locked).toBe(false);
+    expect(() => rlock.release()).toThrow(/not held/);
+    expect(rlock.acquire({ timeout: 0 })).toBe(true);
+    rlock.release();
+  });
+
   test('another thread waits while the owner holds it recursively', async () => {
     const rlock = new RLock();
     rlock.acquire();

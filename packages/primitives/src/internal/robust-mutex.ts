@@ -102,6 +102,30 @@ export class RobustMutex {
   }
 
   /**
+   * One compare-exchange from free to held by this thread, and nothing else: `true` when it took the
+   * lock, else the word it found, which says whether this thread holds it already (an `RLock`'s
+   * re-entry needs no other read). A dead owner or an unusable lock is left to {@link tryLock} and
+   * {@link lockBlocking}, which the caller goes on to.
+   */
+  takeOrPeek(): true | number {
+    const seen = Atomics.compareExchange(this.cells, this.base + WORD, FREE, SELF);
+    return seen === FREE ? true : seen;
+  }
+
+  /** Whether `word`, as {@link takeOrPeek} found it, says that the calling thread holds the lock. */
+  static heldBySelf(word: number): boolean {
+    return word > 0 && (word & ~FLAGS) === SELF;
+  }
+
+  /**
+   * Frees the lock when this thread holds it and nobody waits, it is consistent: one compare-exchange.
+   * `false` when anything else holds (nothing changed then): {@link unlock} sorts it out, or says why not.
+   */
+  unlockQuick(): boolean {
+    return Atomics.compareExchange(this.cells, this.base + WORD, SELF, FREE) === SELF;
+  }
+
+  /**
    * Takes the lock if that needs no wait. Also takes it from a dead owner, and then throws
    * {@link OwnerDiedError} holding it; throws {@link LockNotRecoverableError} on an unusable lock.
    */

@@ -236,7 +236,7 @@ export class Queue<T = unknown> {
     const batch = takeEncodedBatch();
     try {
       batch.add(item);
-      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method), putTimedOut);
+      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method), putTimedOut, this.#puttable);
     } finally {
       releaseEncodedBatch(batch);
     }
@@ -290,7 +290,7 @@ export class Queue<T = unknown> {
     const batch = encodeAll(items, method);
     try {
       if (batch.count === 0) return;
-      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method), batchTimedOut(batch));
+      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method), batchTimedOut(batch), this.#puttable);
     } finally {
       releaseEncodedBatch(batch);
     }
@@ -347,7 +347,7 @@ export class Queue<T = unknown> {
     if (this.#sorted) return this.#decode(queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#getStep(timeLeft, method), getTimedOut), method);
     const taken = takeTakenBatch();
     try {
-      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#takeStep(taken, 1, timeLeft, method), getTimedOut);
+      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#takeStep(taken, 1, timeLeft, method), getTimedOut, this.#gettable);
       return this.#rebuildOne(taken, method);
     } finally {
       releaseTakenBatch(taken);
@@ -407,7 +407,7 @@ export class Queue<T = unknown> {
     if (this.#sorted) return queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#takeSortedStep(max, timeLeft, method), getTimedOut);
     const taken = takeTakenBatch();
     try {
-      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#takeStep(taken, max, timeLeft, method), getTimedOut);
+      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#takeStep(taken, max, timeLeft, method), getTimedOut, this.#gettable);
       return this.#rebuild(taken, method);
     } finally {
       releaseTakenBatch(taken);
@@ -603,6 +603,11 @@ export class Queue<T = unknown> {
     if (this.#store.lockedCount === 0) return this.#emptyStep(timeLeft, method);
     return this.#take();
   }
+
+  // Looked at without the lock, by a blocking call about to wait (see queueWaitBlocking): whether
+  // trying again could succeed or end the call.
+  readonly #gettable = (): boolean => this.#store.count > 0 || Atomics.load(this.#cells, SHUT_DOWN) !== OPEN;
+  readonly #puttable = (): boolean => this.#store.count < this.maxSize || Atomics.load(this.#cells, SHUT_DOWN) !== OPEN;
 
   /** Under the lock, on an empty queue: throws when the call must not (or need not) wait, else what to wait on. */
   #emptyStep(timeLeft: number, method: string): SequenceCells {

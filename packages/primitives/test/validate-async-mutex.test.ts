@@ -157,6 +157,81 @@ describe('async-mutex under the validator', () => {
     expect(lockValidationReports()).toEqual([]);
   });
 
+  test('a releaser handed to a timer, then the Mutex awaited again by its holder: a hand-off, no report (async-mutex’s own suite does this)', async () => {
+    // A grace far longer than the hand-off: the outcome cannot depend on how fast this machine is.
+    enableLockValidation({ onReport: 'record', instrument: [asyncMutex], selfDeadlockAfter: 60_000 });
+    const mutex = new Mutex();
+    let handedOff = false;
+    const release = await mutex.acquire();
+    setTimeout(() => {
+      handedOff = true;
+      release();
+    }, 5);
+    (await mutex.acquire())();
+    expect(handedOff).toBe(true);
+    // The same through runExclusive, and a Semaphore(1) used as a mutex with its releaser in a callback.
+    const [, releaseSemaphore] = await new Semaphore(1).acquire();
+    queueMicrotask(releaseSemaphore);
+    const again = await mutex.runExclusive(async () => 'again');
+    expect(again).toBe('again');
+    expect(lockValidationReports()).toEqual([]);
+    expect(mutex.isLocked()).toBe(false);
+  });
+
+  test('a waiter its holder queued, then cancel(): rejected with E_CANCELED (or the cancel error given), no report', async () => {
+    enableLockValidation({ onReport: 'record', instrument: [asyncMutex], selfDeadlockAfter: 60_000 });
+    const mutex = new Mutex();
+    const release = await mutex.acquire();
+    const ticket = mutex.acquire();
+    const exclusive = mutex.runExclusive(() => 'never');
+    mutex.cancel();
+    await expect(ticket).rejects.toBe(asyncMutex.E_CANCELED);
+    await expect(exclusive).rejects.toBe(asyncMutex.E_CANCELED);
+    const reason = new Error('shutting down');
+    const withReason = new Mutex(reason);
+    await withReason.acquire();
+    const queued = withReason.acquire();
+    withReason.cancel();
+    await expect(queued).rejects.toBe(reason);
+    release();
+    expect(mutex.isLocked()).toBe(false);
+    expect(lockValidationReports()).toEqual([]);
+  });
+
+  test('still waiting for itself once the grace is over: refused where it was taken, and the lock, released later, is free', async () => {
+    enableLockValidation({ onReport: 'record', instrument: [asyncMutex], selfDeadlockAfter: 20 });
+    const mutex = new Mutex();
+    const release = await mutex.acquire();
+    const error = await rejectionOf(mutex.acquire());
+    expect(error).toBeInstanceOf(LockValidationError);
+    const report = (error as LockValidationError).report;
+    expect(report.kind).toBe('self-deadlock');
+    expect(report.steps[0]?.acquired.location?.file).toBe(FILE);
+    // The error's stack is the acquisition's, not the timer's that found it still waiting.
+    expect((error as Error).stack).toContain('validate-async-mutex.test.ts');
+    expect((error as Error).stack).not.toContain('hand-off-watch');
+    // The refused acquisition is still in async-mutex's queue: granted when the holder lets go, it is
+    // given straight back, so the mutex is not left locked by nobody.
+    release();
+    await sleep(1);
+    expect(mutex.isLocked()).toBe(false);
+    expect(lockValidationReports().map((found) => found.kind)).toEqual(['self-deadlock']);
+  });
+
+  test('selfDeadlockAfter: 0 refuses at once; a value that is no delay is a TypeError naming the option', async () => {
+    enableLockValidation({ onReport: 'record', instrument: [asyncMutex], selfDeadlockAfter: 0 });
+    const mutex = new Mutex();
+    const release = await mutex.acquire();
+    const refused = mutex.acquire();
+    // Refused by the acquisition itself: settled before the event loop's next turn.
+    const outcome = await Promise.race([refused.then(() => 'taken', (error: unknown) => error), new Promise((resolve) => setImmediate(() => resolve('waiting')))]);
+    expect(outcome).toBeInstanceOf(LockValidationError);
+    release();
+    for (const selfDeadlockAfter of [-1, Number.NaN, '1000', 2 ** 31]) {
+      expect(() => enableLockValidation({ selfDeadlockAfter: selfDeadlockAfter as number })).toThrow(/selfDeadlockAfter must be a number of milliseconds/);
+    }
+  });
+
   test('a lock taken in a new context every time records a bounded number of stacks; the new order still records its own', async () => {
     const inversion = async (everySite: boolean): Promise<LockValidationReport | undefined> => {
       enableLockValidation({ onReport: 'record', instrument: [asyncMutex], everySite });

@@ -98,6 +98,27 @@ describe('await-semaphore under the validator', () => {
     expect(lockValidationReports()).toEqual([]);
   });
 
+  test('a releaser handed to a timer while the holder waits for the Mutex again is a hand-off; one nobody calls is refused after the grace', async () => {
+    enableLockValidation({ onReport: 'record', instrument: [awaitSemaphore], selfDeadlockAfter: 60_000 });
+    const mutex = new Mutex();
+    const release = await mutex.acquire();
+    setTimeout(release, 5);
+    const again = await mutex.acquire();
+    again();
+    expect(lockValidationReports()).toEqual([]);
+
+    enableLockValidation({ onReport: 'record', instrument: [awaitSemaphore], selfDeadlockAfter: 20 });
+    const held = await mutex.acquire();
+    const error = await rejectionOf(mutex.acquire());
+    expect((error as LockValidationError).report.kind).toBe('self-deadlock');
+    // Granted to the refused acquisition once released, and given straight back.
+    held();
+    await sleep(1);
+    const free = await mutex.acquire();
+    free();
+    expect(mutex.count).toBe(1);
+  });
+
   test('a releaser called twice releases once, as await-semaphore’s own', async () => {
     const release = await tokensMutex.acquire();
     release();

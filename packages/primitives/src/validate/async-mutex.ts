@@ -70,7 +70,7 @@ export function instrumentAsyncMutex(module: AsyncMutexModule): void {
   replace(semaphore, 'acquire', function acquire(this: AsyncMutexSemaphore, weight = 1, priority = 0): Promise<[number, Releaser]> {
     const validator = hook;
     if (validator === undefined) return ownAcquire.call(this, weight, priority);
-    const record = recordFor(this, false);
+    const record = recordFor(this, false, ownRelease);
     const request: Request = { weight, priority, result: undefined };
     // Whoever awaits the promise holds the lock: `carry` hands the acquisition's context to it.
     return validator.carry(() => validator.acquireAsync(this, record, request, attempt, false, weight).then(() => request.result!));
@@ -88,7 +88,7 @@ export function instrumentAsyncMutex(module: AsyncMutexModule): void {
     const validator = hook;
     const inner = this._semaphore;
     if (validator === undefined || inner === undefined) return mutexAcquire.call(this, priority);
-    const record = recordFor(inner, true);
+    const record = recordFor(inner, true, ownRelease);
     const request: Request = { weight: 1, priority, result: undefined };
     return validator.carry(() => validator.acquireAsync(inner, record, request, attempt, false, 1).then(() => request.result![1]));
   };
@@ -117,7 +117,7 @@ export function instrumentAsyncMutex(module: AsyncMutexModule): void {
     const replacement = {
       [method](this: AsyncMutexMutex, ...args: unknown[]): unknown {
         const inner = this._semaphore;
-        if (hook !== undefined && inner !== undefined) recordFor(inner, true);
+        if (hook !== undefined && inner !== undefined) recordFor(inner, true, ownRelease);
         return (original as (...a: unknown[]) => unknown).apply(this, args);
       },
     };
@@ -135,8 +135,12 @@ interface Request {
  * The record of an async-mutex semaphore, made at its first use: a `Mutex`'s (exclusive, so taking it
  * again where it is held is a self-deadlock) or a `Semaphore` of its own (permits counted).
  */
-function recordFor(semaphore: AsyncMutexSemaphore, ofMutex: boolean): LockRecord {
+function recordFor(semaphore: AsyncMutexSemaphore, ofMutex: boolean, ownRelease: AsyncMutexSemaphore['release']): LockRecord {
   const existing = recordOf(semaphore);
   if (existing !== undefined && (existing.kind === 'Lock' || !ofMutex)) return existing;
-  return attachForeignRecord(semaphore, ofMutex, semaphore.getValue(), () => semaphore.isLocked());
+  // async-mutex's releaser calls the (patched) `release`: the validator's refused hold never was one.
+  const releaseAbandoned = (request: unknown): void => {
+    ownRelease.call(semaphore, (request as Request).weight);
+  };
+  return attachForeignRecord(semaphore, ofMutex, semaphore.getValue(), () => semaphore.isLocked(), releaseAbandoned);
 }

@@ -80,5 +80,6 @@ function releaserOf(lock: AwaitSemaphore, own: Releaser): Releaser {
  * again where it is held is a self-deadlock), a `Semaphore`'s counts its permits.
  */
 function recordFor(lock: AwaitSemaphore, isMutex: boolean): LockRecord {
-  return recordOf(lock) ?? attachForeignRecord(lock, isMutex, lock.count, () => lock.count <= 0);
+  // The request's releaser is the library's own, unwrapped: it tells the validator nothing.
+  return recordOf(lock) ?? attachForeignRecord(lock, isMutex, lock.count, () => lock.count <= 0, (request) => (request as Request).release?.());
 }

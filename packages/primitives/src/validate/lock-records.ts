@@ -59,6 +59,13 @@ export class LockRecord {
    * claimed; its class is named from where it is used, since its creation is not seen.
    */
   foreignLocked: (() => boolean) | undefined = undefined;
+  /**
+   * Another library's lock whose releasers are functions that travel (async-mutex, await-semaphore):
+   * gives back, with the library's own release, a hold granted to an acquisition the validator
+   * refused while it waited (see hand-off-watch.ts). Its presence is what makes taking such a lock
+   * again where it is held watched rather than refused at once.
+   */
+  releaseAbandoned: ((options: unknown) => void) | undefined = undefined;
 
   constructor(
     readonly lock: object,
@@ -90,11 +97,19 @@ export function attachRecord(record: LockRecord): LockRecord {
  * The record of another library's lock (async-mutex, await-semaphore, a Web Lock), made at its first
  * use since its creation is not seen: a mutex (exclusive: taking it again where it is held is a
  * self-deadlock) or a semaphore of `count` permits; `isLocked` says whether it is locked now, asked
- * before a self-deadlock is claimed.
+ * before a self-deadlock is claimed; `releaseAbandoned`, for a library whose releasers travel, gives
+ * back a hold granted after the validator refused its acquisition.
  */
-export function attachForeignRecord(lock: object, mutex: boolean, count: number | undefined, isLocked: (record: LockRecord) => boolean): LockRecord {
+export function attachForeignRecord(
+  lock: object,
+  mutex: boolean,
+  count: number | undefined,
+  isLocked: (record: LockRecord) => boolean,
+  releaseAbandoned?: (options: unknown) => void,
+): LockRecord {
   const record = attachRecord(new LockRecord(lock, mutex ? 'Lock' : 'Semaphore', undefined, mutex ? undefined : count));
   record.foreignLocked = () => isLocked(record);
+  record.releaseAbandoned = releaseAbandoned;
   return record;
 }
 

@@ -50,6 +50,14 @@ export interface LockValidationOptions {
    * between the limit and an eighth more (see docs/validator.md).
    */
   readonly holdLimit?: number | undefined;
+  /**
+   * How long, in milliseconds, an async-mutex or await-semaphore lock taken again by the context that
+   * holds it may wait before it is reported (and refused) as a self-deadlock: 1 000 by default. Their
+   * releasers are functions that code hands to timers and other tasks, so until then it may be a
+   * hand-off; if the lock is released or the acquisition ends first, nothing is reported. 0: at once,
+   * as for our own locks, whose releases belong to the holding context (see docs/validator.md).
+   */
+  readonly selfDeadlockAfter?: number | undefined;
 }
 
 /** The options with their defaults applied. */
@@ -59,11 +67,17 @@ export interface Settings {
   readonly everySite: boolean;
   /** 0: no watchdog. */
   readonly holdLimitMs: number;
+  /** 0: refused at once. */
+  readonly selfDeadlockAfterMs: number;
 }
 
 const MODES: readonly OnReport[] = ['throw', 'record', 'warn'];
 /** go-deadlock's default. */
 const DEFAULT_HOLD_LIMIT_MS = 30_000;
+/** Below the 2 s of mocha's test timeout and the 5 s of vitest's and jest's: the report, not the timeout, fails the test. */
+const DEFAULT_SELF_DEADLOCK_AFTER_MS = 1_000;
+/** setTimeout's longest delay. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 export function settingsFrom(options: LockValidationOptions | undefined): Settings {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
@@ -77,7 +91,17 @@ export function settingsFrom(options: LockValidationOptions | undefined): Settin
   if (typeof holdLimit !== 'number' || Number.isNaN(holdLimit) || holdLimit < 0) {
     throw new TypeError(`enableLockValidation(options): holdLimit must be a number of milliseconds ≥ 0 (0 or Infinity: off), got ${String(holdLimit)}`);
   }
-  return { onReport, root, everySite: options?.everySite === true, holdLimitMs: holdLimit === Infinity ? 0 : holdLimit };
+  const selfDeadlockAfter = options?.selfDeadlockAfter ?? DEFAULT_SELF_DEADLOCK_AFTER_MS;
+  if (typeof selfDeadlockAfter !== 'number' || !(selfDeadlockAfter >= 0 && selfDeadlockAfter <= LONGEST_TIMER_MS)) {
+    throw new TypeError(`enableLockValidation(options): selfDeadlockAfter must be a number of milliseconds from 0 (at once) to ${LONGEST_TIMER_MS}, got ${String(selfDeadlockAfter)}`);
+  }
+  return {
+    onReport,
+    root,
+    everySite: options?.everySite === true,
+    holdLimitMs: holdLimit === Infinity ? 0 : holdLimit,
+    selfDeadlockAfterMs: selfDeadlockAfter,
+  };
 }
 
 interface ProcessLike {
@@ -93,18 +117,21 @@ function currentDirectory(): string {
 
 /**
  * The options the import entry uses: `LOCKSTEP_VALIDATE_ON_REPORT` (`throw`, `record` or `warn`),
- * `LOCKSTEP_VALIDATE_ROOT`, `LOCKSTEP_VALIDATE_EVERY_SITE=1` and `LOCKSTEP_VALIDATE_HOLD_LIMIT_MS`.
+ * `LOCKSTEP_VALIDATE_ROOT`, `LOCKSTEP_VALIDATE_EVERY_SITE=1`, `LOCKSTEP_VALIDATE_HOLD_LIMIT_MS` and
+ * `LOCKSTEP_VALIDATE_SELF_DEADLOCK_AFTER_MS`.
  */
 export function optionsFromEnvironment(): LockValidationOptions {
   const env = processObject?.env ?? {};
   const onReport = env['LOCKSTEP_VALIDATE_ON_REPORT'];
   const root = env['LOCKSTEP_VALIDATE_ROOT'];
   const holdLimit = env['LOCKSTEP_VALIDATE_HOLD_LIMIT_MS'];
+  const selfDeadlockAfter = env['LOCKSTEP_VALIDATE_SELF_DEADLOCK_AFTER_MS'];
   return {
     ...(onReport === undefined || onReport === '' ? {} : { onReport: onReport as OnReport }),
     // (LOCKSTEP_VALIDATE_INSTRUMENT is read by the import entry, which loads the modules it names.)
     ...(root === undefined || root === '' ? {} : { root }),
     everySite: env['LOCKSTEP_VALIDATE_EVERY_SITE'] === '1',
     ...(holdLimit === undefined || holdLimit === '' ? {} : { holdLimit: Number(holdLimit) }),
+    ...(selfDeadlockAfter === undefined || selfDeadlockAfter === '' ? {} : { selfDeadlockAfter: Number(selfDeadlockAfter) }),
   };
 }

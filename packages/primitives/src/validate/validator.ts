@@ -20,6 +20,7 @@ import { carry, currentContext, enterContext, inPromiseReaction, resolvedCarryin
 import { cycleReport, deadlockReport, heldTooLongReport, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
 import { deriveContext, FAILED, HELD, HeldEntry, heldIn, holdsAny, PENDING, RELEASED, releasedIn, trimReleased, type HeldContext } from './held-contexts.js';
+import { watchHandOff, type SuspectedSelfDeadlock } from './hand-off-watch.js';
 import { HoldWatchdog, holdEpoch } from './hold-watchdog.js';
 import { nameFromCreation, nameFromSite, nameFromUse, type ClassName } from './lock-class.js';
 import { attachRecord, kindOf, LockClass, LockRecord, recordOf } from './lock-records.js';
@@ -61,6 +62,8 @@ export class Validator implements LockHook {
   readonly #pending = new Set<HeldEntry>();
   /** The context an async acquisition made for its awaiter, for `carry` to hand on. */
   #pendingCarry: HeldContext | undefined;
+  /** Set by `#check` for the acquisition it checks: a self-deadlock to watch for (hand-off-watch.ts). */
+  #suspect: SuspectedSelfDeadlock | undefined;
 
   readonly #everySite: boolean;
 
@@ -159,8 +162,11 @@ export class Validator implements LockHook {
   acquireAsync<L extends object, O>(lock: L, given: unknown, options: O, attempt: (lock: L, options: O) => Promise<boolean>, reentry: boolean, permits: number): Promise<boolean> {
     const record = this.#record(lock, given);
     const context = currentContext();
+    let suspect: SuspectedSelfDeadlock | undefined;
     if (!reentry && (record.held.length > 0 || holdsAny(context))) {
       const refusal = this.#check(record, context, 'acquireAsync', options, false);
+      suspect = this.#suspect;
+      this.#suspect = undefined;
       if (refusal !== undefined) return Promise.reject(refusal);
     }
     // Whoever awaits this acquisition is an async context: the one already running, or a new one.
@@ -183,6 +189,7 @@ export class Validator implements LockHook {
       this.#pendingCarry = carried;
       return taken;
     }
+    if (suspect !== undefined) acquisition = this.#watchHandOff(suspect, record, options, acquisition);
     // It waits: with other contexts of this thread waiting already, that may close a wait-for cycle.
     const pending = this.#pending;
     pending.add(entry);
@@ -322,7 +329,13 @@ export class Validator implements LockHook {
       // (`held[-1]` would be a slow named-property lookup, hence the length test.)
       const holder = heldIn(context, record) ?? (blocking && held.length > 0 ? held[held.length - 1] : undefined);
       // Not locked: released behind the validator's back (by another thread), so nobody waits.
-      if (holder !== undefined && isLocked(record)) return this.#selfDeadlock(lockClass, holder, form, isBounded(options));
+      if (holder !== undefined && isLocked(record)) {
+        // Another library's releaser may be in a timer's or another task's hands: watched, not refused.
+        if (blocking || record.releaseAbandoned === undefined || this.#settings.selfDeadlockAfterMs === 0) {
+          return this.#selfDeadlock(lockClass, holder, form, isBounded(options), captureStack(), context?.asyncContext ?? 0);
+        }
+        this.#suspect = { holder, form, bounded: isBounded(options), stack: captureStack(), asyncContext: context?.asyncContext ?? 0 };
+      }
     }
     if (context === undefined) return undefined;
     let refusal: LockValidationError | undefined;
@@ -356,14 +369,26 @@ export class Validator implements LockHook {
     return found === undefined ? undefined : this.#emit(cycleReport(found, thrown), false);
   }
 
+  /** An acquisition that waits for a lock its own context holds, unless someone else has the releaser. */
+  #watchHandOff(suspect: SuspectedSelfDeadlock, record: LockRecord, options: unknown, acquisition: Promise<boolean>): Promise<boolean> {
+    const confirm = (): LockValidationError | undefined => {
+      if (suspect.holder.state !== HELD || !isLocked(record)) return undefined;
+      const error = this.#selfDeadlock(this.#classOf(record), suspect.holder, suspect.form, suspect.bounded, suspect.stack, suspect.asyncContext);
+      // Thrown where the acquisition was made, not in the timer that found it still waiting.
+      if (error !== undefined) error.stack = trimOwnFrames(`${error.name}: ${error.message}\n${framesOf(suspect.stack)}`);
+      return error;
+    };
+    return watchHandOff(acquisition, this.#settings.selfDeadlockAfterMs, confirm, () => record.releaseAbandoned?.(options));
+  }
+
   /** Another thread's lock class, as this thread's (the same id is the same class). */
   #classFromInfo(info: ValidatedLock): LockClass {
     return this.#classFor(info, info.kind, info.count);
   }
 
-  #selfDeadlock(lockClass: LockClass, holder: HeldEntry, form: string, bounded: boolean): LockValidationError | undefined {
+  #selfDeadlock(lockClass: LockClass, holder: HeldEntry, form: string, bounded: boolean, stack: CapturedStack, asyncContext: number): LockValidationError | undefined {
     const root = this.#settings.root;
-    const acquired = siteOf(captureStack(), lockClass.id, form, contextOf(currentContext()?.asyncContext ?? 0), root);
+    const acquired = siteOf(stack, lockClass.id, form, contextOf(asyncContext), root);
     const held = holder.site === undefined ? undefined : siteOf(holder.site, lockClass.id, 'acquire', contextOf(holder.asyncContext), root);
     // The fix goes where the lock was first taken (the holder calling on into the second acquisition).
     const refuse = !bounded || this.#settings.onReport === 'throw';
@@ -499,6 +524,13 @@ function releaseIn(context: HeldContext | undefined, record: LockRecord, permits
     left -= taken;
   }
   return left;
+}
+
+/** The frame lines of a captured stack, without its first line (the message). */
+function framesOf(stack: CapturedStack): string {
+  const text = stack.stack ?? '';
+  const newline = text.indexOf('\n');
+  return newline === -1 ? '' : text.slice(newline + 1);
 }
 
 function isBounded(options: unknown): boolean {

@@ -46,6 +46,32 @@ describe('the hold watchdog', () => {
     expect(text).not.toContain('DEADLOCK');
   });
 
+  test('fake timers (vi.useFakeTimers) neither report a lock for the time a test skips nor stop the watchdog', async () => {
+    const realTimeout = globalThis.setTimeout;
+    const realSleep = (ms: number): Promise<void> => new Promise((resolve) => realTimeout(resolve, ms));
+    vi.useFakeTimers();
+    try {
+      enableLockValidation({ onReport: 'record', holdLimit: 60_000 });
+      const cacheLock = new Lock();
+      await cacheLock.acquireAsync();
+      // Ten fake minutes, a few real microseconds: nothing was held for a minute.
+      vi.advanceTimersByTime(10 * 60_000);
+      await realSleep(20);
+      expect(lockValidationReports()).toEqual([]);
+      cacheLock.release();
+
+      // The clock stands still while the lock is held for real: still reported.
+      enableLockValidation({ onReport: 'record', holdLimit: 40 });
+      const indexLock = new Lock();
+      indexLock.acquire();
+      for (let polls = 0; polls < 2_000 && !reported(); polls++) await realSleep(5);
+      indexLock.release();
+      expect(lockValidationReports().map((report) => [report.kind, ...report.locks])).toEqual([['held-too-long', `${FILE}#indexLock`]]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test('locks and semaphore permits given back in time are not reported', async () => {
     enableLockValidation({ onReport: 'record', holdLimit: 40 });
     const lock = new Lock();

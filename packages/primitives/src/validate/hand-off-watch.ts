@@ -13,6 +13,7 @@
  * reported as release-not-held), so nobody else is meant to release and the refusal is immediate.
  */
 import type { HeldEntry } from './held-contexts.js';
+import { realClearTimeout, realSetTimeout } from './real-timers.js';
 import type { CapturedStack } from './stack-frames.js';
 
 /** What the acquisition that may wait for itself looked like when it was made. */
@@ -28,10 +29,6 @@ export interface SuspectedSelfDeadlock {
   readonly asyncContext: number;
 }
 
-// Taken when this module loads, before a test installs fake timers (sinon, vitest's): a fake clock
-// that the test advances by hand must not decide when a real wait has lasted too long.
-const startTimer = globalThis.setTimeout;
-const stopTimer = globalThis.clearTimeout;
 
 /**
  * `acquisition`, watched for `graceMs`: the promise to hand on in its place. At the end of the grace,
@@ -50,7 +47,7 @@ export function watchHandOff(
     let refused = false;
     // Not unref'd: a process whose only work left is this wait lives until it is reported, instead of
     // exiting silently with the acquisition never settled.
-    const timer = startTimer(() => {
+    const timer = realSetTimeout(() => {
       if (settled) return;
       const error = confirm();
       if (error === undefined) return;
@@ -60,13 +57,13 @@ export function watchHandOff(
     acquisition.then(
       (taken) => {
         settled = true;
-        stopTimer(timer);
+        realClearTimeout(timer);
         if (!refused) resolve(taken);
         else if (taken) releaseAbandoned();
       },
       (error: unknown) => {
         settled = true;
-        stopTimer(timer);
+        realClearTimeout(timer);
         // The library's own rejection (E_CANCELED, a timeout, the cancel error given), passed on as it is.
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         if (!refused) reject(error);

@@ -6,11 +6,13 @@
  * tick looks at the held entries of this thread's locks for one stamped more than eight ticks ago.
  * So a lock is reported once it has been held between one limit and one limit and an eighth.
  *
- * The timer runs on the thread's event loop: a thread blocked in a wait (or in a long synchronous
- * loop) is not looked at until it returns to it.
+ * The timer is the runtime's own (real-timers.ts), not a test's fake one. It runs on the thread's
+ * event loop: a thread blocked in a wait (or in a long synchronous loop) is not looked at until it
+ * returns to it.
  */
 import { HELD, type HeldEntry } from './held-contexts.js';
 import type { LockRecord } from './lock-records.js';
+import { realClearInterval, realSetInterval } from './real-timers.js';
 
 /** The ticks seen by this thread's watchdog so far: what an acquisition stamps its entry with. */
 export let holdEpoch = 0;
@@ -25,7 +27,7 @@ interface Timer {
 
 export class HoldWatchdog {
   readonly #records: WeakRef<LockRecord>[] = [];
-  readonly #timer: ReturnType<typeof setInterval>;
+  readonly #timer: ReturnType<typeof realSetInterval>;
   /** Ticks an entry must be older than to be overdue. */
   readonly #ticks: number;
 
@@ -35,7 +37,7 @@ export class HoldWatchdog {
   ) {
     const tickMs = Math.min(LONGEST_TICK_MS, Math.max(1, limitMs / TICKS_PER_LIMIT));
     this.#ticks = Math.max(TICKS_PER_LIMIT, Math.ceil(limitMs / tickMs));
-    this.#timer = setInterval(() => {
+    this.#timer = realSetInterval(() => {
       this.tick();
     }, tickMs);
     (this.#timer as Timer).unref?.();
@@ -47,7 +49,7 @@ export class HoldWatchdog {
   }
 
   stop(): void {
-    clearInterval(this.#timer);
+    realClearInterval(this.#timer);
   }
 
   /** One tick: advance the epoch, report entries held for more than the limit, drop collected locks. */

@@ -25,11 +25,12 @@ export type EntryState = typeof PENDING | typeof HELD | typeof RELEASED | typeof
  */
 export class HeldEntry {
   /**
-   * A later acquisition of the same lock made for this entry's context after it released it: what
-   * `Condition.waitAsync` does (it releases the lock, then awaits re-taking it inside a helper whose
-   * context the caller does not share). The caller's release then releases the re-taken entry.
+   * Where a later acquisition of the same lock made for this entry's context after it released it
+   * is found: what `Condition.waitAsync` does (it releases the lock, then awaits re-taking it inside
+   * a helper whose context the caller does not share). The caller's release then releases the
+   * re-taken entry. Shared by every entry of such a run of re-takes (see {@link Successor}).
    */
-  declare replacedBy: HeldEntry | undefined;
+  declare successor: Successor | undefined;
   /** Whether a context other than the one that took it lists it (then it is never reused). */
   declare copied: boolean;
   /** The watchdog's tick when it was taken (hold-watchdog.ts). */
@@ -48,7 +49,7 @@ export class HeldEntry {
   declare site: CapturedStack | undefined;
 
   constructor(record: LockRecord, state: EntryState, permits: number, reentry: boolean, asyncContext: number, site: CapturedStack | undefined) {
-    this.replacedBy = undefined;
+    this.successor = undefined;
     this.copied = false;
     this.epoch = 0;
     this.overdue = false;
@@ -58,6 +59,26 @@ export class HeldEntry {
     this.reentry = reentry;
     this.asyncContext = asyncContext;
     this.site = site;
+  }
+}
+
+/**
+ * The newest of a run of entries, each a re-take of the lock for the context of the one before it
+ * released it (see `HeldEntry.successor`). One object for the whole run, not a link from each entry
+ * to the next: a long async flow re-taking a lock in a loop, whose first context a promise keeps
+ * alive, would otherwise keep every entry it ever made (about 100 bytes per acquisition).
+ */
+export class Successor {
+  constructor(public newest: HeldEntry) {}
+}
+
+/** Makes `entry` the newest re-take of `released`'s run. */
+export function succeed(released: HeldEntry, entry: HeldEntry): void {
+  const run = released.successor;
+  if (run === undefined) released.successor = entry.successor = new Successor(entry);
+  else {
+    run.newest = entry;
+    entry.successor = run;
   }
 }
 

@@ -19,7 +19,7 @@ import { describeCurrentThread } from '../internal/thread-context.js';
 import { carry, currentContext, enterContext, inPromiseReaction, resolvedCarrying } from './async-context.js';
 import { cycleReport, deadlockReport, heldTooLongReport, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
-import { deriveContext, FAILED, HELD, HeldEntry, heldIn, holdsAny, PENDING, RELEASED, releasedIn, trimReleased, type HeldContext } from './held-contexts.js';
+import { deriveContext, FAILED, HELD, HeldEntry, heldIn, holdsAny, PENDING, RELEASED, releasedIn, succeed, trimReleased, type HeldContext } from './held-contexts.js';
 import { watchHandOff, type SuspectedSelfDeadlock } from './hand-off-watch.js';
 import { HoldWatchdog, holdEpoch } from './hold-watchdog.js';
 import { nameFromCreation, nameFromSite, nameFromUse, type ClassName } from './lock-class.js';
@@ -173,7 +173,7 @@ export class Validator implements LockHook {
     const asyncContext = context === undefined || context.asyncContext === 0 ? this.#nextAsyncContext++ : context.asyncContext;
     const entry = new HeldEntry(record, PENDING, permits, reentry, asyncContext, this.#siteFor(record, asyncContext));
     const released = releasedIn(context, record);
-    if (released !== undefined) released.replacedBy = entry;
+    if (released !== undefined) succeed(released, entry);
     const carried = deriveContext(context, entry, asyncContext);
     let acquisition: Promise<boolean>;
     try {
@@ -283,7 +283,7 @@ export class Validator implements LockHook {
         // one drops it, and then, listed nowhere else and linked to nothing, the entry is reusable.
         if (context.shared) return;
         held.pop();
-        if (!last.copied && last.replacedBy === undefined) record.spare = last;
+        if (!last.copied && last.successor === undefined) record.spare = last;
         return;
       }
     }
@@ -479,7 +479,7 @@ export class Validator implements LockHook {
     }
     entry.epoch = holdEpoch;
     record.held.push(entry);
-    // (No `replacedBy` link: a synchronous re-take is in the releasing context itself.)
+    // (No `successor`: a synchronous re-take is in the releasing context itself.)
     if (context !== undefined && !context.shared) context.held.push(entry);
     else enterContext(deriveContext(context, entry, asyncContext));
   }
@@ -507,7 +507,7 @@ function drop(entry: HeldEntry, permits: number): void {
 
 /**
  * Releases `permits` from the entries `context` holds of `record`, newest first (an entry released
- * and re-taken for it, see `HeldEntry.replacedBy`, counts as held); returns how many were not held.
+ * and re-taken for it, see `HeldEntry.successor`, counts as held); returns how many were not held.
  */
 function releaseIn(context: HeldContext | undefined, record: LockRecord, permits: number): number {
   if (context === undefined) return permits;
@@ -517,7 +517,7 @@ function releaseIn(context: HeldContext | undefined, record: LockRecord, permits
     let entry: HeldEntry | undefined = held[index];
     if (entry === undefined) continue;
     if (entry.record !== record) continue;
-    while (entry !== undefined && entry.state === RELEASED) entry = entry.replacedBy;
+    if (entry.state === RELEASED) entry = entry.successor?.newest;
     if (entry === undefined || entry.state !== HELD) continue;
     const taken = Math.min(left, entry.permits);
     drop(entry, taken);

@@ -200,6 +200,39 @@ describe('lock libraries: lockstep on the fixture and the validator instrumentin
     });
   }
 
+  test('CommonJS: node -r @lockstep/primitives/validate (no top-level await) instruments both builds of async-mutex', () => {
+    // An inversion through the CommonJS build (require), and one through the ESM build (import()):
+    // lines of their own, since async-mutex's locks are named where they are used.
+    const program = [
+      "const { Mutex } = require('async-mutex');",
+      'async function invertCommonJs() {',
+      '  const first = new Mutex();',
+      '  const second = new Mutex();',
+      '  await first.runExclusive(() => second.runExclusive(() => undefined));',
+      '  await second.runExclusive(() => first.runExclusive(() => undefined));',
+      '}',
+      'async function invertEsm() {',
+      "  const { Mutex: EsmMutex } = await import('async-mutex');",
+      '  const third = new EsmMutex();',
+      '  const fourth = new EsmMutex();',
+      '  await third.runExclusive(() => fourth.runExclusive(() => undefined));',
+      '  await fourth.runExclusive(() => third.runExclusive(() => undefined));',
+      '}',
+      'invertCommonJs().then(invertEsm).then(() => {',
+      "  const { lockValidationReports } = require('@lockstep/primitives/validate');",
+      '  console.log(JSON.stringify(lockValidationReports().map((report) => report.kind)));',
+      '});',
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['-r', '@lockstep/primitives/validate', '-e', program], {
+      cwd: root,
+      env: { ...process.env, LOCKSTEP_VALIDATE_ON_REPORT: 'record', LOCKSTEP_VALIDATE_INSTRUMENT: 'async-mutex' },
+      encoding: 'utf8',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual(['lock-order-cycle', 'lock-order-cycle']);
+  });
+
   test('LOCKSTEP_VALIDATE_INSTRUMENT naming a library it cannot instrument stops the run with a message naming it', () => {
     const run = spawnSync(process.execPath, ['--import', '@lockstep/primitives/validate', '-e', ''], {
       cwd: root,

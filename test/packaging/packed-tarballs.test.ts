@@ -31,10 +31,12 @@ interface Matrix {
   readonly defineConfig: boolean;
   /** `.eslintrc` exists on ESLint 9 only. */
   readonly legacy: boolean;
+  /** ESLint before 9.10 ships no declarations: what docs/install.md tells a project checking libraries to add. */
+  readonly eslintTypes?: string;
 }
 
 const MATRIX: readonly Matrix[] = [
-  { name: 'TypeScript 5.0 and ESLint 9.0 (the oldest supported)', typescript: '5.0.4', eslint: '9.0.0', defineConfig: false, legacy: true },
+  { name: 'TypeScript 5.0 and ESLint 9.0 (the oldest supported)', typescript: '5.0.4', eslint: '9.0.0', defineConfig: false, legacy: true, eslintTypes: '@types/eslint@^9.6' },
   { name: 'TypeScript 5.9 and ESLint 9', typescript: '~5.9.0', eslint: '^9.22.0', defineConfig: true, legacy: true },
   { name: 'TypeScript 6.0 and ESLint 10 (the newest supported)', typescript: '~6.0.3', eslint: '^10.0.0', defineConfig: true, legacy: false },
 ];
@@ -161,7 +163,7 @@ describe('the packed tarballs', () => {
       }
       const install = await run(
         'npm',
-        ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, `typescript@${matrix.typescript}`, `eslint@${matrix.eslint}`, '@types/node@^20', 'tsx@^4'],
+        ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, `typescript@${matrix.typescript}`, `eslint@${matrix.eslint}`, '@types/node@^20', 'tsx@^4', ...(matrix.eslintTypes === undefined ? [] : [matrix.eslintTypes])],
         dir,
       );
       expect(install.stderr + install.stdout).not.toMatch(/ERESOLVE|peer dep/i);
@@ -208,6 +210,27 @@ describe('the packed tarballs', () => {
       const program = await run(process.execPath, ['--import', 'tsx', 'src/workers/main.ts'], dir);
       expect(program.stderr).toBe('');
       expect(program.stdout.trim()).toBe('1000');
+    }, STEP_TIMEOUT_MS);
+
+    it('type-checks the packages’ own declarations (skipLibCheck off) on this TypeScript', async () => {
+      // The project's tsconfig skips library checks, as most do; a user who does not must not get
+      // errors from ours (TypeScript < 5.7 rejects typed arrays with a type argument, say).
+      fs.writeFileSync(
+        path.join(dir, 'declarations-check.ts'),
+        [
+          "import { Lock, Queue } from '@lockstep/primitives';",
+          "import { enableLockValidation } from '@lockstep/primitives/validate';",
+          "import * as analyzer from '@lockstep/analyzer';",
+          "import plugin from '@lockstep/eslint-plugin';",
+          'export const used = [new Lock(), new Queue<number>(), enableLockValidation, analyzer, plugin];',
+          '',
+        ].join('\n'),
+      );
+      const options = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, lib: ['ES2022'], types: ['node'], skipLibCheck: false, noEmit: true };
+      fs.writeFileSync(path.join(dir, 'tsconfig.declarations.json'), JSON.stringify({ compilerOptions: options, files: ['declarations-check.ts'] }, null, 2));
+      const check = await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.declarations.json'], dir);
+      expect(check.stdout + check.stderr).toBe('');
+      expect(check.code).toBe(0);
     }, STEP_TIMEOUT_MS);
 
     it('type-checks code using the primitives and, where ESLint has defineConfig, our configs inside it', async () => {

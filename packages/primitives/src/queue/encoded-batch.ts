@@ -18,14 +18,14 @@ export class EncodedBatch {
   /** How many of the items, from the first, a put has put so far. */
   done = 0;
   /** Per item: its inline entry (odd), or its record's offset in `block` (a multiple of 8). */
-  entries = new Int32Array(16);
+  entries: Int32Array = new Int32Array(16);
   /** `cursors[i]`: bytes of `block` before item `i`'s record; `cursors[count]`: the bytes in use. */
-  cursors = new Int32Array(17);
+  cursors: Int32Array = new Int32Array(17);
   // The encoder writes each item straight into its record's place in the block.
   readonly #writer = new Writer({ block: true, bytes: 256 });
   readonly #encoder = new Encoder(this.#writer);
 
-  #words = new Int32Array(0);
+  #words: Int32Array = new Int32Array(0);
   #wordsOf: Uint8Array | undefined;
 
   /** The records, back to back. */

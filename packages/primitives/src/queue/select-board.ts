@@ -45,7 +45,7 @@ function openBoard(): Int32Array {
 }
 
 /** This thread's board, for the queues it makes. Made when this module loads, so that workers started later inherit it. */
-export const threadBoard = openBoard();
+export const threadBoard: Int32Array = openBoard();
 
 /** The board a queue's handle carries, checked. */
 export function boardFromBuffer(buffer: unknown, where: string): Int32Array {

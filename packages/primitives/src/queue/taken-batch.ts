@@ -14,8 +14,8 @@ import type { TakenRecord } from './record-store.js';
 export class TakenBatch {
   count = 0;
   /** Per item: its inline entry (odd), or its record's offset in `bytes` (a multiple of 8). */
-  entries = new Int32Array(16);
-  bytes = new Uint8Array(1024);
+  entries: Int32Array = new Int32Array(16);
+  bytes: Uint8Array = new Uint8Array(1024);
   /** Scratch bytes in use; records start at multiples of 8. */
   used = 0;
   #view = new DataView(this.bytes.buffer);

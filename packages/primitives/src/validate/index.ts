@@ -20,43 +20,11 @@
  *
  * @packageDocumentation
  */
-import { enableLockValidation } from './api.js';
-import { optionsFromEnvironment, settingsFrom } from './options.js';
-import { loadLibraries } from './library-modules.js';
-import { writeReportsAtExit } from './report-file.js';
+import { startFromEnvironment } from './environment-start.js';
 
-export {
-  clearLockValidationReports,
-  disableLockValidation,
-  enableLockValidation,
-  isLockValidationEnabled,
-  lockValidationReports,
-  nameLock,
-} from './api.js';
-export { LockValidationError } from '../errors.js';
-export { fingerprintLockFinding } from './fingerprint.js';
-export { formatLockValidationJson, VALIDATION_SCHEMA_VERSION } from './format-json.js';
-export { formatLockValidationSarif } from './format-sarif.js';
-export { formatLockValidationText } from './format-text.js';
-export type { LockValidationOptions, OnReport } from './options.js';
-export type {
-  LockValidationKind,
-  LockValidationReport,
-  LockValidationStep,
-  ValidatedLock,
-  ValidationContext,
-  ValidationFrame,
-  ValidationLocation,
-  ValidationSite,
-} from './report.js';
-export type { ValidatedKind } from '../internal/validation-hook.js';
+export * from './public-api.js';
 
-const environment = (globalThis as { readonly process?: { readonly env?: Readonly<Record<string, string | undefined>>; cwd?(): string } }).process;
-const libraries = (environment?.env?.['LOCKSTEP_VALIDATE_INSTRUMENT'] ?? '').split(',').map((name) => name.trim()).filter((name) => name !== '');
-const options = { ...optionsFromEnvironment(), ...(libraries.length === 0 ? {} : { instrument: await loadLibraries(libraries, environment?.cwd?.() ?? '.') }) };
-enableLockValidation(options);
-const { root } = settingsFrom(options);
-for (const [variable, format] of [['LOCKSTEP_VALIDATE_JSON', 'json'], ['LOCKSTEP_VALIDATE_SARIF', 'sarif']] as const) {
-  const file = environment?.env?.[variable];
-  if (file !== undefined && file !== '') writeReportsAtExit(file, root, format);
-}
+// The ES module builds of the libraries to instrument are imported before the program's own code
+// runs (`node --import` waits for this module): so its first use of them is recorded too.
+const start = startFromEnvironment();
+if (start !== undefined) start.finish(await Promise.all(start.esmBuilds.map((url) => import(url))));

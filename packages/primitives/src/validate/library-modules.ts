@@ -13,6 +13,7 @@ interface ModuleBuiltin {
 
 interface UrlBuiltin {
   pathToFileURL(path: string): URL;
+  fileURLToPath(url: string): string;
 }
 
 interface FsBuiltin {
@@ -22,18 +23,25 @@ interface FsBuiltin {
 /** The libraries that can be instrumented, by package name. */
 export const INSTRUMENTABLE = ['async-mutex', 'await-semaphore', 'web-locks'] as const;
 
+/** What {@link loadLibraries} found: the modules loaded now, and the ES module builds for the entry to load. */
+export interface LoadedLibraries {
+  /** The CommonJS builds (what `require` gives), and `navigator.locks` for `web-locks`. */
+  readonly loaded: readonly unknown[];
+  /** The file URLs of the ES module builds (what `import` gives), where the package has one apart. */
+  readonly esmBuilds: readonly string[];
+}
+
 /**
- * Both builds of each named library, resolved from `directory` (the project: the current directory).
+ * Each named library, resolved from `directory` (the project: the current directory): its CommonJS
+ * build loaded, its ES module build's URL, for the entry to load with `import()` (or `require`).
  *
  * @throws Error naming what is wrong: a library not in {@link INSTRUMENTABLE}, one not installed.
  */
-export async function loadLibraries(names: readonly string[], directory: string): Promise<unknown[]> {
-  const module = nodeBuiltin<ModuleBuiltin>('node:module');
-  const url = nodeBuiltin<UrlBuiltin>('node:url');
-  const fs = nodeBuiltin<FsBuiltin>('node:fs');
-  if (module === undefined || url === undefined || fs === undefined) throw new Error('LOCKSTEP_VALIDATE_INSTRUMENT needs Node.js (node:module)');
+export function loadLibraries(names: readonly string[], directory: string): LoadedLibraries {
+  const { module, url, fs } = builtins();
   const require = module.createRequire(`${directory.replace(/[\\/]$/, '')}/package.json`);
   const loaded: unknown[] = [];
+  const esmBuilds: string[] = [];
   for (const name of names) {
     if (!(INSTRUMENTABLE as readonly string[]).includes(name)) {
       throw new Error(`LOCKSTEP_VALIDATE_INSTRUMENT: cannot instrument ${JSON.stringify(name)}; it knows ${INSTRUMENTABLE.join(', ')}`);
@@ -53,9 +61,28 @@ export async function loadLibraries(names: readonly string[], directory: string)
     }
     loaded.push(require(name));
     const esm = esmEntry(JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest);
-    if (esm !== undefined) loaded.push(await import(url.pathToFileURL(`${manifestPath.slice(0, -'package.json'.length)}${esm}`).href));
+    if (esm !== undefined) esmBuilds.push(url.pathToFileURL(`${manifestPath.slice(0, -'package.json'.length)}${esm}`).href);
   }
-  return loaded;
+  return { loaded, esmBuilds };
+}
+
+/**
+ * An ES module loaded synchronously (the runtime's `require` of an ES module: Node 20.19+, 22.12+,
+ * Bun, Deno); the same module record a plain `import` of it gets, since the loader caches it by URL.
+ *
+ * @throws the runtime's error where it cannot require an ES module (`ERR_REQUIRE_ESM`).
+ */
+export function requireModule(fileUrl: string): unknown {
+  const { module, url } = builtins();
+  return module.createRequire(fileUrl)(url.fileURLToPath(fileUrl));
+}
+
+function builtins(): { module: ModuleBuiltin; url: UrlBuiltin; fs: FsBuiltin } {
+  const module = nodeBuiltin<ModuleBuiltin>('node:module');
+  const url = nodeBuiltin<UrlBuiltin>('node:url');
+  const fs = nodeBuiltin<FsBuiltin>('node:fs');
+  if (module === undefined || url === undefined || fs === undefined) throw new Error('LOCKSTEP_VALIDATE_INSTRUMENT needs Node.js (node:module)');
+  return { module, url, fs };
 }
 
 interface Manifest {

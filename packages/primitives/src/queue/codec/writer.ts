@@ -18,7 +18,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * whole: a queue's batch lays its records out in it, and sets `start` and `position` itself.
  */
 export class Writer {
-  bytes: Uint8Array<ArrayBuffer>;
+  // No type argument: declarations must read on TypeScript < 5.7, where typed arrays take none.
+  bytes: Uint8Array;
   view: DataView;
   /** Where the item being written starts in the slab. */
   start = 0;
@@ -253,7 +254,7 @@ export class Writer {
     this.position = length;
   }
 
-  #replace(bytes: Uint8Array<ArrayBuffer>): void {
+  #replace(bytes: Uint8Array): void {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer);
     this.start = this.position = 0;

@@ -64,7 +64,7 @@ async function waitForZeroAsync(cells: Int32Array, options: AsyncWaitOptions | u
   if (Atomics.load(cells, COUNT) === 0) return true;
   for (;;) {
     // The drop to zero wakes every waiter, abandoned ones included, so an abandoned wake needs no forwarding.
-    const result = await waitNonBlocking(cells, GENERATION, generation, remaining(deadline), signal, noop);
+    const result = await waitNonBlocking(cells, GENERATION, generation, remaining(deadline), signal, noop, true);
     if (Atomics.load(cells, GENERATION) !== generation || Atomics.load(cells, COUNT) === 0) return true;
     if (result === 'timed-out') return false;
   }

@@ -84,7 +84,9 @@ export class Event {
     const generation = Atomics.load(cells, GENERATION);
     if (Atomics.load(cells, FLAG) === 1) return true;
     // set() wakes every waiter, abandoned ones included, so an abandoned wake needs no forwarding.
-    const result = await waitNonBlocking(cells, GENERATION, generation, remaining(deadline), signal, () => {});
+    const result = await waitNonBlocking(cells, GENERATION, generation, remaining(deadline), signal, noop, true);
     return result !== 'timed-out' || this.isSet;
   }
 }
+
+function noop(): void {}

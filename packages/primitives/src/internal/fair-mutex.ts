@@ -123,7 +123,7 @@ export class FairMutex {
         const timeout = remaining(deadline);
         if (timeout === 0) return this.#giveUp(ticket);
         // A grant to an aborted waiter is handled by the catch below, not by the late wake-up.
-        await waitNonBlocking(this.cells, slot, waiting, cancellableSlice(timeout, cancel), signal, ignoreWake);
+        await waitNonBlocking(this.cells, slot, waiting, cancellableSlice(timeout, cancel), signal, ignoreWake, true);
       }
     } catch (error) {
       if (this.#giveUp(ticket)) this.#advanceFrom(ticket);
@@ -182,7 +182,7 @@ export class FairMutex {
         const timeout = remaining(deadline);
         if (timeout === 0) return false;
         // Releases notify every watcher: a wake-up reaching an aborted one is nobody else's.
-        await waitNonBlocking(cells, base + SERVING, serving, cancellableSlice(timeout, cancel), signal, ignoreWake);
+        await waitNonBlocking(cells, base + SERVING, serving, cancellableSlice(timeout, cancel), signal, ignoreWake, true);
         if (cancel.cancelledSince(snapshot)) throw cancel.error(snapshot, method);
       }
     } finally {
@@ -265,7 +265,7 @@ export class FairMutex {
         if (ticket !== undefined) return ticket;
         const timeout = remaining(deadline);
         if (timeout === 0) return undefined;
-        await waitNonBlocking(cells, base + SERVING, serving, cancellableSlice(timeout, cancel), signal, ignoreWake);
+        await waitNonBlocking(cells, base + SERVING, serving, cancellableSlice(timeout, cancel), signal, ignoreWake, true);
         if (cancel?.cancelledSince(snapshot) === true) throw cancel.error(snapshot, method);
       }
     } finally {

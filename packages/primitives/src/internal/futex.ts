@@ -33,9 +33,21 @@ export const spinPause: () => void = typeof atomicsPause === 'function' ? () => 
 
 /**
  * Async twin of {@link waitBlocking}. When `signal` aborts, the returned promise rejects at once, but the
- * engine's waiter cannot be withdrawn: it stays in the word's wait list until notified or timed out. A
- * notification that reaches such an abandoned waiter was meant for a live one, so `onAbandonedWake` must
- * pass it on (forward the notify, or release a lock handed to it); otherwise a wake-up would be lost.
+ * engine's waiter cannot be withdrawn: it would stay in the word's wait list until notified or timed
+ * out, and take the next `notify(…, 1)` meant for a live waiter. Passing that wake-up on from its
+ * promise is not enough: the promise settles on this thread's event loop, which may not run for a long
+ * time (this thread blocked in a blocking wait of its own, or busy), while the live waiter sleeps on
+ * with the permit or item there. So the abort wakes every waiter of the word at once: the engine
+ * takes them all off its list synchronously, ours included, and each live one looks again and sleeps
+ * again (all waits here re-check their condition; aborts are rare, so the spurious wake-ups are
+ * cheap). A wake-up that reached this waiter before the abort is then passed on too: the other
+ * waiters were woken with it; and `onAbandonedWake` (forward the notify, or release a lock handed to
+ * the waiter) still runs when the abandoned promise settles 'ok', for what the wake-all cannot give
+ * back (a lock handed over with the wake-up).
+ *
+ * A word whose every notify wakes all its waiters (`wakesAll`: an event's flag, a latch, the readers
+ * of a read-write lock) has no wake-up to lose: its aborts wake nobody, since some of its waiters
+ * take any wake-up for the one they wait for.
  */
 export function waitNonBlocking(
   cells: Int32Array,
@@ -44,6 +56,7 @@ export function waitNonBlocking(
   timeoutMs: number,
   signal: AbortSignal | undefined,
   onAbandonedWake: () => void,
+  wakesAll = false,
 ): Promise<WaitResult> {
   // An aborted signal fires no more events: waiting on it would last until the timeout or a notify.
   // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
@@ -58,6 +71,7 @@ export function waitNonBlocking(
     let abandoned = false;
     const onAbort = (): void => {
       abandoned = true;
+      if (!wakesAll) Atomics.notify(cells, index);
       releaseEventLoop();
       // The signal's reason is rethrown as given (usually a DOMException 'AbortError'), as fetch does.
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors

@@ -313,7 +313,7 @@ export class RwCells {
   /** A reader sleeps without blocking; aborted, it leaves as one that gives up. */
   async #sleepAsync(expected: number, timeout: number, signal: AbortSignal | undefined): Promise<WaitResult> {
     try {
-      return await waitNonBlocking(this.cells, STATE, expected, timeout, signal, this.#onAbandonedReaderWake);
+      return await waitNonBlocking(this.cells, STATE, expected, timeout, signal, this.#onAbandonedReaderWake, true);
     } catch (error) {
       this.wakeIfFree();
       throw error;

@@ -182,7 +182,7 @@ export async function selectAsync(
       // The scan awaited: the signal may have aborted since, and an aborted signal fires no more events.
       throwIfAborted(signal);
       // Every put wakes every waiter of the word, abandoned ones included: an abandoned wake needs no forwarding.
-      await waitNonBlocking(board, word, snapshot, sleepMs, signal, noop);
+      await waitNonBlocking(board, word, snapshot, sleepMs, signal, noop, true);
     } finally {
       if (waits) unregister(registered, bucket);
     }

@@ -1,4 +1,5 @@
 import { ThreadStateError } from './errors.js';
+import { startLongTimeout, type LongTimeout } from './internal/long-timeout.js';
 
 /**
  * Calls a function after a delay unless cancelled first: Python's `threading.Timer`. It runs on the
@@ -16,8 +17,10 @@ import { ThreadStateError } from './errors.js';
 export class Timer {
   readonly interval: number;
   readonly #fn: () => void;
-  #handle: ReturnType<typeof setTimeout> | undefined;
+  #handle: LongTimeout | undefined;
   #state: 'new' | 'pending' | 'finished' | 'cancelled' = 'new';
+  #started = false;
+  #error: unknown;
 
   constructor(interval: number, fn: () => void) {
     if (typeof interval !== 'number' || Number.isNaN(interval) || interval < 0) {
@@ -38,20 +41,41 @@ export class Timer {
     return this.#state === 'finished';
   }
 
-  /** @throws ThreadStateError when started twice. */
+  /**
+   * What the function threw, if it threw: reported on stderr and kept here, as Python's
+   * `threading.excepthook` prints it and the program goes on (and as {@link Thread} does), rather
+   * than an uncaught exception that ends the process.
+   */
+  get error(): unknown {
+    return this.#error;
+  }
+
+  /**
+   * Starts the countdown; after `cancel()`, does nothing (the function will not run), as Python's.
+   * Any interval works: one past the 2^31 - 1 ms a `setTimeout` keeps (about 24.8 days; `Infinity`)
+   * is waited out in full.
+   * @throws ThreadStateError when started twice.
+   */
   start(): void {
-    if (this.#state !== 'new') throw new ThreadStateError('a Timer can only be started once');
+    if (this.#started) throw new ThreadStateError('a Timer can only be started once');
+    this.#started = true;
+    if (this.#state === 'cancelled') return;
     this.#state = 'pending';
-    this.#handle = setTimeout(() => {
+    this.#handle = startLongTimeout(() => {
       this.#state = 'finished';
-      this.#fn();
+      try {
+        this.#fn();
+      } catch (error) {
+        this.#error = error;
+        console.error('Exception in Timer function:', error);
+      }
     }, this.interval);
   }
 
   /** Stops the timer if it has not fired yet; does nothing otherwise. */
   cancel(): void {
     if (this.#state === 'pending' || this.#state === 'new') {
-      clearTimeout(this.#handle);
+      this.#handle?.cancel();
       this.#state = 'cancelled';
     }
   }

@@ -122,6 +122,17 @@ describe('Thread (Python threading.Thread over worker_threads)', () => {
     expect(out.getNowait()).toBe('released');
   });
 
+  test('join({ timeout }) past what setTimeout keeps (2^31 ms and more) waits for the thread, not 1 ms', async () => {
+    const release = new Event();
+    const t = thread({ name: 'long-join', workerData: { mode: 'wait', event: release.handle } });
+    t.start();
+    const joined = t.join({ timeout: 2 ** 31 });
+    const early = await Promise.race([joined, sleep(100).then(() => 'still waiting')]);
+    expect(early).toBe('still waiting');
+    release.set();
+    expect(await joined).toBe(true);
+  });
+
   test('start() twice throws ThreadStateError; join() before start() rejects with ThreadStateError', async () => {
     const t = thread({ workerData: { mode: 'report', out: new Queue().handle } });
     await expect(t.join()).rejects.toThrow(ThreadStateError);
@@ -206,19 +217,46 @@ describe('Timer (Python threading.Timer)', () => {
     expect(t.finished).toBe(false);
   });
 
-  test('cancel() before start(): the function never runs, even if start() is called', async () => {
+  test('cancel() before start(): start() then does nothing, as in Python; a second start() throws', async () => {
     let called = false;
     const t = timer(10, () => {
       called = true;
     });
     t.cancel();
-    try {
-      t.start();
-    } catch (error) {
-      expect(error).toBeInstanceOf(ThreadStateError);
-    }
+    t.start();
+    expect(t.isAlive).toBe(false);
+    expect(() => t.start()).toThrow(ThreadStateError);
     await sleep(80);
     expect(called).toBe(false);
+    expect(t.finished).toBe(false);
+  });
+
+  test('an interval past what setTimeout keeps (2^31 ms, Infinity) is waited out, not cut to 1 ms', async () => {
+    let calls = 0;
+    const long = [timer(2 ** 31, () => calls++), timer(30 * 24 * 3600 * 1000, () => calls++), timer(Infinity, () => calls++)];
+    for (const t of long) t.start();
+    await sleep(100);
+    expect(calls).toBe(0);
+    expect(long.map((t) => t.isAlive)).toEqual([true, true, true]);
+    for (const t of long) t.cancel();
+    expect(long.map((t) => t.isAlive)).toEqual([false, false, false]);
+  });
+
+  test('a function that throws: the error is printed and kept in .error, the program goes on (Python’s excepthook)', async () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const boom = new Error('boom in a timer');
+      const t = timer(0, () => {
+        throw boom;
+      });
+      t.start();
+      await until(() => t.finished, 'the timer to fire');
+      expect(t.error).toBe(boom);
+      expect(printed).toHaveBeenCalledWith('Exception in Timer function:', boom);
+      expect(timer(0, () => undefined).error).toBeUndefined();
+    } finally {
+      printed.mockRestore();
+    }
   });
 
   test('cancel() after it fired does nothing; start() twice throws ThreadStateError', async () => {

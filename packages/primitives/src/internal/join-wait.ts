@@ -1,4 +1,5 @@
 import { releaseEventLoop, retainEventLoop } from './keep-alive.js';
+import { startLongTimeout, type LongTimeout } from './long-timeout.js';
 import { remaining, type Deadline } from './options.js';
 
 /**
@@ -16,11 +17,12 @@ export async function waitForEnd(ended: Promise<unknown>, deadline: Deadline): P
     }
     return true;
   }
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: LongTimeout | undefined;
   const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(resolve, remaining(deadline), false);
+    // A timeout past what setTimeout keeps (2^31 - 1 ms) would otherwise end the join after 1 ms.
+    timer = startLongTimeout(() => resolve(false), remaining(deadline));
   });
   const result = await Promise.race([ended.then(() => true as const), timedOut]);
-  clearTimeout(timer);
+  timer?.cancel();
   return result;
 }

@@ -26,8 +26,11 @@ export function cellsFromHandle(handle: unknown, kind: string, count: number): I
     throw new TypeError(`${where}: expected the object from a ${kind}'s .handle, got ${handle === null ? 'null' : typeof handle}`);
   }
   const { kind: actual, buffer, byteOffset } = handle as Partial<CellsHandle>;
+  if (actual === undefined) {
+    throw new TypeError(`${where}: expected the object from a ${kind}'s .handle, got an object without a kind`);
+  }
   if (actual !== kind) {
-    throw new TypeError(`${where}: this handle belongs to a ${String(actual)}, not a ${kind}`);
+    throw new TypeError(`${where}: this handle belongs to ${article(String(actual))} ${String(actual)}, not ${article(kind)} ${kind}`);
   }
   if (!(buffer instanceof SharedArrayBuffer)) {
     throw new TypeError(`${where}: handle.buffer must be a SharedArrayBuffer`);
@@ -37,4 +40,9 @@ export function cellsFromHandle(handle: unknown, kind: string, count: number): I
     throw new RangeError(`${where}: handle.byteOffset ${String(byteOffset)} does not address ${bytes} bytes inside its buffer`);
   }
   return new Int32Array(buffer, byteOffset, count);
+}
+
+/** `a` or `an`, for a primitive's name in a message. */
+function article(name: string): string {
+  return /^[AEIOU]/i.test(name) ? 'an' : 'a';
 }

@@ -52,7 +52,12 @@ export function encodeItem(item: unknown): EncodedItem {
  */
 export function writeItem(encoder: Encoder, writer: Writer, item: unknown): ItemTag {
   if (isBytes(item)) {
-    writer.raw(item);
+    try {
+      writer.raw(item);
+    } catch (error) {
+      // A Uint8Array whose buffer was transferred away (detached) cannot be read.
+      throw cloneFailure(error);
+    }
     return ItemTag.Bytes;
   }
   if (typeof item === 'string') {

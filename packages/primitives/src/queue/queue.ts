@@ -22,7 +22,10 @@ import {
   JOURNAL_CELLS,
   JOURNAL_SAVED,
   Order,
+  MAX_ARENA_BYTES,
   RecordStore,
+  StorageLimitError,
+  storeBuffersProblem,
   STORE_CELLS,
   type StoreBuffers,
   type TakenRecord,
@@ -143,8 +146,8 @@ export class Queue<T = unknown> {
     if (typeof maxSize !== 'number' || !Number.isInteger(maxSize) || maxSize < 0 || maxSize > 0x7fff_ffff) {
       throw new RangeError(`new ${kind}(): maxSize must be a non-negative integer (0 = unbounded), got ${String(maxSize)}`);
     }
-    if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1024) {
-      throw new RangeError(`new ${kind}(): maxBytes must be an integer >= 1024, got ${String(maxBytes)}`);
+    if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || maxBytes < 1024 || maxBytes > MAX_ARENA_BYTES) {
+      throw new RangeError(`new ${kind}(): maxBytes must be an integer from 1024 to ${MAX_ARENA_BYTES} (just under 2 GiB), got ${String(maxBytes)}`);
     }
     const cells = allocateCells(QUEUE_CELLS);
     cells[MAX_SIZE] = maxSize;
@@ -235,7 +238,7 @@ export class Queue<T = unknown> {
     assertNotComparing(this.#cells, method);
     const batch = takeEncodedBatch();
     try {
-      batch.add(item);
+      addItem(batch, item, method);
       queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method), putTimedOut, this.#puttable);
     } finally {
       releaseEncodedBatch(batch);
@@ -251,7 +254,7 @@ export class Queue<T = unknown> {
     assertNotComparing(this.#cells, method);
     const batch = takeEncodedBatch();
     try {
-      batch.add(item);
+      addItem(batch, item, method);
       await queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#putStep(batch, timeLeft, method), putTimedOut);
     } finally {
       releaseEncodedBatch(batch);
@@ -506,9 +509,17 @@ export class Queue<T = unknown> {
    * Shuts the queue down, as Python 3.13's `Queue.shutdown`: later `put`s throw {@link QueueShutDown};
    * `get`s drain what is left, then throw it. With `immediate`, the items left are dropped (counted as
    * done, so `join()` returns) and every blocked `get` throws at once.
+   * @throws TypeError when `options` is not an object or `immediate` not a boolean (`shutdown(true)`,
+   * Python's positional form, is refused rather than taken for a plain shutdown).
    */
   shutdown(options: { readonly immediate?: boolean } = {}): void {
     const method = `${this.kind}.shutdown()`;
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`${method}: options must be an object like { immediate: true }, got ${options === null ? 'null' : typeof options}`);
+    }
+    if (options.immediate !== undefined && typeof options.immediate !== 'boolean') {
+      throw new TypeError(`${method}: immediate must be true or false, got ${String(options.immediate)}`);
+    }
     assertNotComparing(this.#cells, method);
     withInternalLock(this.#mutex, method, () => {
       this.#journal.begin();
@@ -551,7 +562,12 @@ export class Queue<T = unknown> {
     const left = batch.count - batch.done;
     const room = maxSize === 0 ? left : Math.min(left, maxSize - this.#store.lockedCount);
     if (room > 0) {
-      this.#putItems(batch, batch.done, batch.done + room);
+      try {
+        this.#putItems(batch, batch.done, batch.done + room);
+      } catch (error) {
+        if (error instanceof StorageLimitError) throw storageLimit(error, method, batch);
+        throw error;
+      }
       if (batch.done === batch.count) return undefined;
     }
     if (timeLeft === 0) throw new QueueFull(`${method}: the queue is full (maxSize ${maxSize})${partMessage(batch)}`, { itemsPut: batch.done });
@@ -862,6 +878,21 @@ function partMessage(batch: EncodedBatch): string {
   return batch.count === 1 ? '' : `; ${batch.done} of the ${batch.count} items were put`;
 }
 
+/** Encodes `item` into `batch`; an item that cannot be queued is refused in the name of `method`. */
+function addItem(batch: EncodedBatch, item: unknown, method: string): void {
+  try {
+    batch.add(item);
+  } catch (error) {
+    // The codec's refusals name the plain put; the call may be a LifoQueue's putMany.
+    if (error instanceof TypeError && error.message.startsWith(CODEC_PREFIX) && method !== 'Queue.put()') {
+      error.message = `${method}: ${error.message.slice(CODEC_PREFIX.length)}`;
+    }
+    throw error;
+  }
+}
+
+const CODEC_PREFIX = 'Queue.put(): ';
+
 /** Reads and encodes every item of a batch put, before anything goes in. */
 function encodeAll(items: Iterable<unknown>, method: string): EncodedBatch {
   if (items === null || items === undefined || typeof (items as Partial<Iterable<unknown>>)[Symbol.iterator] !== 'function') {
@@ -869,7 +900,7 @@ function encodeAll(items: Iterable<unknown>, method: string): EncodedBatch {
   }
   const batch = takeEncodedBatch();
   try {
-    for (const item of items) batch.add(item);
+    for (const item of items) addItem(batch, item, method);
   } catch (error) {
     releaseEncodedBatch(batch);
     throw error;
@@ -880,6 +911,16 @@ function encodeAll(items: Iterable<unknown>, method: string): EncodedBatch {
 function checkMax(max: number, method: string): void {
   if (typeof max !== 'number') throw new TypeError(`${method}: max must be a number, got ${typeof max}`);
   if (!Number.isInteger(max) || max < 1) throw new RangeError(`${method}: max must be a positive integer, got ${max}`);
+}
+
+/**
+ * The storage-limit error of a put, named for its call (`LifoQueue.putMany()`) and, like `QueueFull`,
+ * saying how many of a batch's items went in before it (`itemsPut`; they stay in the queue).
+ */
+function storageLimit(error: StorageLimitError, method: string, batch: EncodedBatch): StorageLimitError {
+  error.message = `${method}: ${error.message}${partMessage(batch)}`;
+  (error as StorageLimitError & { itemsPut?: number }).itemsPut = batch.done;
+  return error;
 }
 
 function getTimedOut(method: string, cause: Error): never {
@@ -896,7 +937,10 @@ function partsFromHandle(handle: QueueHandle, kind: QueueKind): QueueParts {
   if (!(handle.index instanceof SharedArrayBuffer) || !(handle.arena instanceof SharedArrayBuffer)) {
     throw new TypeError(`${kind}.from(handle): handle.index and handle.arena must be SharedArrayBuffers`);
   }
-  return { cells, buffers: { index: handle.index, arena: handle.arena }, board: boardFromBuffer(handle.selectBoard, `${kind}.from(handle)`) };
+  const buffers = { index: handle.index, arena: handle.arena };
+  const problem = storeBuffersProblem(cells, STORE, buffers);
+  if (problem !== undefined) throw new TypeError(`${kind}.from(handle): not the handle of a queue: ${problem}`);
+  return { cells, buffers, board: boardFromBuffer(handle.selectBoard, `${kind}.from(handle)`) };
 }
 
 /**

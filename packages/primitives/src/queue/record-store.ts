@@ -29,7 +29,20 @@ const INITIAL_INDEX_ENTRIES = 64;
 const INITIAL_ARENA_BYTES = 16 * 1024;
 /** Address space reserved (not committed) per queue; grows on demand up to it. */
 export const DEFAULT_MAX_ARENA_BYTES = 256 * 1024 * 1024;
-const MAX_INDEX_ENTRIES = 16 * 1024 * 1024;
+/** The most items a queue holds at once (its index's largest size, 64 MiB of entries). */
+export const MAX_INDEX_ENTRIES = 16 * 1024 * 1024;
+/**
+ * The largest `maxBytes`: record offsets are 32-bit signed cells, so the arena stays under 2 GiB
+ * (a 64 KiB margin keeps every offset and size a positive int32).
+ */
+export const MAX_ARENA_BYTES = 2 ** 31 - 64 * 1024;
+
+/**
+ * A queue's storage at its limit (items or bytes). A `RangeError`, as documented; its own class so
+ * that the queue can tell it from what a `PriorityQueue`'s comparator throws, and name the method
+ * and the items put before it.
+ */
+export class StorageLimitError extends RangeError {}
 
 export interface StoreBuffers {
   readonly index: SharedArrayBuffer;
@@ -41,6 +54,23 @@ export function allocateStoreBuffers(maxArenaBytes: number): StoreBuffers {
     index: new SharedArrayBuffer(INITIAL_INDEX_ENTRIES * 4, { maxByteLength: MAX_INDEX_ENTRIES * 4 }),
     arena: new SharedArrayBuffer(INITIAL_ARENA_BYTES, { maxByteLength: Math.max(INITIAL_ARENA_BYTES, maxArenaBytes) }),
   };
+}
+
+/**
+ * What is wrong with the buffers of a handle given to `from`, if anything: a queue's are growable,
+ * its index reserved to the largest size, and at least as large as its control cells say (the
+ * index's capacity, the arena's bytes in use). A handle put together from another queue's parts
+ * would otherwise read records that are not there, and drop the real queue's items as undecodable.
+ */
+export function storeBuffersProblem(control: Int32Array, base: number, buffers: StoreBuffers): string | undefined {
+  const { index, arena } = buffers;
+  // (`growable` is undefined where a runtime has no growable buffers: nothing to compare there.)
+  if (index.growable === false || arena.growable === false || (index.growable && index.maxByteLength !== MAX_INDEX_ENTRIES * 4)) {
+    return 'its index and arena are not the growable buffers a queue makes';
+  }
+  if (index.byteLength < Atomics.load(control, base + INDEX_CAPACITY) * 4) return 'its index is smaller than its control block says';
+  if (arena.byteLength < Atomics.load(control, base + ARENA_USED)) return 'its arena is smaller than its control block says';
+  return undefined;
 }
 
 export function initStoreCells(control: Int32Array, base: number): void {
@@ -151,7 +181,7 @@ export class RecordStore {
     if (count + n <= capacity) return false;
     if (capacity >= MAX_INDEX_ENTRIES) {
       if (count < capacity) return false;
-      throw new RangeError(`Queue.put(): more than ${MAX_INDEX_ENTRIES} items queued`);
+      throw new StorageLimitError(`more than ${MAX_INDEX_ENTRIES} items queued, the most a queue holds; take some out first`);
     }
     const wanted = Math.min(MAX_INDEX_ENTRIES, nextPowerOfTwo(count + n));
     // A step that died after growing left the buffer larger than its capacity says.
@@ -441,7 +471,11 @@ export class RecordStore {
           this.#sync();
           used = this.#compact();
         } else {
-          throw new RangeError(`Queue.put(): the queue's shared storage is full (${limit} bytes); raise maxBytes or drain the queue`);
+          throw new StorageLimitError(
+            size > limit
+              ? `an item of ${size} bytes is larger than the queue's shared storage can ever be (maxBytes ${limit}); raise maxBytes`
+              : `the queue's shared storage is full (${limit} bytes); raise maxBytes or take items out first`,
+          );
         }
       }
     }

@@ -102,10 +102,14 @@ export class Barrier {
   readonly #action: (() => void) | undefined;
 
   /**
-   * @throws RangeError when `parties` is not an integer >= 1 or `timeout` is negative.
+   * @throws RangeError when `parties` is not an integer >= 1 or `timeout` is negative; TypeError when
+   * `options` is not an object, `action` not a function or `timeout` not a number.
    */
   constructor(parties: number, options: BarrierOptions = {}) {
     const adopted = takeAdopted<Int32Array>();
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`new Barrier(parties, options): options must be an object like { timeout: 1000 }, got ${options === null ? 'null' : typeof options}`);
+    }
     if (options.action !== undefined && typeof options.action !== 'function') {
       throw new TypeError('Barrier: action must be a function');
     }
@@ -119,9 +123,10 @@ export class Barrier {
     if (typeof parties !== 'number' || !Number.isInteger(parties) || parties < 1 || parties > 0x7fff_ffff) {
       throw new RangeError(`new Barrier(): parties must be an integer >= 1, got ${String(parties)}`);
     }
-    if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
-      throw new RangeError(`new Barrier(): timeout must be a non-negative number of ms, got ${String(timeout)}`);
+    if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout))) {
+      throw new TypeError(`new Barrier(): timeout must be a number of ms, got ${typeof timeout === 'string' ? JSON.stringify(timeout) : String(timeout)}`);
     }
+    if (timeout !== undefined && timeout < 0) throw new RangeError(`new Barrier(): timeout must be a non-negative number of ms, got ${timeout}`);
     const cells = allocateCells(barrierCells(parties));
     cells[PARTIES] = parties;
     cells[DEFAULT_TIMEOUT] = timeout === undefined || timeout >= 0x7fff_ffff ? NO_TIMEOUT : Math.ceil(timeout);
@@ -244,7 +249,8 @@ export class Barrier {
   }
 
   #withDefaultTimeout<O extends WaitOptions>(options: O | undefined): O | WaitOptions | undefined {
-    if (options?.timeout !== undefined) return options;
+    // Something that is no options object is left for deadlineFrom to refuse, not spread into one.
+    if ((options !== undefined && (typeof options !== 'object' || options === null)) || options?.timeout !== undefined) return options;
     const fallback = this.#cells[DEFAULT_TIMEOUT]!;
     return fallback === NO_TIMEOUT ? options : { ...options, timeout: fallback };
   }

@@ -52,6 +52,22 @@ function mutexCellsOf(flavour: Flavour): number {
   return flavour === 'robust' ? ROBUST_MUTEX_CELLS : flavour === 'fair' ? FAIR_MUTEX_CELLS : MUTEX_CELLS;
 }
 
+/**
+ * The lock's cells: its mutex's, its cancellation's, and one that says which mutex it is. The handle's
+ * `fair`/`robust` flags say it too, but a handle is a plain object anyone can change: two threads
+ * running different protocols on one word would corrupt it, so `from` checks the flags against this.
+ */
+function lockCellsOf(flavour: Flavour): number {
+  return mutexCellsOf(flavour) + CANCEL_CELLS + 1;
+}
+
+const FLAVOUR_CODES: Readonly<Record<Flavour, number>> = { plain: 1, fair: 2, robust: 3 };
+
+function flagMismatch(flavour: Flavour, options?: ErrorOptions): RangeError {
+  const said = flavour === 'plain' ? 'neither fair nor robust' : `${flavour}: true`;
+  return new RangeError(`Lock.from(handle): the handle says ${said}, which is not the lock its buffer holds: pass a lock's .handle as it is`, options);
+}
+
 function buildMutex(flavour: Flavour, cells: Int32Array): Mutex {
   if (flavour === 'robust') return new RobustMutex(cells, 0, 'Lock');
   return flavour === 'fair' ? new FairMutex(cells) : new MutexCells(cells);
@@ -107,7 +123,8 @@ export class Lock extends Acquirable {
     }
     const flavour: Flavour = robust ? 'robust' : fair ? 'fair' : 'plain';
     giveName(this, nameOption(options, 'new Lock(options)'));
-    const cells = allocateCells(mutexCellsOf(flavour) + CANCEL_CELLS);
+    const cells = allocateCells(lockCellsOf(flavour));
+    cells[lockCellsOf(flavour) - 1] = FLAVOUR_CODES[flavour];
     this.#mutex = buildMutex(flavour, cells);
     this.#cancel = new WaitCancellation(cells, mutexCellsOf(flavour), 'Lock');
     hook?.created(this, 'Lock', false);
@@ -117,7 +134,15 @@ export class Lock extends Acquirable {
   static from(handle: LockHandle): Lock {
     const given = handle as Partial<LockHandle> | null;
     const flavour: Flavour = given?.robust === true ? 'robust' : given?.fair === true ? 'fair' : 'plain';
-    const cells = cellsFromHandle(handle, 'Lock', mutexCellsOf(flavour) + CANCEL_CELLS);
+    let cells: Int32Array;
+    try {
+      cells = cellsFromHandle(handle, 'Lock', lockCellsOf(flavour));
+    } catch (error) {
+      // The flag is the handle's: one set by hand on a plain lock's handle asks for cells it has not.
+      if (error instanceof RangeError && flavour !== 'plain') throw flagMismatch(flavour, { cause: error });
+      throw error;
+    }
+    if (Atomics.load(cells, lockCellsOf(flavour) - 1) !== FLAVOUR_CODES[flavour]) throw flagMismatch(flavour);
     return nameFromHandle(constructAdopting({ cells, flavour }, () => new Lock()), handle, 'Lock.from(handle)');
   }
 

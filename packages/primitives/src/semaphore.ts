@@ -261,6 +261,9 @@ export class Semaphore extends Acquirable {
       return;
     }
     const initial = checkValue(value, `new ${new.target.name}()`);
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw new TypeError(`new ${new.target.name}(value, options): options must be an object like { robust: true }, got ${options === null ? 'null' : typeof options}`);
+    }
     const robust = options?.robust === true;
     giveName(this, nameOption(options, `new ${new.target.name}(value, options)`));
     this.#cells = allocateCells(robust ? ROBUST_SEMAPHORE_CELLS : SEMAPHORE_CELLS);

@@ -14,8 +14,14 @@ describe('Barrier (Python threading.Barrier)', () => {
       expect(() => new Barrier(parties as number)).toThrow(RangeError);
     }
     expect(() => new Barrier(2, { timeout: -1 })).toThrow(RangeError);
-    expect(() => new Barrier(2, { timeout: Number.NaN })).toThrow(RangeError);
+    // Not a number: a TypeError, as every other timeout of the package.
+    expect(() => new Barrier(2, { timeout: Number.NaN })).toThrow(TypeError);
+    expect(() => new Barrier(2, { timeout: '5' as unknown as number })).toThrow(/timeout must be a number of ms, got "5"/);
+    expect(() => new Barrier(2, null as unknown as object)).toThrow(/options must be an object like \{ timeout: 1000 \}, got null/);
     expect(() => new Barrier(2, { action: 'run' as unknown as () => void })).toThrow(TypeError);
+    // A default timeout does not hide bad options given to wait().
+    expect(() => new Barrier(1, { timeout: 100 }).wait('soon' as never)).toThrow(/Barrier\.wait\(\): options must be an object/);
+    expect(new Barrier(1, { timeout: 100 }).wait()).toBe(0);
     const barrier = new Barrier(3);
     expect(barrier.parties).toBe(3);
     expect(barrier.nWaiting).toBe(0);

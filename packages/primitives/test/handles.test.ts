@@ -194,6 +194,16 @@ describe.each(cases)('$name handle', ({ name, make, from, sameState }) => {
 });
 
 describe('handles of composite primitives', () => {
+  test('a Lock handle whose fair or robust flag was set by hand on a plain lock is refused, saying so', () => {
+    const plain = new Lock().handle;
+    expect(() => Lock.from({ ...plain, fair: true })).toThrow(/Lock\.from\(handle\): the handle says fair: true, which is not the lock its buffer holds/);
+    // A robust lock's cells would fit in a plain one's buffer: the lock's own cell tells them apart.
+    expect(() => Lock.from({ ...plain, robust: true })).toThrow(/says robust: true, which is not the lock/);
+    const { fair: _flag, ...unflagged } = new Lock({ fair: true }).handle;
+    expect(() => Lock.from(unflagged)).toThrow(/says neither fair nor robust/);
+    expect(Lock.from(plain).fair).toBe(false);
+  });
+
   test('Queue handles need their storage buffers', () => {
     const handle = new Queue().handle;
     expect(() => Queue.from({ ...handle, index: new ArrayBuffer(8) } as never)).toThrow(TypeError);

@@ -20,6 +20,9 @@ describe('Semaphore', () => {
     expect(() => new Semaphore(1.5)).toThrow(TypeError);
     expect(() => new Semaphore(Number.NaN)).toThrow(TypeError);
     expect(new Semaphore(0).value).toBe(0);
+    // Options, as Lock's: an object or nothing.
+    expect(() => new Semaphore(1, 'robust' as never)).toThrow(/new Semaphore\(value, options\): options must be an object like \{ robust: true \}, got string/);
+    expect(() => new BoundedSemaphore(1, null as never)).toThrow(TypeError);
   });
 
   test('release(n) rejects n < 1 and changes nothing', () => {

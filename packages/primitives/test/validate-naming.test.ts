@@ -16,6 +16,7 @@ const spread =
   new Lock();
 const locks = { orders: new Lock(), 'audit': new Semaphore(2) };
 const ready = new Condition();
+const firstOfTwo = new Lock(), secondOfTwo = new Lock();
 
 class Pool {
   readonly lock = new Lock();
@@ -66,6 +67,9 @@ describe('lock classes are named as lockstep names the declaration', () => {
     expect(idOf(locks.orders)).toBe(`${FILE}#locks.orders`);
     expect(idOf(locks.audit)).toBe(`${FILE}#locks.audit`);
     expect(idOf(ready.lock)).toBe(`${FILE}#ready`);
+    // Both declarators of one declaration, as lockstep names them (the second was `file:line:column`).
+    expect(idOf(firstOfTwo)).toBe(`${FILE}#firstOfTwo`);
+    expect(idOf(secondOfTwo)).toBe(`${FILE}#secondOfTwo`);
   });
 
   test('class fields, private and static, and fields assigned in the constructor: one class for every instance', () => {

@@ -26,6 +26,8 @@ export interface ClassName {
 
 const IDENTIFIER = '[A-Za-z_$][\\w$]*';
 const VARIABLE = new RegExp(`\\b(?:const|let|var)\\s+(${IDENTIFIER})\\s*(?::[^=]*)?=\\s*$`);
+/** A later declarator of one declaration: `b` of `const a = new Lock(), b = new Lock()`. */
+const LATER_DECLARATOR = new RegExp(`\\b(?:const|let|var)\\s[^;]*,\\s*(${IDENTIFIER})\\s*(?::[^=,]*)?=\\s*$`);
 const FIELD = new RegExp(`(?:^|[\\s;{])(?:(?:public|private|protected|readonly|static|declare|override|accessor)\\s+)*(#?${IDENTIFIER})\\s*[!?]?\\s*(?::[^=]*)?=\\s*$`);
 const THIS_FIELD = new RegExp(`\\bthis\\.(#?${IDENTIFIER})\\s*=\\s*$`);
 const PROPERTY = new RegExp(`(?:^|[\\s{,])(${IDENTIFIER}|'[^']*'|"[^"]*")\\s*:\\s*$`);
@@ -48,7 +50,7 @@ export function nameFromCreation(frames: readonly Frame[], root: string): ClassN
   const before = textBefore(site);
   if (before === undefined) return undefined;
 
-  const variable = VARIABLE.exec(before)?.[1];
+  const variable = VARIABLE.exec(before)?.[1] ?? LATER_DECLARATOR.exec(before)?.[1];
   if (variable !== undefined) {
     const owner = functionNameOf(site, frames[1]);
     const local = owner !== '<module>' && owner !== '<anonymous>' && !owner.startsWith('<');

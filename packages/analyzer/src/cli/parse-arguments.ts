@@ -80,8 +80,16 @@ export function parseArguments(argv: readonly string[]): CliArguments {
     const message = error instanceof Error ? error.message.replace(/^TypeError \[[A-Z_]+\]: /, '') : String(error);
     const unknown = /^Unknown option '([^']*)'/.exec(message)?.[1];
     const suggestion = unknown === undefined ? undefined : suggestOption(unknown, Object.keys(OPTIONS));
-    // parseArgs's own advice (`use '--' to pass it as a positional`) fits a typo less well than the nearest option.
-    throw new UsageError(suggestion === undefined ? message : `unknown option '${unknown ?? ''}': did you mean ${suggestion}?`);
+    // parseArgs's own advice (`use '--' to pass it as a positional`, with a quote it never closes)
+    // fits a typo less well than the nearest option, or the plain fact.
+    if (unknown !== undefined) {
+      throw new UsageError(
+        suggestion === undefined
+          ? `unknown option '${unknown}' (a path that starts with '-' goes after '--': lockstep -- ${unknown})`
+          : `unknown option '${unknown}': did you mean ${suggestion}?`,
+      );
+    }
+    throw new UsageError(message);
   }
   const { values, positionals } = parsed;
   const format = values.format ?? 'text';

@@ -81,6 +81,11 @@ describe.concurrent('bad input', () => {
     expect(unknown.stderr).toContain('--fromat');
     expect(unknown.stderr).toContain('lockstep --help');
     expectNoStackTrace(unknown.stderr);
+    // Far from every option: the plain fact, in the same words as a near miss.
+    const bogus = await runLockstep(['--bogus'], { cwd: project.dir });
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toContain("unknown option '--bogus' (a path that starts with '-' goes after '--': lockstep -- --bogus)");
+    expect(bogus.stderr).not.toContain('Unknown option');
     const format = await runLockstep(['--format', 'xml'], { cwd: project.dir });
     expect(format.code).toBe(2);
     expect(format.stderr).toContain('xml');

@@ -73,6 +73,40 @@ describe('an aborted async wait does not swallow a later wake-up', () => {
     expect(await worker.result).toEqual({ aborted: 'AbortError', notified: true, waitedLong: false });
   });
 
+  test('Condition: another waiter’s abort does not return a blocked wait() as if notified', async () => {
+    const condition = new Condition();
+    // [0]: the worker is about to wait; [1]: set when the notify is made.
+    const flags = sharedInts(2);
+    const worker = startWorker(
+      ({ Condition }, { handle, flags, longMs }) => {
+        const ready = Condition.from(handle);
+        ready.acquire();
+        Atomics.store(flags, 0, 1);
+        const notified = ready.wait({ timeout: longMs });
+        const afterNotify = Atomics.load(flags, 1) === 1;
+        ready.release();
+        return { notified, afterNotify };
+      },
+      { handle: condition.handle, flags, longMs: LONG_MS },
+    );
+    await until(() => Atomics.load(flags, BLOCKING) === 1, 'the worker to wait');
+    await sleep(50);
+    await condition.acquireAsync();
+    const controller = new AbortController();
+    const aborted = condition.waitAsync({ signal: controller.signal }).catch((error: unknown) => (error as Error).name);
+    await sleep(20);
+    controller.abort();
+    expect(await aborted).toBe('AbortError');
+    // The abort woke every sleeper of the condition's word; the worker must go back to sleep.
+    condition.release();
+    await sleep(100);
+    await condition.acquireAsync();
+    Atomics.store(flags, 1, 1);
+    condition.notify();
+    condition.release();
+    expect(await worker.result).toEqual({ notified: true, afterNotify: true });
+  });
+
   test('Queue: getAsync aborted, then get() in the same worker, gets the one item', async () => {
     const queue = new Queue<string>();
     const flags = sharedInts(1);

@@ -77,7 +77,11 @@ export class SequenceCells {
     if (Atomics.load(cells, at) !== snapshot) return this.#moved();
     Atomics.add(this.#cells, this.#base + SLEEPERS, 1);
     try {
-      return waitBlocking(this.#cells, this.#base + SEQUENCE, snapshot, timeoutMs, method);
+      const deadline = deadlineAfter(timeoutMs);
+      for (;;) {
+        const result = waitBlocking(this.#cells, this.#base + SEQUENCE, snapshot, msLeft(deadline), method);
+        if (!this.#spurious(result, snapshot)) return result;
+      }
     } finally {
       Atomics.sub(this.#cells, this.#base + SLEEPERS, 1);
     }
@@ -86,11 +90,24 @@ export class SequenceCells {
   async waitAsync(snapshot: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<WaitResult> {
     Atomics.add(this.#cells, this.#base + SLEEPERS, 1);
     try {
-      return await waitNonBlocking(this.#cells, this.#base + SEQUENCE, snapshot, timeoutMs, signal, this.#forwardWake);
+      const deadline = deadlineAfter(timeoutMs);
+      for (;;) {
+        const result = await waitNonBlocking(this.#cells, this.#base + SEQUENCE, snapshot, msLeft(deadline), signal, this.#forwardWake);
+        if (!this.#spurious(result, snapshot)) return result;
+      }
     } finally {
       // An aborted waiter stays in the engine's list, uncounted: a wake-up that reaches it is passed on.
       Atomics.sub(this.#cells, this.#base + SLEEPERS, 1);
     }
+  }
+
+  /**
+   * Woken with no notify since `snapshot` (a notify bumps the sequence before it wakes anyone): the
+   * wake-all of another waiter's abort (see futex.ts), or a wake-up passed on that was not this
+   * waiter's. It sleeps on, so that a Condition's wait returns `true` only when notified, as Python's.
+   */
+  #spurious(result: WaitResult, snapshot: number): boolean {
+    return result === 'ok' && Atomics.load(this.#cells, this.#base + SEQUENCE) === snapshot;
   }
 
   /**
@@ -118,4 +135,13 @@ export class SequenceCells {
   readonly #forwardWake = (): void => {
     Atomics.notify(this.#cells, this.#base + SEQUENCE, 1);
   };
+}
+
+function deadlineAfter(timeoutMs: number): number {
+  return timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
+}
+
+/** What is left of a wait until `deadline` (it ends at once, timed out, when nothing is left). */
+function msLeft(deadline: number): number {
+  return deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
 }

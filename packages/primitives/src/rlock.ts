@@ -148,12 +148,15 @@ export class RLock extends Acquirable {
     return true;
   }
 
+  // The options the validator hands it, which may carry a signal of its own (see hand-off-watch.ts).
+  static readonly #attemptAsync = (lock: RLock, options: AsyncWaitOptions | undefined): Promise<boolean> => lock.#lockAsync(options);
+
   acquireAsync(options?: AsyncWaitOptions): Promise<boolean> {
     const validator = hook;
     if (validator !== undefined) {
       // An async acquisition re-enters only inside the task scope that owns the lock (see the class notes).
       const scope = currentTaskScope();
-      return validator.acquireAsync(this, (this as Validated)[VALIDATION_RECORD], options, () => this.#lockAsync(options), scope !== undefined && this.#owns(scope), 1);
+      return validator.acquireAsync(this, (this as Validated)[VALIDATION_RECORD], options, RLock.#attemptAsync, scope !== undefined && this.#owns(scope), 1);
     }
     return this.#lockAsync(options);
   }

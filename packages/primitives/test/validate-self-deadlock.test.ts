@@ -72,12 +72,31 @@ describe('self-deadlock', () => {
     lock.release();
   });
 
-  test('with a timeout the self-deadlock is reported and the acquisition times out as usual', async () => {
+  test('with a timeout the self-deadlock is reported once the grace is over, and the acquisition times out as usual', async () => {
+    enableLockValidation({ onReport: 'record', selfDeadlockAfter: 20 });
     const lock = new Lock();
     await lock.acquireAsync();
-    expect(await lock.acquireAsync({ timeout: 20 })).toBe(false);
+    expect(await lock.acquireAsync({ timeout: 300 })).toBe(false);
     expect(lockValidationReports().map((report) => report.kind)).toEqual(['self-deadlock']);
     lock.release();
+    // Timed out within the grace: it may have been a task the holder started, queued behind it.
+    enableLockValidation({ onReport: 'record', selfDeadlockAfter: 60_000 });
+    const other = new Lock();
+    await other.acquireAsync();
+    expect(await other.acquireAsync({ timeout: 20 })).toBe(false);
+    expect(lockValidationReports()).toEqual([]);
+    other.release();
+  });
+
+  test('the refusal comes from the acquisition: its stack is the caller’s, and it took nothing', async () => {
+    enableLockValidation({ onReport: 'record', selfDeadlockAfter: 20 });
+    const lock = new Lock();
+    await lock.acquireAsync();
+    const error = (await rejectionOf(lock.runExclusive(() => 'never'))) as LockValidationError;
+    expect(error).toBeInstanceOf(LockValidationError);
+    expect(error.stack?.split('\n')[1]).toContain('validate-self-deadlock.test.ts');
+    lock.release();
+    expect(lock.locked).toBe(false);
   });
 
   test('an RLock taken outside runExclusive and awaited again waits for itself (its docs say so): refused', async () => {
@@ -106,6 +125,57 @@ describe('no false self-deadlock', () => {
       await condition.runExclusive(() => undefined);
     });
     expect(rlock.locked).toBe(false);
+    expect(lockValidationReports()).toEqual([]);
+  });
+
+  test('a task the holder starts and does not await queues behind it: no finding, no refusal (it inherits the holder’s context)', async () => {
+    // A grace far longer than the hold: the outcome cannot depend on how fast this machine is.
+    enableLockValidation({ onReport: 'throw', selfDeadlockAfter: 60_000 });
+    const lock = new Lock();
+    let later: Promise<string> | undefined;
+    const first = await lock.runExclusive(async () => {
+      later = lock.runExclusive(async () => 'second');
+      await sleep(5);
+      return 'first';
+    });
+    expect([first, await later]).toEqual(['first', 'second']);
+    expect(lockValidationReports()).toEqual([]);
+  });
+
+  test('callbacks share the thread’s synchronous context: one taking the lock, another awaiting it, a third releasing it', async () => {
+    enableLockValidation({ onReport: 'throw', selfDeadlockAfter: 60_000 });
+    const lock = new Lock();
+    const steps: string[] = [];
+    await new Promise<void>((done) => {
+      setTimeout(() => {
+        lock.tryAcquire();
+        steps.push('taken');
+      }, 1);
+      setTimeout(() => {
+        lock.acquireAsync().then(() => {
+          steps.push('waiter got it');
+          lock.release();
+          done();
+        }, done);
+      }, 10);
+      setTimeout(() => {
+        steps.push('released');
+        lock.release();
+      }, 40);
+    });
+    expect(steps).toEqual(['taken', 'released', 'waiter got it']);
+  });
+
+  test('switched off during the grace, the watch ends: the acquisition goes on as it would unwatched', async () => {
+    enableLockValidation({ onReport: 'record', selfDeadlockAfter: 50 });
+    const lock = new Lock();
+    await lock.acquireAsync();
+    const again = lock.acquireAsync();
+    disableLockValidation();
+    await sleep(150);
+    lock.release();
+    expect(await again).toBe(true);
+    lock.release();
     expect(lockValidationReports()).toEqual([]);
   });
 

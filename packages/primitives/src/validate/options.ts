@@ -51,11 +51,13 @@ export interface LockValidationOptions {
    */
   readonly holdLimit?: number | undefined;
   /**
-   * How long, in milliseconds, an async-mutex or await-semaphore lock taken again by the context that
-   * holds it may wait before it is reported (and refused) as a self-deadlock: 1 000 by default. Their
-   * releasers are functions that code hands to timers and other tasks, so until then it may be a
-   * hand-off; if the lock is released or the acquisition ends first, nothing is reported. 0: at once,
-   * as for our own locks, whose releases belong to the holding context (see docs/validator.md).
+   * How long, in milliseconds, an async acquisition of a lock that its own context holds may wait
+   * before it is reported (and refused) as a self-deadlock: 1 000 by default. Until then somebody
+   * else may release it: a task the holder started without awaiting it (which inherits the holder's
+   * context), another timer or event callback (they share the thread's synchronous context), or the
+   * holder of an async-mutex or await-semaphore releaser, a function code hands on. If the lock is
+   * released or the acquisition ends first, nothing is reported. 0: at once. A blocking acquisition
+   * is always refused at once: its thread sleeps, so nothing of it can release the lock.
    */
   readonly selfDeadlockAfter?: number | undefined;
 }

@@ -20,7 +20,7 @@ import { carry, currentContext, enterContext, inPromiseReaction, resolvedCarryin
 import { cycleReport, deadlockReport, heldTooLongReport, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
 import { deriveContext, FAILED, HELD, HeldEntry, heldIn, holdsAny, PENDING, RELEASED, releasedIn, succeed, trimReleased, type HeldContext } from './held-contexts.js';
-import { watchHandOff, type SuspectedSelfDeadlock } from './hand-off-watch.js';
+import { watchLibraryAcquisition, watchOwnAcquisition, withSignal, type HandOffWatch, type SuspectedSelfDeadlock } from './hand-off-watch.js';
 import { HoldWatchdog, holdEpoch } from './hold-watchdog.js';
 import { nameFromCreation, nameFromSite, nameFromUse, type ClassName } from './lock-class.js';
 import { attachRecord, kindOf, LockClass, LockRecord, recordOf } from './lock-records.js';
@@ -64,6 +64,8 @@ export class Validator implements LockHook {
   #pendingCarry: HeldContext | undefined;
   /** Set by `#check` for the acquisition it checks: a self-deadlock to watch for (hand-off-watch.ts). */
   #suspect: SuspectedSelfDeadlock | undefined;
+  /** The watches under way, stopped when validation is switched off. */
+  readonly #watches = new Set<HandOffWatch>();
 
   readonly #everySite: boolean;
 
@@ -74,10 +76,15 @@ export class Validator implements LockHook {
     this.#watchdog = settings.holdLimitMs > 0 ? new HoldWatchdog(settings.holdLimitMs, (entry) => this.#heldTooLong(entry)) : undefined;
   }
 
-  /** Switched off: threads started from now on do not join this run's graph; the watchdog stops. */
+  /**
+   * Switched off: threads started from now on do not join this run's graph; the watchdog stops, and
+   * so do the watches of possible self-deadlocks (their acquisitions go on as they would unwatched).
+   */
   close(): void {
     this.#shared?.leave();
     this.#watchdog?.stop();
+    for (const watch of this.#watches) watch.cancel();
+    this.#watches.clear();
   }
 
   /** The watchdog found `entry` held past the limit. */
@@ -175,9 +182,20 @@ export class Validator implements LockHook {
     const released = releasedIn(context, record);
     if (released !== undefined) succeed(released, entry);
     const carried = deriveContext(context, entry, asyncContext);
+    // One of our primitives, watched: it waits with a signal of the validator's too, whose abort is its refusal.
+    let refusal: AbortController | undefined;
+    let attemptOptions = options;
+    if (suspect !== undefined && record.foreignLocked === undefined) {
+      const controller = new AbortController();
+      const signalled = withSignal(options, controller.signal);
+      if (signalled !== undefined) {
+        refusal = controller;
+        attemptOptions = signalled as O;
+      }
+    }
     let acquisition: Promise<boolean>;
     try {
-      acquisition = attempt(lock, options);
+      acquisition = attempt(lock, attemptOptions);
     } catch (error) {
       entry.state = FAILED;
       throw error;
@@ -189,7 +207,7 @@ export class Validator implements LockHook {
       this.#pendingCarry = carried;
       return taken;
     }
-    if (suspect !== undefined) acquisition = this.#watchHandOff(suspect, record, options, acquisition);
+    if (suspect !== undefined) acquisition = this.#watchHandOff(suspect, record, options, acquisition, refusal);
     // It waits: with other contexts of this thread waiting already, that may close a wait-for cycle.
     const pending = this.#pending;
     pending.add(entry);
@@ -330,8 +348,11 @@ export class Validator implements LockHook {
       const holder = heldIn(context, record) ?? (blocking && held.length > 0 ? held[held.length - 1] : undefined);
       // Not locked: released behind the validator's back (by another thread), so nobody waits.
       if (holder !== undefined && isLocked(record)) {
-        // Another library's releaser may be in a timer's or another task's hands: watched, not refused.
-        if (blocking || record.releaseAbandoned === undefined || this.#settings.selfDeadlockAfterMs === 0) {
+        // Asynchronous, someone else may release it (a library's releaser handed on, a task the holder
+        // started, another callback): watched, not refused (hand-off-watch.ts). A Web Lock is
+        // released only by its own callback's end: refused at once.
+        const webLock = record.foreignLocked !== undefined && record.releaseAbandoned === undefined;
+        if (blocking || webLock || this.#settings.selfDeadlockAfterMs === 0) {
           return this.#selfDeadlock(lockClass, holder, form, isBounded(options), captureStack(), context?.asyncContext ?? 0);
         }
         this.#suspect = { holder, form, bounded: isBounded(options), stack: captureStack(), asyncContext: context?.asyncContext ?? 0 };
@@ -369,8 +390,12 @@ export class Validator implements LockHook {
     return found === undefined ? undefined : this.#emit(cycleReport(found, thrown), false);
   }
 
-  /** An acquisition that waits for a lock its own context holds, unless someone else has the releaser. */
-  #watchHandOff(suspect: SuspectedSelfDeadlock, record: LockRecord, options: unknown, acquisition: Promise<boolean>): Promise<boolean> {
+  /**
+   * An acquisition that waits for a lock its own context holds, unless someone else releases it
+   * (hand-off-watch.ts): another library's, through a promise of the watch's; one of ours, aborted
+   * through `refusal` if it comes to that.
+   */
+  #watchHandOff(suspect: SuspectedSelfDeadlock, record: LockRecord, options: unknown, acquisition: Promise<boolean>, refusal: AbortController | undefined): Promise<boolean> {
     const confirm = (): LockValidationError | undefined => {
       if (suspect.holder.state !== HELD || !isLocked(record)) return undefined;
       const error = this.#selfDeadlock(this.#classOf(record), suspect.holder, suspect.form, suspect.bounded, suspect.stack, suspect.asyncContext);
@@ -378,7 +403,17 @@ export class Validator implements LockHook {
       if (error !== undefined) error.stack = trimOwnFrames(`${error.name}: ${error.message}\n${framesOf(suspect.stack)}`);
       return error;
     };
-    return watchHandOff(acquisition, this.#settings.selfDeadlockAfterMs, confirm, () => record.releaseAbandoned?.(options));
+    const graceMs = this.#settings.selfDeadlockAfterMs;
+    let watch: HandOffWatch | undefined;
+    const watching = (current: HandOffWatch | undefined): void => {
+      if (watch !== undefined) this.#watches.delete(watch);
+      watch = current;
+      if (current !== undefined) this.#watches.add(current);
+    };
+    if (record.releaseAbandoned !== undefined) return watchLibraryAcquisition(acquisition, graceMs, confirm, () => record.releaseAbandoned?.(options), watching);
+    // Ours, given the refusal's signal; one that had no room for it (options the primitive refuses) is not watched.
+    if (refusal !== undefined) watchOwnAcquisition(acquisition, graceMs, confirm, refusal, watching);
+    return acquisition;
   }
 
   /** Another thread's lock class, as this thread's (the same id is the same class). */
@@ -404,7 +439,11 @@ export class Validator implements LockHook {
       if (this.#settings.onReport === 'warn') console.warn(formatLockValidationText([report]));
     }
     if (!refuse && this.#settings.onReport !== 'throw') return undefined;
+    // Deep enough to get past the validator's and the primitives' frames to the user's call.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = Math.max(limit, 40);
     const error = new LockValidationError(`lock validation: ${reportTitle(report)} (the finding is error.report)`, report);
+    Error.stackTraceLimit = limit;
     if (error.stack !== undefined) error.stack = trimOwnFrames(error.stack);
     return error;
   }

@@ -8,14 +8,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test, vi } from 'vitest';
 import { Lock, Semaphore } from '@lockstep/primitives';
 import { disableLockValidation, enableLockValidation, fingerprintLockFinding, formatLockValidationText, lockValidationReports } from '@lockstep/primitives/validate';
-import { sleep } from './support/workers.js';
-import { until } from './support/until.js';
+import { sleep, startWorker, terminateAll } from './support/workers.js';
+import { sharedInts, until } from './support/until.js';
 
 const FILE = 'packages/primitives/test/validate-watchdog.test.ts';
 const repositoryRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
-afterAll(() => {
+afterAll(async () => {
   disableLockValidation();
+  await terminateAll();
 });
 
 const reported = (): boolean => lockValidationReports().length > 0;
@@ -70,6 +71,30 @@ describe('the hold watchdog', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  test('a lock acquired after waiting while the watchdog let go of it (it held nothing here) is still watched once held', async () => {
+    enableLockValidation({ onReport: 'record', holdLimit: 40 });
+    const journalLock = new Lock();
+    const flags = sharedInts(1);
+    // Another thread holds it for many ticks: on this one it holds nothing, so ticks drop it.
+    const holder = startWorker(
+      ({ Lock }, { handle, flags }) => {
+        const lock = Lock.from(handle);
+        lock.acquire();
+        Atomics.store(flags, 0, 1);
+        const until = Date.now() + 150;
+        while (Date.now() < until);
+        lock.release();
+      },
+      { handle: journalLock.handle, flags },
+    );
+    await until(() => Atomics.load(flags, 0) === 1, 'the worker to hold the lock');
+    await journalLock.acquireAsync();
+    await holder.result;
+    await until(reported, 'the watchdog report');
+    journalLock.release();
+    expect(lockValidationReports().map((report) => [report.kind, ...report.locks])).toEqual([['held-too-long', `${FILE}#journalLock`]]);
   });
 
   test('locks and semaphore permits given back in time are not reported', async () => {

@@ -6,6 +6,12 @@
  * tick looks at the held entries of this thread's locks for one stamped more than eight ticks ago.
  * So a lock is reported once it has been held between one limit and one limit and an eighth.
  *
+ * The locks looked at are held strongly, not through `WeakRef`s: V8 keeps a `WeakRef`'s target alive
+ * until the current job ends, and a loop of awaits that never yields to the event loop (creating a
+ * lock per iteration) kept every lock it made. Instead a lock is looked at from its first
+ * acquisition, and let go of, once it holds nothing, by the tick or when the list has doubled; its
+ * next acquisition puts it back (`LockRecord.watched`).
+ *
  * The timer is the runtime's own (real-timers.ts), not a test's fake one. It runs on the thread's
  * event loop: a thread blocked in a wait (or in a long synchronous loop) is not looked at until it
  * returns to it.
@@ -25,8 +31,12 @@ interface Timer {
   unref?(): void;
 }
 
+/** The list's length at which it is first pruned between ticks. */
+const FIRST_PRUNE = 1024;
+
 export class HoldWatchdog {
-  readonly #records: WeakRef<LockRecord>[] = [];
+  readonly #records: LockRecord[] = [];
+  #pruneAt = FIRST_PRUNE;
   readonly #timer: ReturnType<typeof realSetInterval>;
   /** Ticks an entry must be older than to be overdue. */
   readonly #ticks: number;
@@ -43,24 +53,22 @@ export class HoldWatchdog {
     (this.#timer as Timer).unref?.();
   }
 
-  /** Watches a lock of this thread from now on (it is let go of when the lock is collected). */
+  /** Watches a lock of this thread from now on, until it holds nothing at a prune. */
   track(record: LockRecord): void {
-    this.#records.push(new WeakRef(record));
+    // Pruned before the push: the lock being acquired holds nothing yet.
+    if (this.#records.length >= this.#pruneAt) this.#prune();
+    record.watched = true;
+    this.#records.push(record);
   }
 
   stop(): void {
     realClearInterval(this.#timer);
   }
 
-  /** One tick: advance the epoch, report entries held for more than the limit, drop collected locks. */
+  /** One tick: advance the epoch, report entries held for more than the limit, let go of locks holding nothing. */
   tick(): void {
     holdEpoch += 1;
-    const records = this.#records;
-    let kept = 0;
-    for (const reference of records) {
-      const record = reference.deref();
-      if (record === undefined) continue;
-      records[kept++] = reference;
+    for (const record of this.#records) {
       for (const entry of record.held) {
         if (entry.state === HELD && !entry.overdue && holdEpoch - entry.epoch > this.#ticks) {
           entry.overdue = true;
@@ -68,6 +76,23 @@ export class HoldWatchdog {
         }
       }
     }
-    records.length = kept;
+    this.#prune();
   }
+
+  /** Drops the locks that hold nothing now (their next acquisition tracks them again). */
+  #prune(): void {
+    const records = this.#records;
+    let kept = 0;
+    for (const record of records) {
+      if (holdsSomething(record)) records[kept++] = record;
+      else record.watched = false;
+    }
+    records.length = kept;
+    this.#pruneAt = Math.max(FIRST_PRUNE, 2 * kept);
+  }
+}
+
+function holdsSomething(record: LockRecord): boolean {
+  for (const entry of record.held) if (entry.state === HELD) return true;
+  return false;
 }

@@ -66,6 +66,8 @@ export class LockRecord {
    * again where it is held watched rather than refused at once.
    */
   releaseAbandoned: ((options: unknown) => void) | undefined = undefined;
+  /** Looked at by this thread's hold watchdog (hold-watchdog.ts); true as well where there is none. */
+  watched = false;
 
   constructor(
     readonly lock: object,

@@ -215,8 +215,11 @@ export class Validator implements LockHook {
     const settled = acquisition.then(
       (taken) => {
         pending.delete(entry);
-        if (taken) settle(entry);
-        else entry.state = FAILED;
+        if (taken) {
+          settle(entry);
+          // Let go of by the watchdog while it waited (it held nothing then): looked at again.
+          if (!record.watched) this.#watchdog?.track(record);
+        } else entry.state = FAILED;
         return taken;
       },
       (error: unknown) => {
@@ -452,11 +455,13 @@ export class Validator implements LockHook {
   #record(lock: object, given: unknown): LockRecord {
     const record = (given as LockRecord | undefined) ?? attachRecord(new LockRecord(lock, kindOf(lock), undefined, undefined));
     if (record.generation !== this.#generation) this.#bind(record);
+    else if (!record.watched) this.#watchdog?.track(record);
     return record;
   }
 
   #bind(record: LockRecord): void {
-    this.#watchdog?.track(record);
+    if (this.#watchdog === undefined) record.watched = true;
+    else this.#watchdog.track(record);
     record.generation = this.#generation;
     record.held.length = 0;
     record.spare = undefined;

@@ -22,6 +22,7 @@ const accountsMutex = new Mutex();
 const ledgerMutex = new Mutex();
 const cjsFirst = new commonJs.Mutex();
 const cjsSecond = new commonJs.Mutex();
+const pairFirst = new Mutex(), pairSecond = new Mutex();
 
 class Store {
   readonly mutex = new Mutex();
@@ -97,6 +98,12 @@ describe('async-mutex under the validator', () => {
       await sharedMutex.runExclusive(() => undefined).catch((error: unknown) => error);
     });
     expect(lockValidationReports().map((report) => report.locks)).toEqual([['packages/primitives/test/support/async-mutex-locks.ts#sharedMutex']]);
+  });
+
+  test('both declarators of one declaration are named as lockstep names them', async () => {
+    await pairFirst.runExclusive(() => pairSecond.runExclusive(() => sleep(0)));
+    await pairSecond.runExclusive(() => pairFirst.runExclusive(() => sleep(0)));
+    expect(lockValidationReports().map((report) => report.locks)).toEqual([[`${FILE}#pairFirst`, `${FILE}#pairSecond`]]);
   });
 
   test('the CommonJS build is a copy of its own, instrumented too', async () => {

@@ -175,7 +175,8 @@ export function nameFromUse(frames: readonly Frame[], root: string): ClassName |
 function declaringFile(file: string, name: string, depth = 0): { readonly file: string; readonly name: string; readonly line?: number } | undefined {
   const lines = sourceLines(file);
   if (lines === undefined || depth > 3) return undefined;
-  const declaration = new RegExp(`^(?:export\\s+)?(?:const|let|var)\\s+${escape(name)}\\b`);
+  // The first declarator, or a later one of the same declaration (`const a = new Mutex(), m = new Mutex()`).
+  const declaration = new RegExp(`^(?:export\\s+)?(?:const|let|var)\\s+(?:${escape(name)}\\b|[^;]*,\\s*${escape(name)}\\s*(?::[^=,]*)?=)`);
   const index = lines.findIndex((text) => declaration.test(text));
   if (index >= 0) return { file, name, line: index + 1 };
   // `import { a, b as name } from './x.js'` on one line.

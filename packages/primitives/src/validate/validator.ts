@@ -19,7 +19,7 @@ import { describeCurrentThread } from '../internal/thread-context.js';
 import { carry, currentContext, enterContext, inPromiseReaction, resolvedCarrying } from './async-context.js';
 import { cycleReport, deadlockReport, heldTooLongReport, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
-import { deriveContext, FAILED, HELD, HeldEntry, heldIn, holdsAny, PENDING, RELEASED, releasedIn, succeed, trimReleased, type HeldContext } from './held-contexts.js';
+import { deriveContext, FAILED, HELD, HeldEntry, heldIn, holdsAny, newestOf, PENDING, RELEASED, releasedIn, succeed, trimReleased, type HeldContext } from './held-contexts.js';
 import { watchLibraryAcquisition, watchOwnAcquisition, withSignal, type HandOffWatch, type SuspectedSelfDeadlock } from './hand-off-watch.js';
 import { HoldWatchdog, holdEpoch } from './hold-watchdog.js';
 import { nameFromCreation, nameFromSite, nameFromUse, type ClassName } from './lock-class.js';
@@ -561,7 +561,7 @@ function releaseIn(context: HeldContext | undefined, record: LockRecord, permits
     let entry: HeldEntry | undefined = held[index];
     if (entry === undefined) continue;
     if (entry.record !== record) continue;
-    if (entry.state === RELEASED) entry = entry.successor?.newest;
+    if (entry.state === RELEASED) entry = newestOf(entry);
     if (entry === undefined || entry.state !== HELD) continue;
     const taken = Math.min(left, entry.permits);
     drop(entry, taken);

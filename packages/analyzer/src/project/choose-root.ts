@@ -35,7 +35,8 @@ function directoryOf(absolute: string, given: string): string {
   if (stat?.isDirectory() === true) return absolute;
   if (stat !== undefined || !fg.isDynamicPattern(given)) return path.dirname(absolute);
   const segments = absolute.split(path.sep);
-  const firstDynamic = segments.findIndex((segment) => fg.isDynamicPattern(segment));
+  // (fast-glob refuses an empty pattern: the leading '' of an absolute path, a doubled separator.)
+  const firstDynamic = segments.findIndex((segment) => segment !== '' && fg.isDynamicPattern(segment));
   return segments.slice(0, firstDynamic).join(path.sep) || path.sep;
 }
 

@@ -18,6 +18,21 @@ afterAll(() => {
   fs.rmSync(elsewhere, { recursive: true, force: true });
 });
 
+describe.concurrent('globs', () => {
+  it('takes a glob, relative or absolute, from inside the project or elsewhere (an absolute one crashed)', async () => {
+    for (const [glob, cwd] of [
+      ['*.ts', project.dir],
+      [path.join(project.dir, '*.ts'), project.dir],
+      [path.join(project.dir, '**', '*.ts'), elsewhere],
+    ] as const) {
+      const run = await runLockstep([glob, '--format', 'json'], { cwd });
+      expect(run.stderr).not.toContain('internal error');
+      expect(run.code, `${glob} from ${cwd}: ${run.stderr}`).toBe(1);
+      expect((JSON.parse(run.stdout) as Report).files).toEqual(INVERSION_FILES.filter((file) => file.endsWith('.ts')).sort());
+    }
+  });
+});
+
 describe.concurrent('typos and empty runs', () => {
   it('suggests the option meant by a mistyped one', async () => {
     const run = await runLockstep(['--fromat', 'json'], { cwd: project.dir });

@@ -302,8 +302,12 @@ class FunctionWalker {
     if (ts.isForStatement(node) && node.incrementor !== undefined && next !== null) next = this.#expression(node.incrementor, next, false);
     if (ts.isDoStatement(node) && next !== null) next = this.#expression(node.expression, next, false);
     // Locks taken in one iteration and still held reach the next one: walk the body once more so
-    // `for (…) { a.acquire(); b.acquire(); }` without releases shows b → a too.
-    if (next !== null && current !== null && next.some((held) => !current?.includes(held))) {
+    // `for (…) { a.acquire(); b.acquire(); }` without releases shows b → a too. Only for a lock
+    // class not held on entry already: with one of it held then, the first walk took every lock of
+    // the body after it, so another walk finds the same orders (graph edges are between classes); and in loops nested in loops, each
+    // walking its body twice, the innermost was walked 2^depth times (ten nested loops re-taking
+    // one mutex took minutes).
+    if (next !== null && current !== null && next.some((held) => !current?.some((entry) => entry.ref.info.id === held.ref.info.id))) {
       const target2 = this.#pushJump(node, label, true);
       const secondEnd = this.#statement(node.statement, merge(current, next));
       this.#frame.jumps.pop();

@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG, type LockstepConfig } from './config/config-model.js';
 import { ConfigError, loadConfig } from './config/load-config.js';
 import { loadProject } from './project/load-project.js';
 import { applyBaseline } from './report/baseline.js';
+import { type LockOrderEdge } from './analysis/lock-order-graph.js';
 import { type Finding } from './graph/finding.js';
 import { type LockInfo } from './model/lock-info.js';
 import { type InputError } from './project/input-error.js';
@@ -125,7 +126,7 @@ export function analyzeProject(options: AnalyzeProjectOptions): ProjectAnalysis 
   }
   const { reported, baselined } = applyBaseline(analysis.findings, options.baseline ?? new Set(), analysis.locks);
 
-  const edges = analysis.graph.edges();
+  const edges = analysis.graph.edges().map(reportedEdge);
   const used = new Set<string>();
   for (const edge of edges) used.add(edge.from).add(edge.to);
   for (const finding of analysis.findings) for (const lock of finding.locks) used.add(lock);
@@ -155,6 +156,19 @@ export function analyzeProject(options: AnalyzeProjectOptions): ProjectAnalysis 
     },
   };
   return { report, allFindings: analysis.findings };
+}
+
+/**
+ * Other locks held that a report lists per witness, at most. The graph keeps them all (gates are
+ * found from them); a report of every edge of a function holding hundreds of locks at once listed
+ * each of them on each of its tens of thousands of edges, past the longest string JSON.stringify
+ * can make (a 200-line function: a crash, "Invalid string length").
+ */
+const REPORTED_ALSO_HELD = 32;
+
+function reportedEdge(edge: LockOrderEdge): LockOrderEdge {
+  if (!edge.witnesses.some((witness) => witness.alsoHeld.length > REPORTED_ALSO_HELD)) return edge;
+  return { ...edge, witnesses: edge.witnesses.map((witness) => (witness.alsoHeld.length > REPORTED_ALSO_HELD ? { ...witness, alsoHeld: witness.alsoHeld.slice(0, REPORTED_ALSO_HELD) } : witness)) };
 }
 
 /** A Node system error (`EACCES`, `ELOOP`…), with the path it concerns when Node knows it. */

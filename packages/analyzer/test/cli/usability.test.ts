@@ -33,6 +33,24 @@ describe.concurrent('globs', () => {
   });
 });
 
+describe.concurrent('large inputs', () => {
+  // Forty locks taken one after another and never released: 780 edges, the last ones each with 38
+  // other locks held. The report lists at most 32 of those per witness (the graph keeps them all).
+  const many = tempProject({
+    'many.ts': `import { Lock } from '@lockstep/primitives';\n${Array.from({ length: 40 }, (_, i) => `export const lock${i} = new Lock();`).join('\n')}\nexport function takeAll(): void {\n${Array.from({ length: 40 }, (_, i) => `  lock${i}.acquire();`).join('\n')}\n}\n`,
+  });
+  afterAll(() => many.remove());
+
+  it('lists at most 32 other held locks per witness in the JSON report, and every edge', async () => {
+    const run = await runLockstep(['many.ts', '--format', 'json'], { cwd: many.dir });
+    expect(run.stderr).toBe('');
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.edges).toHaveLength((40 * 39) / 2);
+    const longest = Math.max(...report.edges.flatMap((edge) => edge.witnesses.map((witness) => witness.alsoHeld.length)));
+    expect(longest).toBe(32);
+  });
+});
+
 describe.concurrent('typos and empty runs', () => {
   it('suggests the option meant by a mistyped one', async () => {
     const run = await runLockstep(['--fromat', 'json'], { cwd: project.dir });

@@ -1,4 +1,5 @@
 import { waitBlocking, waitNonBlocking, type WaitResult } from './futex.js';
+import { remaining, type Deadline } from './options.js';
 
 /**
  * The waiting half of a condition variable: a sequence number that every notify bumps, a count of
@@ -79,7 +80,7 @@ export class SequenceCells {
     try {
       const deadline = deadlineAfter(timeoutMs);
       for (;;) {
-        const result = waitBlocking(this.#cells, this.#base + SEQUENCE, snapshot, msLeft(deadline), method);
+        const result = waitBlocking(this.#cells, this.#base + SEQUENCE, snapshot, remaining(deadline), method);
         if (!this.#spurious(result, snapshot)) return result;
       }
     } finally {
@@ -92,7 +93,7 @@ export class SequenceCells {
     try {
       const deadline = deadlineAfter(timeoutMs);
       for (;;) {
-        const result = await waitNonBlocking(this.#cells, this.#base + SEQUENCE, snapshot, msLeft(deadline), signal, this.#forwardWake);
+        const result = await waitNonBlocking(this.#cells, this.#base + SEQUENCE, snapshot, remaining(deadline), signal, this.#forwardWake);
         if (!this.#spurious(result, snapshot)) return result;
       }
     } finally {
@@ -137,11 +138,7 @@ export class SequenceCells {
   };
 }
 
-function deadlineAfter(timeoutMs: number): number {
+/** The deadline of a wait of `timeoutMs`, for {@link remaining} to count down. */
+function deadlineAfter(timeoutMs: number): Deadline {
   return timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
-}
-
-/** What is left of a wait until `deadline` (it ends at once, timed out, when nothing is left). */
-function msLeft(deadline: number): number {
-  return deadline === Infinity ? Infinity : Math.max(0, deadline - performance.now());
 }

@@ -18,14 +18,13 @@
  */
 import { HELD, type HeldEntry } from './held-contexts.js';
 import type { LockRecord } from './lock-records.js';
+import { LONGEST_TIMER_MS } from '../internal/long-timeout.js';
 import { realClearInterval, realSetInterval } from './real-timers.js';
 
 /** The ticks seen by this thread's watchdog so far: what an acquisition stamps its entry with. */
 export let holdEpoch = 0;
 
 const TICKS_PER_LIMIT = 8;
-/** Timers take at most 2^31 - 1 ms (longer ones fire after 1 ms): a longer tick is split into more ticks. */
-const LONGEST_TICK_MS = 2 ** 31 - 1;
 
 interface Timer {
   unref?(): void;
@@ -45,7 +44,8 @@ export class HoldWatchdog {
     readonly limitMs: number,
     readonly overdue: (entry: HeldEntry) => void,
   ) {
-    const tickMs = Math.min(LONGEST_TICK_MS, Math.max(1, limitMs / TICKS_PER_LIMIT));
+    // Timers take at most 2^31 - 1 ms (longer ones fire after 1 ms): a longer tick is split into more ticks.
+    const tickMs = Math.min(LONGEST_TIMER_MS, Math.max(1, limitMs / TICKS_PER_LIMIT));
     this.#ticks = Math.max(TICKS_PER_LIMIT, Math.ceil(limitMs / tickMs));
     this.#timer = realSetInterval(() => {
       this.tick();

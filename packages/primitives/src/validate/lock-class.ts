@@ -26,8 +26,11 @@ export interface ClassName {
 
 const IDENTIFIER = '[A-Za-z_$][\\w$]*';
 const VARIABLE = new RegExp(`\\b(?:const|let|var)\\s+(${IDENTIFIER})\\s*(?::[^=]*)?=\\s*$`);
-/** A later declarator of one declaration: `b` of `const a = new Lock(), b = new Lock()`. */
-const LATER_DECLARATOR = new RegExp(`\\b(?:const|let|var)\\s[^;]*,\\s*(${IDENTIFIER})\\s*(?::[^=,]*)?=\\s*$`);
+/** A later declarator of one declaration, after its keyword: `, b =` of `const a = new Lock(), b = new Lock()`. */
+function laterDeclarator(name: string): string {
+  return `[^;]*,\\s*${name}\\s*(?::[^=,]*)?=`;
+}
+const LATER_DECLARATOR = new RegExp(`\\b(?:const|let|var)\\s${laterDeclarator(`(${IDENTIFIER})`)}\\s*$`);
 const FIELD = new RegExp(`(?:^|[\\s;{])(?:(?:public|private|protected|readonly|static|declare|override|accessor)\\s+)*(#?${IDENTIFIER})\\s*[!?]?\\s*(?::[^=]*)?=\\s*$`);
 const THIS_FIELD = new RegExp(`\\bthis\\.(#?${IDENTIFIER})\\s*=\\s*$`);
 const PROPERTY = new RegExp(`(?:^|[\\s{,])(${IDENTIFIER}|'[^']*'|"[^"]*")\\s*:\\s*$`);
@@ -176,7 +179,7 @@ function declaringFile(file: string, name: string, depth = 0): { readonly file: 
   const lines = sourceLines(file);
   if (lines === undefined || depth > 3) return undefined;
   // The first declarator, or a later one of the same declaration (`const a = new Mutex(), m = new Mutex()`).
-  const declaration = new RegExp(`^(?:export\\s+)?(?:const|let|var)\\s+(?:${escape(name)}\\b|[^;]*,\\s*${escape(name)}\\s*(?::[^=,]*)?=)`);
+  const declaration = new RegExp(`^(?:export\\s+)?(?:const|let|var)\\s+(?:${escape(name)}\\b|${laterDeclarator(escape(name))})`);
   const index = lines.findIndex((text) => declaration.test(text));
   if (index >= 0) return { file, name, line: index + 1 };
   // `import { a, b as name } from './x.js'` on one line.

@@ -2,6 +2,7 @@
  * The validator's options, checked once when it is switched on, and the environment variables the
  * `@lockstep/primitives/validate` import reads (it takes no arguments).
  */
+import { LONGEST_TIMER_MS } from '../internal/long-timeout.js';
 
 /** What a finding does besides being recorded. */
 export type OnReport = 'throw' | 'record' | 'warn';
@@ -78,8 +79,6 @@ const MODES: readonly OnReport[] = ['throw', 'record', 'warn'];
 const DEFAULT_HOLD_LIMIT_MS = 30_000;
 /** Below the 2 s of mocha's test timeout and the 5 s of vitest's and jest's: the report, not the timeout, fails the test. */
 const DEFAULT_SELF_DEADLOCK_AFTER_MS = 1_000;
-/** setTimeout's longest delay. */
-const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 export function settingsFrom(options: LockValidationOptions | undefined): Settings {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {

@@ -558,11 +558,10 @@ function releaseIn(context: HeldContext | undefined, record: LockRecord, permits
   let left = permits;
   const held = context.held;
   for (let index = held.length - 1; index >= 0 && left > 0; index--) {
-    let entry: HeldEntry | undefined = held[index];
-    if (entry === undefined) continue;
-    if (entry.record !== record) continue;
-    if (entry.state === RELEASED) entry = newestOf(entry);
-    if (entry === undefined || entry.state !== HELD) continue;
+    const listed = held[index];
+    if (listed === undefined || listed.record !== record) continue;
+    const entry = newestOf(listed);
+    if (entry.state !== HELD) continue;
     const taken = Math.min(left, entry.permits);
     drop(entry, taken);
     left -= taken;

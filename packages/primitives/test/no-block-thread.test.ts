@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { Barrier, Event, Lock, Queue, RLock, Semaphore, type BarrierHandle } from '@lockstep/primitives';
+import { Barrier, Event, LifoQueue, Lock, Queue, RLock, Semaphore, type BarrierHandle } from '@lockstep/primitives';
 import { sharedInts, until } from './support/until.js';
 import { startWorker, terminateAll, type Lib } from './support/workers.js';
 
@@ -139,7 +139,9 @@ describe('a thread that may not block (Atomics.wait throws there, as on a browse
   });
 
   test('an internal lock another thread holds is waited for by spinning, never with Atomics.wait; past 100 ms the documented outcomes', async () => {
-    const queue = new Queue<number>();
+    // A LifoQueue: one internal lock for every call (a FIFO Queue's gets have a lock of their own;
+    // queue-two-locks.test.ts holds each of its two).
+    const queue = new LifoQueue<number>();
     const barrier = new Barrier(3);
     const queueLock = internalLockCells(queue.handle);
     const barrierLock = internalLockCells(barrier.handle);
@@ -147,7 +149,7 @@ describe('a thread that may not block (Atomics.wait throws there, as on a browse
     Atomics.store(barrierLock, 0, heldBy(STRANGER));
     const outcome = await startNoBlockWorker(
       async (lib, d) => {
-        const queue = lib.Queue.from<number>(d.queue);
+        const queue = lib.LifoQueue.from<number>(d.queue);
         const barrier = lib.Barrier.from(d.barrier);
         const describe = (error: unknown): string => {
           const { name, cause } = error as Error;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Barrier, BrokenBarrierError, LifoQueue, PriorityQueue, Queue, type QueueHandle } from '@lockstep/primitives';
 import { Prober, spin, spinUntil, startVictim, terminateFaultThreads } from './support/fault-threads.js';
-import { checkQueueCalls, ISLE, outcomeName, type Outcome, type QueueProbe } from './support/probe-outcomes.js';
+import { checkQueueCalls, ISLE, lockedSide, outcomeName, type Outcome, type QueueProbe } from './support/probe-outcomes.js';
 import { sharedInts, until } from './support/until.js';
 
 // Workers terminated at random points inside a queue's put/get and a barrier's wait: whatever state
@@ -98,11 +98,12 @@ function checkQueueProbe(
   probe: QueueProbe,
   { context, consumer, items, seen, done }: { context: string; consumer: boolean; items: number; seen: Int32Array; done: number },
 ): void {
-      const locked = probe.calls.getNowait!.error === ISLE;
-      if (locked) summary.queueLocked++;
+      const locked = lockedSide(probe.calls);
+      if (locked !== 'none') summary.queueLocked++;
       try {
         checkQueueCalls(probe.calls, locked);
-        if (locked) return; // the items are out of reach; only the outcomes can be checked
+        // With the take lock held the items are out of reach; only the outcomes can be checked.
+        if (locked === 'both' || locked === 'take') return;
 
         const taken = probe.taken.filter((id) => id < SENTINEL);
         const sentinels = probe.taken.filter((id) => id >= SENTINEL);

@@ -40,7 +40,16 @@ export interface SequenceOptions {
    * it until it is released before returning, rather than run into it and be put to sleep by it
    * (a sleep and a wake-up cost tens of microseconds; the notifier lets go within one).
    */
-  readonly lock?: { readonly isLocked: boolean };
+  readonly lock?: { readonly isLocked: boolean } | undefined;
+  /**
+   * What the waiter waits for, looked at without any lock, once registered and before it spins or
+   * sleeps: for a waiter whose notifiers hold another lock than the one it registered under (a FIFO
+   * queue's getters register under the take lock, its putters notify under the put lock). A notifier
+   * changes the state, then reads the waiter count; the waiter counts itself, then looks: one of the
+   * two sees the other (all sequentially consistent), so the look catches a change whose notify
+   * skipped this waiter.
+   */
+  readonly ready?: () => boolean;
 }
 
 export class SequenceCells {
@@ -48,12 +57,14 @@ export class SequenceCells {
   readonly #base: number;
   readonly #moves: number;
   readonly #lock: { readonly isLocked: boolean } | undefined;
+  readonly #ready: (() => boolean) | undefined;
 
   constructor(cells: Int32Array, base: number, options: SequenceOptions = {}) {
     this.#cells = cells;
     this.#base = base;
     this.#moves = options.moves ?? 1;
     this.#lock = options.lock;
+    this.#ready = options.ready;
   }
 
   register(): number {
@@ -68,6 +79,7 @@ export class SequenceCells {
   waitBlocking(snapshot: number, timeoutMs: number, method: string): WaitResult {
     // A queue's other side usually acts within microseconds; sleeping and being woken costs tens of
     // them. Watch the sequence briefly before going to sleep.
+    if (this.#ready?.() === true) return 'not-equal';
     const cells = this.#cells;
     const at = this.#base + SEQUENCE;
     const moves = this.#moves;
@@ -89,6 +101,7 @@ export class SequenceCells {
   }
 
   async waitAsync(snapshot: number, timeoutMs: number, signal: AbortSignal | undefined): Promise<WaitResult> {
+    if (this.#ready?.() === true) return 'not-equal';
     Atomics.add(this.#cells, this.#base + SLEEPERS, 1);
     try {
       const deadline = deadlineAfter(timeoutMs);
@@ -112,14 +125,14 @@ export class SequenceCells {
   }
 
   /**
-   * Wakes at most `n` registered waiters, oldest first. Call with the guarding lock held: waiters
-   * register under it, so a plain read sees every one that has (a waiter that unregistered since,
-   * without the lock, may still be counted: a needless bump).
+   * Wakes at most `n` registered waiters, oldest first. Call after the change the waiters wait for,
+   * with the guarding lock held, or (see `ready`) with the lock the change is made under. A waiter
+   * that unregistered since may still be counted: a needless bump.
    */
   notify(n: number): void {
     const cells = this.#cells;
     const base = this.#base;
-    if (cells[base + WAITERS] === 0) return;
+    if (Atomics.load(cells, base + WAITERS) === 0) return;
     // By n, so that a waiter with `moves` sees how much was notified (a getMany freeing 256 slots, say).
     Atomics.add(cells, base + SEQUENCE, n < MAX_BUMP ? n : MAX_BUMP);
     if (Atomics.load(cells, base + SLEEPERS) !== 0) Atomics.notify(cells, base + SEQUENCE, n);

@@ -1,13 +1,13 @@
 import { ItemDecodeError, QueueEmpty, QueueFull, QueueShutDown } from '../errors.js';
 import { constructAdopting, takeAdopted } from '../internal/adopt.js';
 import { guardedWaitAsync, guardedWaitBlocking, withInternalLock } from '../internal/guarded-wait.js';
-import { InternalLock } from '../internal/internal-lock.js';
+import { InternalLock, internalStateLocked, lockInternalBlocking } from '../internal/internal-lock.js';
 import { MUTEX_CELLS } from '../internal/mutex-cells.js';
-import { deadlineFrom, signalFrom, throwIfAborted, type AsyncWaitOptions, type WaitOptions } from '../internal/options.js';
+import { deadlineFrom, NO_WAIT, signalFrom, throwIfAborted, type AsyncWaitOptions, type Deadline, type WaitOptions } from '../internal/options.js';
 import { SEQUENCE_CELLS, SequenceCells } from '../internal/sequence-cells.js';
 import { allocateCells, cellsFromHandle } from '../internal/shared-cells.js';
 import { selectAsync, selectBlocking, type Selected, type SelectPort } from './queue-select.js';
-import { boardFromBuffer, registerSelector, SELECT_CELLS, selectorBucket, threadBoard, wakeSelectors } from './select-board.js';
+import { boardFromBuffer, registerSelector, SELECT_CELLS, selectorBucket, threadBoard, unregisterSelector, wakeSelectors } from './select-board.js';
 import { releaseEncodedBatch, takeEncodedBatch, type EncodedBatch } from './encoded-batch.js';
 import { decodeItem } from './item-codec.js';
 import { naturalOrder } from './natural-order.js';
@@ -20,7 +20,6 @@ import {
   initStoreCells,
   Journal,
   JOURNAL_CELLS,
-  JOURNAL_SAVED,
   Order,
   MAX_ARENA_BYTES,
   RecordStore,
@@ -28,6 +27,7 @@ import {
   storeBuffersProblem,
   STORE_CELLS,
   type StoreBuffers,
+  type StoreCells,
   type TakenRecord,
 } from './record-store.js';
 
@@ -55,23 +55,44 @@ export interface QueueOptions {
   readonly maxBytes?: number | undefined;
 }
 
-// The control block: Python's Queue (one mutex, three conditions over it, two counters) in cells.
-// Steps under the internal lock read its cells plainly (each Atomics call costs tens of ns): they are
-// written under the lock only. The getters that read without it (`size`, `isShutDown`) use Atomics.
-const MUTEX = 0;
-const NOT_EMPTY = MUTEX + MUTEX_CELLS;
-const NOT_FULL = NOT_EMPTY + SEQUENCE_CELLS;
-const ALL_TASKS_DONE = NOT_FULL + SEQUENCE_CELLS;
-const MAX_SIZE = ALL_TASKS_DONE + SEQUENCE_CELLS;
-const UNFINISHED = MAX_SIZE + 1;
-const SHUT_DOWN = UNFINISHED + 1;
-const STORE = SHUT_DOWN + 1;
-/** The undo journal of the step in progress: see `Journal`. It saves UNFINISHED … the store's cells. */
-const JOURNAL = STORE + STORE_CELLS;
+// The control block: Python's Queue (a mutex, three conditions over it, two counters) in cells, with
+// a FIFO's lock split in two (see `RecordStore`): the put lock guards the cells of the put side, the
+// take lock HEAD; a LIFO or priority queue takes the put lock for everything. Steps read the cells
+// their lock guards plainly (each Atomics call costs tens of ns), and the other side's with Atomics.
+// The layout is about cache lines, since a producer and a consumer on two cores pass every line
+// either writes back and forth. Each lock word has a line of its own (a spinning getter reads the put
+// side's state, and must not take the line from under the putter's lock and unlock); the put side's
+// state another; TAIL another, alone (a put writes it once, last, and never reads it: see
+// `RecordStore.tail`), so that a getter watching it takes the line from the putter once per put;
+// HEAD another; the journal, which only putters touch, its own. The waiter counts, which the other
+// side reads on every call to skip a notify nobody needs, the layout's change count and the
+// shut-down flag, which both sides read on every call, have lines written only when someone waits,
+// the storage grows or the queue is shut down, so reading them costs no miss.
+const PUT_MUTEX = 0;
+const UNFINISHED = lineAfter(PUT_MUTEX + MUTEX_CELLS);
+const STORE = UNFINISHED + 1;
+const MAX_SIZE = STORE + STORE_CELLS;
+const TAIL = lineAfter(MAX_SIZE + 1);
+/** The undo journal of the put side's step in progress: see `Journal`. */
+const JOURNAL = lineAfter(TAIL + 1);
+const ALL_TASKS_DONE = JOURNAL + JOURNAL_CELLS;
 /** Selectors waiting on this queue (`Queue.select`), counted per bucket of the select board. */
-const SELECT = JOURNAL + JOURNAL_CELLS;
-const QUEUE_CELLS = SELECT + SELECT_CELLS;
-if (JOURNAL_SAVED !== JOURNAL - UNFINISHED) throw new Error('queue layout: the journal must save UNFINISHED through the store cells');
+const SELECT = ALL_TASKS_DONE + SEQUENCE_CELLS;
+const NOT_FULL = lineAfter(SELECT + SELECT_CELLS);
+const NOT_EMPTY = lineAfter(NOT_FULL + SEQUENCE_CELLS);
+const GROWTHS = lineAfter(NOT_EMPTY + SEQUENCE_CELLS);
+const SHUT_DOWN = GROWTHS + 1;
+const TAKE_MUTEX = lineAfter(SHUT_DOWN + 1);
+const HEAD = lineAfter(TAKE_MUTEX + MUTEX_CELLS);
+const QUEUE_CELLS = lineAfter(HEAD + 1);
+const STORE_CELL_INDICES: StoreCells = { base: STORE, tail: TAIL, head: HEAD, growths: GROWTHS };
+/** What a step of the put side saves in the journal, in `Journal`'s order. */
+const JOURNAL_SAVES = [UNFINISHED, SHUT_DOWN, TAIL, ...Array.from({ length: STORE_CELLS }, (_, i) => STORE + i)];
+
+/** The first cell of the next 64-byte line, and one more line between (the hardware fetches lines in pairs). */
+function lineAfter(cell: number): number {
+  return (Math.ceil(cell / 16) + 1) * 16;
+}
 
 // SHUT_DOWN values: `immediate` is remembered so an item put back after a failed decode is dropped.
 const OPEN = 0;
@@ -111,13 +132,26 @@ interface QueueParts {
 export class Queue<T = unknown> {
   readonly #cells: Int32Array;
   readonly #store: RecordStore;
-  readonly #mutex: InternalLock;
+  /** Held by puts, and everything but a FIFO's gets (see the control block's layout). */
+  readonly #putMutex: InternalLock;
+  /** Held by gets and selects: a FIFO's own take lock, the put lock itself for the others. */
+  readonly #takeMutex: InternalLock;
+  /** Whether this thread's step holds a FIFO's take lock besides the put lock (see `#exclusive`). */
+  #takeHeldToo = false;
+  // The call whose step may need the take lock too (see `#exclusive`): how long it may wait for it.
+  #stepDeadline: Deadline = NO_WAIT;
+  #stepMethod = '';
+  #stepBatch: EncodedBatch | undefined;
   readonly #journal: Journal;
   readonly #notEmpty: SequenceCells;
   readonly #notFull: SequenceCells;
   readonly #allTasksDone: SequenceCells;
   readonly #board: Int32Array;
   readonly #sorted: boolean;
+  /** A FIFO: two locks, the ring of `RecordStore`. */
+  readonly #ring: boolean;
+  /** `maxSize`, read once: it never changes, and its cell shares the putters' line. */
+  readonly #maxSize: number;
   readonly #names: MethodNames;
   #selectPort: SelectPort<T> | undefined;
 
@@ -126,18 +160,24 @@ export class Queue<T = unknown> {
     const parts = takeAdopted<QueueParts>() ?? Queue.#allocate(options, this.kind);
     const cells = parts.cells;
     this.#cells = cells;
-    this.#mutex = new InternalLock(cells, MUTEX, this.#recover);
-    this.#journal = new Journal(cells, JOURNAL, UNFINISHED);
-    const lock = this.#mutex.mutex;
-    this.#notEmpty = new SequenceCells(cells, NOT_EMPTY, { lock });
+    const ring = (this.#ring = this.order === Order.Fifo);
+    this.#maxSize = Atomics.load(cells, MAX_SIZE);
+    this.#putMutex = new InternalLock(cells, PUT_MUTEX, this.#recover);
+    this.#takeMutex = ring ? new InternalLock(cells, TAKE_MUTEX, this.#recoverTake) : this.#putMutex;
+    this.#journal = new Journal(cells, JOURNAL, JOURNAL_SAVES, ring);
+    // With one lock, a woken waiter lets its notifier release it first (see SequenceOptions.lock);
+    // with two, the notifier holds the other one, and the waiter looks once more after registering.
+    const lock = ring ? undefined : this.#putMutex.mutex;
+    this.#notEmpty = new SequenceCells(cells, NOT_EMPTY, { lock, ready: this.#gettable });
     // A putter that waited for room comes back once a few gets made some, not for every one.
-    this.#notFull = new SequenceCells(cells, NOT_FULL, { lock, moves: Math.max(1, Math.min(64, cells[MAX_SIZE]! >> 4)) });
+    this.#notFull = new SequenceCells(cells, NOT_FULL, { lock, ready: this.#puttable, moves: Math.max(1, Math.min(64, this.#maxSize >> 4)) });
     this.#allTasksDone = new SequenceCells(cells, ALL_TASKS_DONE);
     this.#board = parts.board;
     this.#sorted = this.order === Order.Priority;
     this.#names = methodNames(this.kind);
-    this.#store = new RecordStore(cells, STORE, this.order, parts.buffers);
+    this.#store = new RecordStore(cells, STORE_CELL_INDICES, this.order, parts.buffers);
     this.#store.setJournal(this.#journal);
+    if (ring) this.#store.setExclusive(this.#exclusive);
   }
 
   static #allocate(options: QueueOptions, kind: string): QueueParts {
@@ -206,7 +246,7 @@ export class Queue<T = unknown> {
 
   /** The bound given at construction; 0 for unbounded. */
   get maxSize(): number {
-    return this.#cells[MAX_SIZE]!;
+    return this.#maxSize;
   }
 
   /** Approximate number of items: other threads may change it right after you read it. */
@@ -239,7 +279,8 @@ export class Queue<T = unknown> {
     const batch = takeEncodedBatch();
     try {
       addItem(batch, item, method);
-      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method), putTimedOut, this.#puttable);
+      if (this.#ring && this.#putOne(batch)) return;
+      queueWaitBlocking(this.#putMutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method, deadline), putTimedOut, this.#puttable);
     } finally {
       releaseEncodedBatch(batch);
     }
@@ -255,7 +296,8 @@ export class Queue<T = unknown> {
     const batch = takeEncodedBatch();
     try {
       addItem(batch, item, method);
-      await queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#putStep(batch, timeLeft, method), putTimedOut);
+      if (this.#ring && this.#putOne(batch)) return;
+      await queueWaitAsync(this.#putMutex, deadline, method, signal, (timeLeft) => this.#putStep(batch, timeLeft, method, deadline), putTimedOut);
     } finally {
       releaseEncodedBatch(batch);
     }
@@ -293,7 +335,7 @@ export class Queue<T = unknown> {
     const batch = encodeAll(items, method);
     try {
       if (batch.count === 0) return;
-      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method), batchTimedOut(batch), this.#puttable);
+      queueWaitBlocking(this.#putMutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method, deadline), batchTimedOut(batch), this.#puttable);
     } finally {
       releaseEncodedBatch(batch);
     }
@@ -316,7 +358,7 @@ export class Queue<T = unknown> {
     const batch = encodeAll(items, method);
     try {
       if (batch.count === 0) return;
-      await queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#putStep(batch, timeLeft, method), batchTimedOut(batch));
+      await queueWaitAsync(this.#putMutex, deadline, method, signal, (timeLeft) => this.#putStep(batch, timeLeft, method, deadline), batchTimedOut(batch));
     } finally {
       releaseEncodedBatch(batch);
     }
@@ -347,10 +389,10 @@ export class Queue<T = unknown> {
     const method = this.#names.get;
     const deadline = deadlineFrom(options, method);
     assertNotComparing(this.#cells, method);
-    if (this.#sorted) return this.#decode(queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#getStep(timeLeft, method), getTimedOut), method);
+    if (this.#sorted) return this.#decode(queueWaitBlocking(this.#takeMutex, deadline, method, (timeLeft) => this.#getStep(timeLeft, method), getTimedOut), method);
     const taken = takeTakenBatch();
     try {
-      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#takeStep(taken, 1, timeLeft, method), getTimedOut, this.#gettable);
+      queueWaitBlocking(this.#takeMutex, deadline, method, (timeLeft) => this.#takeStep(taken, 1, timeLeft, method), getTimedOut, this.#gettable);
       return this.#rebuildOne(taken, method);
     } finally {
       releaseTakenBatch(taken);
@@ -365,12 +407,12 @@ export class Queue<T = unknown> {
     throwIfAborted(signal);
     assertNotComparing(this.#cells, method);
     if (this.#sorted) {
-      const record = await queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#getStep(timeLeft, method), getTimedOut);
+      const record = await queueWaitAsync(this.#takeMutex, deadline, method, signal, (timeLeft) => this.#getStep(timeLeft, method), getTimedOut);
       return this.#decode(record, method);
     }
     const taken = takeTakenBatch();
     try {
-      await queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#takeStep(taken, 1, timeLeft, method), getTimedOut);
+      await queueWaitAsync(this.#takeMutex, deadline, method, signal, (timeLeft) => this.#takeStep(taken, 1, timeLeft, method), getTimedOut);
       return this.#rebuildOne(taken, method);
     } finally {
       releaseTakenBatch(taken);
@@ -407,10 +449,10 @@ export class Queue<T = unknown> {
     checkMax(max, method);
     const deadline = deadlineFrom(options, method);
     assertNotComparing(this.#cells, method);
-    if (this.#sorted) return queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#takeSortedStep(max, timeLeft, method), getTimedOut);
+    if (this.#sorted) return queueWaitBlocking(this.#takeMutex, deadline, method, (timeLeft) => this.#takeSortedStep(max, timeLeft, method), getTimedOut);
     const taken = takeTakenBatch();
     try {
-      queueWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#takeStep(taken, max, timeLeft, method), getTimedOut, this.#gettable);
+      queueWaitBlocking(this.#takeMutex, deadline, method, (timeLeft) => this.#takeStep(taken, max, timeLeft, method), getTimedOut, this.#gettable);
       return this.#rebuild(taken, method);
     } finally {
       releaseTakenBatch(taken);
@@ -431,10 +473,10 @@ export class Queue<T = unknown> {
     const signal = signalFrom(options, method);
     throwIfAborted(signal);
     assertNotComparing(this.#cells, method);
-    if (this.#sorted) return queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#takeSortedStep(max, timeLeft, method), getTimedOut);
+    if (this.#sorted) return queueWaitAsync(this.#takeMutex, deadline, method, signal, (timeLeft) => this.#takeSortedStep(max, timeLeft, method), getTimedOut);
     const taken = takeTakenBatch();
     try {
-      await queueWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#takeStep(taken, max, timeLeft, method), getTimedOut);
+      await queueWaitAsync(this.#takeMutex, deadline, method, signal, (timeLeft) => this.#takeStep(taken, max, timeLeft, method), getTimedOut);
       return this.#rebuild(taken, method);
     } finally {
       releaseTakenBatch(taken);
@@ -470,7 +512,7 @@ export class Queue<T = unknown> {
       throw new RangeError(`${method}: count must be a positive integer, got ${String(count)}`);
     }
     assertNotComparing(this.#cells, method);
-    withInternalLock(this.#mutex, method, () => {
+    withInternalLock(this.#putMutex, method, () => {
       const unfinished = this.#cells[UNFINISHED]! - count;
       if (unfinished < 0) {
         throw new RangeError(
@@ -492,7 +534,7 @@ export class Queue<T = unknown> {
     const method = `${this.kind}.join()`;
     const deadline = deadlineFrom(options, method);
     assertNotComparing(this.#cells, method);
-    return guardedWaitBlocking(this.#mutex, deadline, method, (timeLeft) => this.#joinStep(timeLeft), joinTimedOut);
+    return guardedWaitBlocking(this.#putMutex, deadline, method, (timeLeft) => this.#joinStep(timeLeft), joinTimedOut);
   }
 
   /** Async twin of {@link join}; usable on any thread. */
@@ -502,7 +544,7 @@ export class Queue<T = unknown> {
     const signal = signalFrom(options, method);
     throwIfAborted(signal);
     assertNotComparing(this.#cells, method);
-    return guardedWaitAsync(this.#mutex, deadline, method, signal, (timeLeft) => this.#joinStep(timeLeft), joinTimedOut);
+    return guardedWaitAsync(this.#putMutex, deadline, method, signal, (timeLeft) => this.#joinStep(timeLeft), joinTimedOut);
   }
 
   /**
@@ -521,15 +563,16 @@ export class Queue<T = unknown> {
       throw new TypeError(`${method}: immediate must be true or false, got ${String(options.immediate)}`);
     }
     assertNotComparing(this.#cells, method);
-    withInternalLock(this.#mutex, method, () => {
-      this.#journal.begin();
+    this.#withBothLocks(method, () => {
+      this.#journal.begin(this.#store.tail);
       const immediate = options.immediate === true;
       // Once immediate, always immediate: a later plain shutdown() must not let a put-back item survive.
       if (immediate || Atomics.load(this.#cells, SHUT_DOWN) === OPEN) Atomics.store(this.#cells, SHUT_DOWN, immediate ? SHUT_IMMEDIATELY : SHUT);
       if (immediate) {
-        // Dropped wholesale: taking them one by one would run a PriorityQueue's comparator, which may throw.
-        const dropped = this.#store.clear();
-        this.#cells[UNFINISHED] = Math.max(0, this.#cells[UNFINISHED]! - dropped);
+        // Dropped wholesale: taking them one by one would run a PriorityQueue's comparator, which may
+        // throw. Counted done first: a FIFO's clear() ends with the store that drops them.
+        this.#cells[UNFINISHED] = Math.max(0, this.#cells[UNFINISHED]! - this.#store.countForPut);
+        this.#store.clear();
         this.#allTasksDone.notify(Infinity);
       }
       this.#journal.end();
@@ -553,14 +596,45 @@ export class Queue<T = unknown> {
   }
 
   /**
+   * A FIFO's `put` of one item as one short step (see `RecordStore.pushOne`), when the put lock is
+   * free and nothing stands in the way: `false`, having changed nothing, otherwise (the queue full or
+   * shut down, the storage to grow, …), and the general step follows. The getters are woken after the
+   * lock is let go: they look again after registering (see SequenceOptions.ready), so no wake-up is lost.
+   */
+  #putOne(batch: EncodedBatch): boolean {
+    const mutex = this.#putMutex;
+    if (!mutex.tryLock()) return false;
+    let put = false;
+    try {
+      const store = this.#store;
+      const maxSize = this.#maxSize;
+      if (this.#cells[SHUT_DOWN] === OPEN && (maxSize === 0 || store.putBound < maxSize || store.countForPut < maxSize)) {
+        put = store.pushOne(batch, this.#journal, UNFINISHED);
+      }
+    } finally {
+      mutex.unlock();
+    }
+    if (put) {
+      this.#notEmpty.notify(1);
+      wakeSelectors(this.#cells, SELECT, this.#board);
+    }
+    return put;
+  }
+
+  /**
    * Under the lock: puts as many of the batch's items still out as there is room for; returns
    * `undefined` once all are in, else the condition to wait on for room.
    */
-  #putStep(batch: EncodedBatch, timeLeft: number, method: string): undefined | SequenceCells {
+  #putStep(batch: EncodedBatch, timeLeft: number, method: string, deadline: Deadline): undefined | SequenceCells {
+    this.#stepDeadline = deadline;
+    this.#stepMethod = method;
+    this.#stepBatch = batch;
     if (this.#cells[SHUT_DOWN] !== OPEN) throw new QueueShutDown(`${method} on a queue that was shut down${partMessage(batch)}`, { itemsPut: batch.done });
     const maxSize = this.maxSize;
     const left = batch.count - batch.done;
-    const room = maxSize === 0 ? left : Math.min(left, maxSize - this.#store.lockedCount);
+    let room = left;
+    // From the HEAD this thread saw last (see `RecordStore.putBound`); read afresh only if that is full.
+    if (maxSize !== 0 && (room = Math.min(left, maxSize - this.#store.putBound)) < left) room = Math.min(left, maxSize - this.#store.countForPut);
     if (room > 0) {
       try {
         this.#putItems(batch, batch.done, batch.done + room);
@@ -584,28 +658,37 @@ export class Queue<T = unknown> {
     const store = this.#store;
     const journal = this.#journal;
     const cells = this.#cells;
-    const before = store.lockedCount;
+    const before = store.tail;
     try {
       for (let i = from; i < to; ) {
-        journal.begin();
-        const at = store.lockedCount;
+        journal.begin(this.#store.tail);
+        const at = store.tail;
+        const unfinished = cells[UNFINISHED]!;
         try {
           if (store.growIndexFor(this.#sorted ? 1 : to - i)) {
             journal.end();
-            journal.begin();
+            journal.begin(this.#store.tail);
           }
-          if (this.#sorted) store.pushSorted(batch, i);
-          else store.pushRun(batch, i, i + Math.min(to - i, store.indexRoom));
+          if (this.#sorted) {
+            cells[UNFINISHED] = unfinished + 1;
+            store.pushSorted(batch, i);
+          } else {
+            const n = Math.min(to - i, store.indexRoom);
+            // Counted before the run is published, which a getter may be watching: writing the cell
+            // after it would cost the line a second trip between the cores.
+            cells[UNFINISHED] = unfinished + n;
+            store.pushRun(batch, i, i + n);
+          }
         } finally {
           // What went in is counted inside the step; an item that failed undid itself.
-          const pushed = store.lockedCount - at;
-          cells[UNFINISHED] = cells[UNFINISHED]! + pushed;
+          const pushed = (store.tail - at) | 0;
+          if (cells[UNFINISHED] !== unfinished + pushed) cells[UNFINISHED] = unfinished + pushed;
           i += pushed;
           journal.end();
         }
       }
     } finally {
-      const put = store.lockedCount - before;
+      const put = (store.tail - before) | 0;
       batch.done += put;
       if (put > 0) {
         this.#notEmpty.notify(put);
@@ -616,7 +699,7 @@ export class Queue<T = unknown> {
 
   /** A `PriorityQueue`'s `get`: the top item, decoded under the lock (see `RecordStore.take`). */
   #getStep(timeLeft: number, method: string): TakenRecord | SequenceCells {
-    if (this.#store.lockedCount === 0) return this.#emptyStep(timeLeft, method);
+    if (this.#store.countForTake(1) === 0) return this.#emptyStep(timeLeft, method);
     return this.#take();
   }
 
@@ -634,16 +717,21 @@ export class Queue<T = unknown> {
 
   /** A FIFO or LIFO queue's `get`/`getMany`: up to `max` items into `taken`, rebuilt once the lock is released. */
   #takeStep(taken: TakenBatch, max: number, timeLeft: number, method: string): TakenBatch | SequenceCells {
-    const count = this.#store.lockedCount;
+    const count = this.#store.countForTake(max);
     if (count === 0) return this.#emptyStep(timeLeft, method);
     const n = Math.min(max, count);
-    this.#journal.begin();
-    try {
+    if (this.#ring) {
+      // No journal: the journal is the put side's (a FIFO's get publishes nothing before its last write).
       this.#store.takeRun(taken, n);
-    } finally {
-      this.#journal.end();
+    } else {
+      this.#journal.begin(this.#store.tail);
+      try {
+        this.#store.takeRun(taken, n);
+      } finally {
+        this.#journal.end();
+      }
     }
-    this.#notFull.notify(n);
+    if (this.#maxSize !== 0) this.#notFull.notify(n);
     return taken;
   }
 
@@ -653,13 +741,13 @@ export class Queue<T = unknown> {
    * or fails the call if it is the first.
    */
   #takeSortedStep(max: number, timeLeft: number, method: string): T[] | SequenceCells {
-    const count = this.#store.lockedCount;
+    const count = this.#store.countForTake(max);
     if (count === 0) return this.#emptyStep(timeLeft, method);
     const n = Math.min(max, count);
     const items: T[] = [];
     try {
       for (let i = 0; i < n; i++) {
-        this.#journal.begin();
+        this.#journal.begin(this.#store.tail);
         try {
           items.push(this.#store.take().item as T);
         } finally {
@@ -669,20 +757,24 @@ export class Queue<T = unknown> {
     } catch (error) {
       if (items.length === 0) throw error;
     }
-    this.#notFull.notify(items.length);
+    if (this.#maxSize !== 0) this.#notFull.notify(items.length);
     return items;
   }
 
   /** Under the lock, with an item there: takes the next one. */
   #take(): TakenRecord {
-    this.#journal.begin();
     let record;
-    try {
-      record = this.#store.take();
-    } finally {
-      this.#journal.end();
+    if (this.#ring) {
+      record = this.#store.take(); // without the put side's journal, as in #takeStep
+    } else {
+      this.#journal.begin(this.#store.tail);
+      try {
+        record = this.#store.take();
+      } finally {
+        this.#journal.end();
+      }
     }
-    this.#notFull.notify(1);
+    if (this.#maxSize !== 0) this.#notFull.notify(1);
     return record;
   }
 
@@ -692,10 +784,14 @@ export class Queue<T = unknown> {
    * registration, so that the next put here wakes it.
    */
   #selectStep(bucket: number): TakenRecord | 'empty' | 'shut-down' {
-    if (this.#store.lockedCount !== 0) return this.#take();
+    if (this.#store.countForTake(1) !== 0) return this.#take();
     if (this.#cells[SHUT_DOWN] !== OPEN) return 'shut-down';
-    if (bucket >= 0) registerSelector(this.#cells, SELECT, bucket);
-    return 'empty';
+    if (bucket < 0) return 'empty';
+    // Registered before the last look: a put made meanwhile, under the put lock, wakes it or is seen.
+    registerSelector(this.#cells, SELECT, bucket);
+    if (this.#store.countForTake(1) === 0) return 'empty';
+    unregisterSelector(this.#cells, SELECT, bucket);
+    return this.#take();
   }
 
   /** What queue-select.ts needs of this queue; made on first use. */
@@ -703,7 +799,7 @@ export class Queue<T = unknown> {
     const bucket = selectorBucket();
     return (this.#selectPort ??= {
       queue: this,
-      mutex: this.#mutex,
+      mutex: this.#takeMutex,
       control: this.#cells,
       selectBase: SELECT,
       board: this.#board,
@@ -777,7 +873,7 @@ export class Queue<T = unknown> {
   #putBack(records: readonly TakenRecord[], method: string, error: unknown): unknown {
     let outcome = records.length === 1 ? 'it was put back where it was' : `it was put back where it was, with the ${records.length - 1} taken after it`;
     try {
-      withInternalLock(this.#mutex, method, () => {
+      this.#withBothLocks(method, () => {
         if (Atomics.load(this.#cells, SHUT_DOWN) === SHUT_IMMEDIATELY) {
           outcome = 'the queue was shut down immediately meanwhile, so it was dropped as done';
           for (let i = 0; i < records.length; i++) this.#forgetTask();
@@ -785,11 +881,11 @@ export class Queue<T = unknown> {
         }
         let restored = 0;
         for (const record of records) {
-          this.#journal.begin();
+          this.#journal.begin(this.#store.tail);
           try {
             if (this.#store.growIndexFor(1)) {
               this.#journal.end();
-              this.#journal.begin();
+              this.#journal.begin(this.#store.tail);
             }
             this.#store.restore(record);
             restored++;
@@ -826,11 +922,59 @@ export class Queue<T = unknown> {
    */
   readonly #recover = (): void => {
     this.#journal.undo(this.#store);
+    this.#wakeEveryone();
+  };
+
+  /**
+   * A registered thread died holding a FIFO's take lock: a get's step publishes nothing before its
+   * last write (see `RecordStore`), so there is nothing to roll back; every waiter looks again.
+   */
+  readonly #recoverTake = (): void => {
+    this.#wakeEveryone();
+  };
+
+  #wakeEveryone(): void {
     this.#notEmpty.notify(Infinity);
     this.#notFull.notify(Infinity);
     this.#allTasksDone.notify(Infinity);
     wakeSelectors(this.#cells, SELECT, this.#board);
+  }
+
+  /**
+   * The store's way to the take lock, for a FIFO's put step that must move what getters read (see
+   * `RecordStore.setExclusive`): taken after the put lock, never the other way round, and never
+   * waited for by anyone holding it, so no deadlock. A no-op when this step holds it already.
+   */
+  readonly #exclusive = <R>(fn: () => R): R => {
+    if (this.#takeHeldToo) return fn();
+    const deadline = this.#stepDeadline;
+    const method = this.#stepMethod;
+    if (!lockInternalBlocking(this.#takeMutex, deadline, method)) {
+      // As if the put lock itself had stayed held (see guarded-wait.ts's giveUp).
+      const cause = internalStateLocked(method, deadline);
+      const batch = this.#stepBatch;
+      if (deadline === NO_WAIT || batch === undefined) throw cause;
+      batchTimedOut(batch)(method, cause);
+    }
+    this.#takeHeldToo = true;
+    try {
+      return fn();
+    } finally {
+      this.#takeHeldToo = false;
+      this.#takeMutex.unlock();
+    }
   };
+
+  /** Runs `fn` holding the put lock and, for a FIFO, the take lock: for what changes both sides. */
+  #withBothLocks<R>(method: string, fn: () => R): R {
+    return withInternalLock(this.#putMutex, method, () => {
+      if (this.#takeMutex === this.#putMutex) return fn();
+      this.#stepDeadline = NO_WAIT;
+      this.#stepMethod = method;
+      this.#stepBatch = undefined;
+      return this.#exclusive(fn);
+    });
+  }
 
   #joinStep(timeLeft: number): boolean | SequenceCells {
     if (this.#cells[UNFINISHED]! === 0) return true;

@@ -9,7 +9,19 @@ import type { TakenBatch } from './taken-batch.js';
  * `SharedArrayBuffer`, bump-allocated, compacted or grown when full, reset whenever the queue empties);
  * the order lives in an index of entries (another growable buffer; an entry is a record's offset or a
  * small integer itself, see record-layout.ts) kept as a ring (FIFO), a stack (LIFO) or a binary heap
- * (priority). Every method runs under the queue's lock.
+ * (priority).
+ *
+ * A FIFO queue has two locks, as Java's `LinkedBlockingQueue`: putters hold the put lock, getters the
+ * take lock, so a producer and a consumer never wait for each other. The ring's entries are numbered
+ * by two counters that only grow (wrapping as int32): TAIL, written by putters only, and HEAD, by
+ * getters only; an entry's slot is its number modulo the index's capacity (a power of two). A put
+ * writes its records and entries first and publishes them with one store of TAIL; a get copies its
+ * records out and frees them with one store of HEAD. So the count is TAIL − HEAD, and a thread that
+ * dies inside either step has published all of it or none. What moves entries or records that the
+ * other side may be reading (growing the index, compacting or growing the arena, putting a taken item
+ * back, dropping everything) runs with both locks held: the put step takes the take lock through
+ * `exclusive` (see {@link RecordStore.setExclusive}). A LIFO or priority queue has one lock for both
+ * sides, its count is TAIL (HEAD stays 0), and every method runs under that lock.
  */
 export const enum Order {
   Fifo = 0,
@@ -17,13 +29,31 @@ export const enum Order {
   Priority = 2,
 }
 
-/** Control cells the store owns inside the queue's control block, from `base`. */
+/**
+ * Control cells the store owns inside the queue's control block, from `base`: the put side's, but
+ * for TAIL, HEAD and GROWTHS, which have cells of their own (see {@link StoreCells}).
+ */
 export const STORE_CELLS = 5;
-const COUNT = 0;
-const HEAD = 1;
-const INDEX_CAPACITY = 2;
-const ARENA_USED = 3;
-const ARENA_LIVE = 4;
+const INDEX_CAPACITY = 0;
+const ARENA_USED = 1;
+/** Bytes of live records, kept by a LIFO or priority queue (a FIFO's getters do not write put-side cells: it counts them when it must). */
+const ARENA_LIVE = 2;
+/** How many times a FIFO's HEAD went back (an item put back): putters then read HEAD afresh (see `putBound`). */
+const RESTORES = 3;
+/** The token of the store object (one per queue object, per thread) whose step last moved a FIFO's TAIL (see `tail`). */
+const LAST_PUTTER = 4;
+
+/** Where the store's cells are in the queue's control block. */
+export interface StoreCells {
+  /** The first of {@link STORE_CELLS} put-side cells. */
+  readonly base: number;
+  /** TAIL (see `RecordStore`): on a line with nothing else a putter writes, since getters watch it. */
+  readonly tail: number;
+  /** HEAD, on the take side's line. */
+  readonly head: number;
+  /** How many times the layout changed (index capacity, arena size): bumped with both locks held, watched by a FIFO's getters. */
+  readonly growths: number;
+}
 
 const INITIAL_INDEX_ENTRIES = 64;
 const INITIAL_ARENA_BYTES = 16 * 1024;
@@ -95,7 +125,28 @@ export type RecordComparator = (a: unknown, b: unknown) => number;
 export class RecordStore {
   readonly #control: Int32Array;
   readonly #base: number;
+  readonly #tail: number;
+  readonly #head: number;
+  readonly #growths: number;
   readonly #order: Order;
+  readonly #ring: boolean;
+  // A FIFO's side reads the other side's counter only when what it last read of it runs out (an SPSC
+  // ring's cached indices): each read of a cell the other core writes all the time is a cache miss.
+  // HEAD only grows but when an item is put back (RESTORES counts those), TAIL only grows; and a
+  // thread trusts what it saw only while its own side's counter is where its own last step left it,
+  // so that a cache many steps of other threads old (which the 32-bit counters could wrap past) is
+  // never used.
+  #headSeen: number;
+  #restoresSeen: number;
+  #tailMine: number;
+  #tailSeen: number;
+  #headMine: number;
+  /** This object's LAST_PUTTER token: random, so two objects putting to one queue tell each other apart but with odds of 2^-31. */
+  readonly #token = Math.floor(Math.random() * 0x7fff_ffff) + 1;
+  // The take side's view of the layout, kept until GROWTHS moves (the cells behind it sit on the
+  // putters' line).
+  #growthsSeen = -1;
+  #takeMask = 0;
   readonly #buffers: StoreBuffers;
   // Fixed-length views of the buffers as they were at the last #sync(): an access through a
   // length-tracking view of a growable buffer costs about ten times as much (Node 20), and a step
@@ -108,11 +159,21 @@ export class RecordStore {
   #arenaBytes = -1;
   #compare: RecordComparator | undefined;
   #journal: Journal | undefined;
+  #exclusive: <R>(fn: () => R) => R = (fn) => fn();
 
-  constructor(control: Int32Array, base: number, order: Order, buffers: StoreBuffers, compare?: RecordComparator) {
+  constructor(control: Int32Array, cells: StoreCells, order: Order, buffers: StoreBuffers, compare?: RecordComparator) {
     this.#control = control;
-    this.#base = base;
+    this.#base = cells.base;
+    this.#tail = cells.tail;
+    const head = (this.#head = cells.head);
+    this.#growths = cells.growths;
     this.#order = order;
+    this.#ring = order === Order.Fifo;
+    // HEAD before TAIL, so that what the getter knows to be there is never more than there is.
+    this.#headSeen = this.#headMine = Atomics.load(control, head);
+    this.#tailSeen = this.#tailMine = Atomics.load(control, cells.tail);
+    // (#tailMine is trusted only once this object's token is in LAST_PUTTER: see `tail`.)
+    this.#restoresSeen = Atomics.load(control, cells.base + RESTORES);
     this.#buffers = buffers;
     this.#index = new Int32Array(0);
     this.#bytes = new Uint8Array(0);
@@ -130,6 +191,20 @@ export class RecordStore {
   #ready(): void {
     const control = this.#control;
     if (control[this.#base + INDEX_CAPACITY]! * 4 > this.#indexBytes || control[this.#base + ARENA_USED]! > this.#arenaBytes) this.#sync();
+  }
+
+  /**
+   * A FIFO getter's {@link ready}, under the take lock: remakes the views when the layout changed since
+   * it last looked (never meanwhile: that takes the take lock too); returns the index's mask.
+   */
+  #readyForTake(): number {
+    const growths = Atomics.load(this.#control, this.#growths);
+    if (growths !== this.#growthsSeen) {
+      this.#growthsSeen = growths;
+      this.#sync();
+      this.#takeMask = this.#cell(INDEX_CAPACITY) - 1;
+    }
+    return this.#takeMask;
   }
 
   /** Remakes the views of a buffer that grew (in any thread) since they were made. Under the lock. */
@@ -153,19 +228,75 @@ export class RecordStore {
     return this.#buffers;
   }
 
-  /** For readers without the lock (`size`, `empty`, `full`). */
+  /**
+   * How a FIFO's put step reaches the take lock: runs `fn` with it held too (the caller holds the put
+   * lock), for the moves described in the class's comment. A LIFO or priority queue keeps the default,
+   * which just runs `fn`: its one lock is held already.
+   */
+  setExclusive(exclusive: <R>(fn: () => R) => R): void {
+    this.#exclusive = exclusive;
+  }
+
+  /**
+   * For readers without a lock (`size`, `empty`, `full`, a waiter's last look): HEAD is read first,
+   * so the TAIL read after it is at least as new and the difference is never negative.
+   */
   get count(): number {
-    return Atomics.load(this.#control, this.#base + COUNT);
+    const head = Atomics.load(this.#control, this.#head);
+    return (Atomics.load(this.#control, this.#tail) - head) | 0;
   }
 
-  /** The count, read under the lock: every write of it is made under the lock, so a plain read sees it. */
-  get lockedCount(): number {
-    return this.#control[this.#base + COUNT]!;
+  /**
+   * The count as a putter sees it, under the put lock: TAIL is its own; HEAD may grow meanwhile (there
+   * is only more room than it says).
+   */
+  get countForPut(): number {
+    const head = Atomics.load(this.#control, this.#head);
+    this.#headSeen = head;
+    this.#restoresSeen = this.#cell(RESTORES);
+    return (this.tail - head) | 0;
   }
 
-  /** Free entries in the index as it is now. */
+  /**
+   * At least the count, for a putter, without reading HEAD unless an item was put back since it last
+   * did: from the HEAD it saw then. {@link countForPut} when that is not enough.
+   */
+  get putBound(): number {
+    if (!this.#ring || this.#cell(LAST_PUTTER) !== this.#token || this.#cell(RESTORES) !== this.#restoresSeen) return this.countForPut;
+    return (this.#tailMine - this.#headSeen) | 0;
+  }
+
+  /**
+   * The count as a getter sees it, under the take lock: HEAD is its own; TAIL is read again only when
+   * fewer than `wanted` are known to be there.
+   */
+  countForTake(wanted: number): number {
+    const head = this.#control[this.#head]!;
+    if (this.#ring) {
+      const known = (this.#tailSeen - head) | 0;
+      if (known >= wanted && head === this.#headMine) return known;
+      this.#tailSeen = Atomics.load(this.#control, this.#tail);
+      return (this.#tailSeen - head) | 0;
+    }
+    return (this.#control[this.#tail]! - head) | 0;
+  }
+
+  /**
+   * TAIL, under the put lock: how far the puts have gone. A FIFO's putter does not read the cell
+   * when its own step was the last to move it (LAST_PUTTER says so): a getter watches that line, and
+   * a read of it before the put's write would cost the line one more trip between the cores.
+   */
+  get tail(): number {
+    if (!this.#ring) return this.#control[this.#tail]!;
+    const base = this.#base;
+    if (this.#control[base + LAST_PUTTER] === this.#token) return this.#tailMine;
+    this.#control[base + LAST_PUTTER] = this.#token;
+    return (this.#tailMine = this.#control[this.#tail]!);
+  }
+
+  /** Free entries in the index as it is now (at least: a FIFO's getters may free more meanwhile). */
   get indexRoom(): number {
-    return this.#cell(INDEX_CAPACITY) - this.lockedCount;
+    return this.#cell(INDEX_CAPACITY) - this.putBound;
   }
 
   /**
@@ -176,7 +307,15 @@ export class RecordStore {
    */
   growIndexFor(n: number): boolean {
     this.#ready();
-    const count = this.lockedCount;
+    const capacity = this.#cell(INDEX_CAPACITY);
+    if (this.putBound + n <= capacity || this.countForPut + n <= capacity) return false;
+    return this.#exclusive(() => this.#growIndex(n));
+  }
+
+  /** {@link growIndexFor}'s work, with the getters kept out (a FIFO's take lock held too). */
+  #growIndex(n: number): boolean {
+    this.#ready();
+    const count = this.countForPut;
     const capacity = this.#cell(INDEX_CAPACITY);
     if (count + n <= capacity) return false;
     if (capacity >= MAX_INDEX_ENTRIES) {
@@ -189,12 +328,23 @@ export class RecordStore {
       this.#buffers.index.grow(wanted * 4);
       this.#sync();
     }
-    if (this.#order === Order.Fifo) {
-      // The ring's entries run from head, and wrap past the end: move the wrapped part after the end.
-      const wrapped = this.#cell(HEAD) + count - capacity;
-      if (wrapped > 0) this.#index.copyWithin(capacity, 0, wrapped);
+    if (this.#ring) {
+      // Each entry goes to its number's slot in the larger ring. Copied, not moved: a slot that
+      // changes is past the old capacity, so the old layout stays whole until the capacity is stored
+      // (a thread that dies before that leaves the queue as it was).
+      const head = this.#control[this.#head]!;
+      const index = this.#index;
+      const oldMask = capacity - 1;
+      const newMask = wanted - 1;
+      for (let i = 0; i < count; i++) {
+        const sequence = (head + i) | 0;
+        const to = sequence & newMask;
+        const from = sequence & oldMask;
+        if (to !== from) index[to] = index[from]!;
+      }
     }
     this.#setCell(INDEX_CAPACITY, wanted);
+    Atomics.add(this.#control, this.#growths, 1);
     return true;
   }
 
@@ -223,23 +373,56 @@ export class RecordStore {
     }
     const index = this.#index;
     const entries = batch.entries;
-    const count = this.lockedCount;
-    if (this.#order === Order.Fifo) {
-      const capacity = this.#cell(INDEX_CAPACITY);
-      let position = this.#cell(HEAD) + count;
-      if (position >= capacity) position -= capacity;
-      for (let i = from; i < to; i++) {
+    const tail = this.tail;
+    if (this.#ring) {
+      const mask = this.#cell(INDEX_CAPACITY) - 1;
+      for (let i = from, sequence = tail; i < to; i++, sequence++) {
         const entry = entries[i]!;
-        index[position] = isInline(entry) ? entry : entry + base;
-        if (++position === capacity) position = 0;
+        index[sequence & mask] = isInline(entry) ? entry : entry + base;
       }
     } else {
-      for (let i = from, position = count; i < to; i++, position++) {
+      for (let i = from, position = tail; i < to; i++, position++) {
         const entry = entries[i]!;
         index[position] = isInline(entry) ? entry : entry + base;
       }
     }
-    Atomics.store(this.#control, this.#base + COUNT, count + (to - from));
+    // Publishes the run (see the class's comment): its last write.
+    this.#tailMine = (tail + (to - from)) | 0;
+    Atomics.store(this.#control, this.#tail, this.#tailMine);
+  }
+
+  /**
+   * A FIFO's put of the one item of `batch` in one short step, under the put lock and inside no
+   * journal step: the common case, with nothing to grow and no other putter since this object's last
+   * step. Journaled as `#putItems`' steps are, counted in the task count (the cell `unfinished`) just
+   * before it is published. Returns `false`, having changed nothing, when it needs more (an index or
+   * arena full as far as this object knows, another putter or a put-back since): the caller then takes
+   * the general path. The queue's maximum size is the caller's to check.
+   */
+  pushOne(batch: EncodedBatch, journal: Journal, unfinished: number): boolean {
+    const control = this.#control;
+    const base = this.#base;
+    if (!this.#ring || control[base + LAST_PUTTER] !== this.#token || control[base + RESTORES] !== this.#restoresSeen) return false;
+    const capacity = control[base + INDEX_CAPACITY]!;
+    if (capacity * 4 > this.#indexBytes) return false;
+    const tail = this.#tailMine;
+    if (((tail - this.#headSeen) | 0) >= capacity && this.countForPut >= capacity) return false;
+    const bytes = batch.cursors[1]!;
+    let entry = batch.entries[0]!;
+    const used = control[base + ARENA_USED]!;
+    if (bytes > 0 && used + bytes > this.#arenaBytes) return false;
+    journal.begin(tail);
+    if (bytes > 0) {
+      control[base + ARENA_USED] = used + bytes;
+      this.#copyIn(batch, 0, used, bytes);
+      entry = used;
+    }
+    this.#index[tail & (capacity - 1)] = entry;
+    control[unfinished] = control[unfinished]! + 1;
+    this.#tailMine = (tail + 1) | 0;
+    Atomics.store(control, this.#tail, this.#tailMine);
+    journal.end();
+    return true;
   }
 
   /**
@@ -248,7 +431,7 @@ export class RecordStore {
    * is made before anything moves, so a comparator that throws leaves the heap as it was.
    */
   pushSorted(batch: EncodedBatch, i: number): void {
-    const count = this.lockedCount;
+    const count = this.tail;
     const entry = batch.entries[i]!;
     let stored = entry;
     let size = 0;
@@ -267,7 +450,7 @@ export class RecordStore {
       }
       throw error;
     }
-    Atomics.store(this.#control, this.#base + COUNT, count + 1);
+    Atomics.store(this.#control, this.#tail, count + 1);
   }
 
   /**
@@ -276,30 +459,31 @@ export class RecordStore {
    * so a comparator that throws, or an item this thread cannot decode, leaves the heap as it was.
    */
   take(): TakenRecord {
+    if (this.#ring) {
+      const mask = this.#readyForTake();
+      const head = this.#control[this.#head]!;
+      const record = this.#readEntry(this.#index[head & mask]!);
+      // Frees the entry and its record (see the class's comment): the step's last write.
+      this.#headMine = (head + 1) | 0;
+      Atomics.store(this.#control, this.#head, this.#headMine);
+      return record;
+    }
     this.#ready();
-    const count = this.lockedCount;
+    const count = this.tail;
     let entry: number;
     let record: TakenRecord;
     switch (this.#order) {
-      case Order.Fifo: {
-        const head = this.#cell(HEAD);
-        entry = this.#index[head]!;
-        record = this.#readEntry(entry);
-        this.#setCell(HEAD, (head + 1) % this.#cell(INDEX_CAPACITY));
-        break;
-      }
       case Order.Lifo:
         entry = this.#index[count - 1]!;
         record = this.#readEntry(entry);
         break;
-      case Order.Priority:
+      default:
         entry = this.#index[0]!;
         record = this.#takeTop(count);
         break;
     }
-    Atomics.store(this.#control, this.#base + COUNT, count - 1);
+    Atomics.store(this.#control, this.#tail, count - 1);
     if (count === 1) {
-      this.#setCell(HEAD, 0);
       this.#setCell(ARENA_USED, 0);
       this.#setCell(ARENA_LIVE, 0);
     } else if (!isInline(entry)) {
@@ -313,12 +497,14 @@ export class RecordStore {
    * are, records copied out in runs of adjacent ones (a LIFO's come top down, so its runs grow down).
    */
   takeRun(out: TakenBatch, n: number): void {
-    this.#ready();
+    const fifo = this.#ring;
+    let mask = 0;
+    if (fifo) mask = this.#readyForTake();
+    else this.#ready();
     const index = this.#index;
     const view = this.#view;
-    const count = this.lockedCount;
-    const fifo = this.#order === Order.Fifo;
-    const capacity = this.#cell(INDEX_CAPACITY);
+    const head = this.#control[this.#head]!;
+    const count = fifo ? 0 : this.tail;
     out.reserveEntries(n);
     const entries = out.entries;
     let k = out.count;
@@ -328,14 +514,11 @@ export class RecordStore {
     let runStart = -1;
     let runEnd = -1;
     let runFirst = k;
-    let position = fifo ? this.#cell(HEAD) : count - 1;
+    let position = fifo ? head : count - 1;
     for (let i = 0; i < n; i++) {
-      const entry = index[position]!;
-      if (fifo) {
-        if (++position === capacity) position = 0;
-      } else {
-        position--;
-      }
+      const entry = index[fifo ? position & mask : position]!;
+      if (fifo) position++;
+      else position--;
       if (isInline(entry)) {
         entries[k++] = entry;
         continue;
@@ -356,14 +539,18 @@ export class RecordStore {
     }
     if (runStart >= 0) this.#copyRun(out, runStart, runEnd, runFirst, k);
     out.count = k;
+    if (fifo) {
+      // Frees the run (see the class's comment): the step's last write.
+      this.#headMine = (head + n) | 0;
+      Atomics.store(this.#control, this.#head, this.#headMine);
+      return;
+    }
     const left = count - n;
-    Atomics.store(this.#control, this.#base + COUNT, left);
+    Atomics.store(this.#control, this.#tail, left);
     if (left === 0) {
-      this.#setCell(HEAD, 0);
       this.#setCell(ARENA_USED, 0);
       this.#setCell(ARENA_LIVE, 0);
     } else {
-      if (fifo) this.#setCell(HEAD, position);
       this.#setCell(ARENA_LIVE, this.#cell(ARENA_LIVE) - freed);
     }
   }
@@ -384,13 +571,13 @@ export class RecordStore {
     else this.#bytes.set(batch.block.subarray(from, from + bytes), to);
   }
 
-  /** Drops every record; returns how many there were. */
+  /** Drops every record; returns how many there were. With the getters kept out (both of a FIFO's locks held). */
   clear(): number {
-    const count = this.lockedCount;
-    Atomics.store(this.#control, this.#base + COUNT, 0);
-    this.#setCell(HEAD, 0);
+    const count = this.countForPut;
     this.#setCell(ARENA_USED, 0);
     this.#setCell(ARENA_LIVE, 0);
+    if (this.#ring) Atomics.store(this.#control, this.#head, this.tail);
+    else Atomics.store(this.#control, this.#tail, 0);
     return count;
   }
 
@@ -401,17 +588,18 @@ export class RecordStore {
    */
   restore(record: TakenRecord): void {
     this.#ready();
-    const count = this.lockedCount;
     const entry = record.tag === ItemTag.Number && isInlineNumber(record.number) ? inlineEntry(record.number) : this.#storeRecord(record);
-    if (this.#order === Order.Fifo) {
-      const capacity = this.#cell(INDEX_CAPACITY);
-      const head = (this.#cell(HEAD) + capacity - 1) % capacity;
-      this.#setCell(HEAD, head);
-      this.#index[head] = entry;
+    if (this.#ring) {
+      // With both locks held (see the class's comment); the entry takes the free slot before the head.
+      const head = (this.#control[this.#head]! - 1) | 0;
+      this.#index[head & (this.#cell(INDEX_CAPACITY) - 1)] = entry;
+      this.#setCell(RESTORES, this.#cell(RESTORES) + 1);
+      Atomics.store(this.#control, this.#head, head);
     } else {
+      const count = this.tail;
       this.#index[count] = entry;
+      Atomics.store(this.#control, this.#tail, count + 1);
     }
-    Atomics.store(this.#control, this.#base + COUNT, count + 1);
   }
 
   setComparator(compare: RecordComparator | undefined): void {
@@ -449,15 +637,21 @@ export class RecordStore {
 
   #allocate(payloadSize: number): number {
     const size = align8(payloadSize);
+    const used = this.#cell(ARENA_USED);
+    if (used + size > this.#arenaBytes) return this.#exclusive(() => this.#allocateSlow(size));
+    this.#setCell(ARENA_USED, used + size);
+    if (!this.#ring) this.#setCell(ARENA_LIVE, this.#cell(ARENA_LIVE) + size);
+    return used;
+  }
+
+  /** {@link allocate} past the end of the arena as the views see it, with the getters kept out. */
+  #allocateSlow(size: number): number {
     let used = this.#cell(ARENA_USED);
-    let capacity = this.#arenaBytes;
     // Another thread may have grown the arena since the views were made: look before growing it.
+    this.#sync();
+    const capacity = this.#arenaBytes;
     if (used + size > capacity) {
-      this.#sync();
-      capacity = this.#arenaBytes;
-    }
-    if (used + size > capacity) {
-      const live = this.#cell(ARENA_LIVE);
+      const live = this.#ring ? this.#liveBytes() : this.#cell(ARENA_LIVE);
       if (live + size <= capacity / 2) {
         used = this.#compact();
       } else {
@@ -466,9 +660,11 @@ export class RecordStore {
         if (used + size <= limit) {
           this.#buffers.arena.grow(Math.min(wanted, limit));
           this.#sync();
+          Atomics.add(this.#control, this.#growths, 1);
         } else if (live + size <= limit) {
           this.#buffers.arena.grow(Math.min(Math.max(wanted, live + size), limit));
           this.#sync();
+          Atomics.add(this.#control, this.#growths, 1);
           used = this.#compact();
         } else {
           throw new StorageLimitError(
@@ -480,13 +676,24 @@ export class RecordStore {
       }
     }
     this.#setCell(ARENA_USED, used + size);
-    this.#setCell(ARENA_LIVE, this.#cell(ARENA_LIVE) + size);
+    if (!this.#ring) this.#setCell(ARENA_LIVE, this.#cell(ARENA_LIVE) + size);
     return used;
+  }
+
+  /** Bytes of the records still queued (a FIFO's, which keeps no count of them), with the getters kept out. */
+  #liveBytes(): number {
+    const count = this.countForPut;
+    let live = 0;
+    for (let i = 0; i < count; i++) {
+      const entry = this.#index[this.#indexPosition(i)]!;
+      if (!isInline(entry)) live += recordSize(this.#view.getUint32(entry, true));
+    }
+    return live;
   }
 
   /** Moves live records to the front of the arena, in address order so none is overwritten early. */
   #compact(): number {
-    const count = this.lockedCount;
+    const count = this.countForPut;
     const positions: number[] = [];
     for (let i = 0; i < count; i++) {
       const position = this.#indexPosition(i);
@@ -506,7 +713,7 @@ export class RecordStore {
   }
 
   #indexPosition(i: number): number {
-    return this.#order === Order.Fifo ? (this.#cell(HEAD) + i) % this.#cell(INDEX_CAPACITY) : i;
+    return this.#ring ? (this.#control[this.#head]! + i) & (this.#cell(INDEX_CAPACITY) - 1) : i;
   }
 
   /** Copies a taken record into the arena; returns its offset. */
@@ -624,13 +831,24 @@ export class RecordStore {
  * The undo journal of a queue's internal step, in the queue's control block, so that a thread that
  * dies in the middle of one (holding the internal lock) leaves a state the next holder can roll back:
  * the step begins by saving the control cells it may change ({@link JOURNAL_SAVED} cells from
- * `savedFrom`: the task count, the shut-down flag and the store's cells) and marking the journal
+ * `saved`: the task count, the shut-down flag, TAIL and the store's cells) and marking the journal
  * active; the store logs each heap index entry before overwriting it; the step ends by marking it
  * inactive. Found active by the next holder, it is undone: index entries restored newest first, then
  * the saved cells. Records written into the arena past its used part are dropped with the cells that
  * counted them; the index and arena buffers may have grown, which is harmless.
+ *
+ * A FIFO's put step publishes with its last write, one store of TAIL (see `RecordStore`), and its
+ * getters may have taken what it published before the undo runs: that journal is a `ring` one, which
+ * never takes TAIL back. Found TAIL moved, the step had published: the task count is made to count
+ * what it published. The index's capacity and the arena's used bytes are left as they are, since
+ * every layout the step can leave is whole (see `growIndexFor`, `#compact`; bytes allocated and never
+ * published are only unused until the arena is next compacted).
  */
-export const JOURNAL_SAVED = 7;
+export const JOURNAL_SAVED = 3 + STORE_CELLS;
+// The saved cells, in this order: the task count, the shut-down flag, TAIL, then the store's.
+const SAVED_UNFINISHED = 0;
+const SAVED_SHUT_DOWN = 1;
+const SAVED_TAIL = 2;
 const LOG_CAPACITY = 40;
 /** Cells of a journal: active flag, saved cells, log length, log pairs. */
 export const JOURNAL_CELLS = 1 + JOURNAL_SAVED + 1 + 2 * LOG_CAPACITY;
@@ -642,20 +860,35 @@ const LOG = LOG_LENGTH + 1;
 export class Journal {
   readonly #cells: Int32Array;
   readonly #base: number;
-  readonly #savedFrom: number;
+  readonly #saved: Int32Array;
+  readonly #ring: boolean;
 
-  constructor(cells: Int32Array, base: number, savedFrom: number) {
+  /** @param saved The cells a step saves, {@link JOURNAL_SAVED} of them in the order documented there. */
+  constructor(cells: Int32Array, base: number, saved: readonly number[], ring: boolean) {
+    if (saved.length !== JOURNAL_SAVED) throw new Error(`queue journal: ${JOURNAL_SAVED} cells to save, got ${saved.length}`);
     this.#cells = cells;
     this.#base = base;
-    this.#savedFrom = savedFrom;
+    this.#saved = Int32Array.from(saved);
+    this.#ring = ring;
   }
 
-  /** Under the lock, before the step changes anything. */
-  begin(): void {
+  /**
+   * Under the lock, before the step changes anything. `tail` is TAIL as the store knows it (see
+   * `RecordStore.tail`: a FIFO's putter does not read that cell).
+   */
+  begin(tail: number): void {
     const cells = this.#cells;
     const base = this.#base;
-    const from = this.#savedFrom;
-    for (let i = 0; i < JOURNAL_SAVED; i++) cells[base + SAVED + i] = cells[from + i]!;
+    const saved = this.#saved;
+    if (this.#ring) {
+      // All a ring journal's undo reads.
+      cells[base + SAVED + SAVED_UNFINISHED] = cells[saved[SAVED_UNFINISHED]!]!;
+      cells[base + SAVED + SAVED_SHUT_DOWN] = cells[saved[SAVED_SHUT_DOWN]!]!;
+      cells[base + SAVED + SAVED_TAIL] = tail;
+      cells[base + ACTIVE] = 1;
+      return;
+    }
+    for (let i = 0; i < JOURNAL_SAVED; i++) cells[base + SAVED + i] = cells[saved[i]!]!;
     cells[base + LOG_LENGTH] = 0;
     cells[base + ACTIVE] = 1;
   }
@@ -686,11 +919,20 @@ export class Journal {
     const cells = this.#cells;
     const base = this.#base;
     if (cells[base + ACTIVE] !== 1) return;
+    const saved = this.#saved;
+    if (this.#ring) {
+      const published = (cells[saved[SAVED_TAIL]!]! - cells[base + SAVED + SAVED_TAIL]!) | 0;
+      Atomics.store(cells, saved[SAVED_UNFINISHED]!, cells[base + SAVED + SAVED_UNFINISHED]! + published);
+      // The shut-down flag: a put step never sets it, and a shutdown that died did not happen.
+      Atomics.store(cells, saved[SAVED_SHUT_DOWN]!, cells[base + SAVED + SAVED_SHUT_DOWN]!);
+      cells[base + LOG_LENGTH] = 0;
+      cells[base + ACTIVE] = 0;
+      return;
+    }
     for (let i = Math.min(cells[base + LOG_LENGTH]!, LOG_CAPACITY) - 1; i >= 0; i--) {
       store.undoIndexWrite(cells[base + LOG + 2 * i]!, cells[base + LOG + 2 * i + 1]!);
     }
-    const from = this.#savedFrom;
-    for (let i = 0; i < JOURNAL_SAVED; i++) Atomics.store(cells, from + i, cells[base + SAVED + i]!);
+    for (let i = 0; i < JOURNAL_SAVED; i++) Atomics.store(cells, saved[i]!, cells[base + SAVED + i]!);
     cells[base + LOG_LENGTH] = 0;
     cells[base + ACTIVE] = 0;
   }

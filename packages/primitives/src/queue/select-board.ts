@@ -70,7 +70,12 @@ export function bucketWord(bucket: number): number {
   return FIRST_BUCKET + bucket * BUCKET_STRIDE;
 }
 
-/** A selector of `bucket` waits on the queue whose select cells start at `base`. Under the queue's lock. */
+/**
+ * A selector of `bucket` waits on the queue whose select cells start at `base`. Under the queue's
+ * (take) lock, before its last look at the queue: a put, under another lock, publishes its item before
+ * it reads the count ({@link wakeSelectors}), so either the put sees this registration or the look
+ * sees the item.
+ */
 export function registerSelector(cells: Int32Array, base: number, bucket: number): void {
   Atomics.add(cells, base + PER_BUCKET + bucket, 1);
   Atomics.add(cells, base + TOTAL, 1);
@@ -84,13 +89,12 @@ export function unregisterSelector(cells: Int32Array, base: number, bucket: numb
 
 /**
  * After a change that may let a selector take an item (a put, an item put back, a shutdown, a
- * recovery): wakes every selector registered on the queue. Under the queue's lock, so that a selector
- * registering later sees the change itself. One plain load when nobody selects on the queue: a
- * selector registers under the same lock, so its count is seen; one that unregistered since (without
- * the lock) may still be counted, which costs a needless bump.
+ * recovery), made before this call: wakes every selector registered on the queue. One load when
+ * nobody selects on the queue (see {@link registerSelector} for why no registration is missed); a
+ * selector that unregistered since may still be counted, which costs a needless bump.
  */
 export function wakeSelectors(cells: Int32Array, base: number, board: Int32Array): void {
-  if (cells[base + TOTAL] === 0) return;
+  if (Atomics.load(cells, base + TOTAL) === 0) return;
   for (let bucket = 0; bucket < BUCKETS; bucket++) {
     if (Atomics.load(cells, base + PER_BUCKET + bucket) === 0) continue;
     const word = bucketWord(bucket);

@@ -85,6 +85,8 @@ const SHUT_DOWN = GROWTHS + 1;
 const TAKE_MUTEX = lineAfter(SHUT_DOWN + 1);
 const HEAD = lineAfter(TAKE_MUTEX + MUTEX_CELLS);
 const QUEUE_CELLS = lineAfter(HEAD + 1);
+/** Where a queue's two lock words and counters are, for tests that hold a lock or start the counters near their wrap (not public API). */
+export const QUEUE_CELLS_FOR_TESTS = { putLock: PUT_MUTEX, takeLock: TAKE_MUTEX, tail: TAIL, head: HEAD } as const;
 const STORE_CELL_INDICES: StoreCells = { base: STORE, tail: TAIL, head: HEAD, growths: GROWTHS };
 /** What a step of the put side saves in the journal, in `Journal`'s order. */
 const JOURNAL_SAVES = [UNFINISHED, SHUT_DOWN, TAIL, ...Array.from({ length: STORE_CELLS }, (_, i) => STORE + i)];
@@ -152,6 +154,8 @@ export class Queue<T = unknown> {
   readonly #ring: boolean;
   /** `maxSize`, read once: it never changes, and its cell shares the putters' line. */
   readonly #maxSize: number;
+  /** How many free slots wake a putter waiting on a full queue (see `#roomWatched`). */
+  readonly #roomWorthWaking: number;
   readonly #names: MethodNames;
   #selectPort: SelectPort<T> | undefined;
 
@@ -170,7 +174,8 @@ export class Queue<T = unknown> {
     const lock = ring ? undefined : this.#putMutex.mutex;
     this.#notEmpty = new SequenceCells(cells, NOT_EMPTY, { lock, ready: this.#gettable });
     // A putter that waited for room comes back once a few gets made some, not for every one.
-    this.#notFull = new SequenceCells(cells, NOT_FULL, { lock, ready: this.#puttable, moves: Math.max(1, Math.min(64, this.#maxSize >> 4)) });
+    this.#roomWorthWaking = Math.max(1, Math.min(64, this.#maxSize >> 4));
+    this.#notFull = new SequenceCells(cells, NOT_FULL, { lock, ready: this.#puttable, moves: this.#roomWorthWaking });
     this.#allTasksDone = new SequenceCells(cells, ALL_TASKS_DONE);
     this.#board = parts.board;
     this.#sorted = this.order === Order.Priority;
@@ -280,7 +285,7 @@ export class Queue<T = unknown> {
     try {
       addItem(batch, item, method);
       if (this.#ring && this.#putOne(batch)) return;
-      queueWaitBlocking(this.#putMutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method, deadline), putTimedOut, this.#puttable);
+      queueWaitBlocking(this.#putMutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method, deadline), putTimedOut, this.#roomWatched);
     } finally {
       releaseEncodedBatch(batch);
     }
@@ -335,7 +340,7 @@ export class Queue<T = unknown> {
     const batch = encodeAll(items, method);
     try {
       if (batch.count === 0) return;
-      queueWaitBlocking(this.#putMutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method, deadline), batchTimedOut(batch), this.#puttable);
+      queueWaitBlocking(this.#putMutex, deadline, method, (timeLeft) => this.#putStep(batch, timeLeft, method, deadline), batchTimedOut(batch), this.#roomWatched);
     } finally {
       releaseEncodedBatch(batch);
     }
@@ -706,7 +711,16 @@ export class Queue<T = unknown> {
   // Looked at without the lock, by a blocking call about to wait (see queueWaitBlocking): whether
   // trying again could succeed or end the call.
   readonly #gettable = (): boolean => this.#store.count > 0 || Atomics.load(this.#cells, SHUT_DOWN) !== OPEN;
-  readonly #puttable = (): boolean => this.#store.count < this.maxSize || Atomics.load(this.#cells, SHUT_DOWN) !== OPEN;
+  readonly #puttable = (): boolean => this.#store.count < this.#maxSize || Atomics.load(this.#cells, SHUT_DOWN) !== OPEN;
+  /**
+   * A putter's look while it watches a full queue before registering: room for a few items, as a
+   * registered putter waits for (`#notFull`'s `moves`). Going back for each slot a get frees would
+   * keep the putter reading HEAD's line as the getter writes it, slowing both; the registered wait
+   * that follows a watch that saw nothing uses the exact {@link puttable}, so nothing waits on a
+   * free slot for long.
+   */
+  readonly #roomWatched = (): boolean =>
+    this.#store.count <= this.#maxSize - this.#roomWorthWaking || Atomics.load(this.#cells, SHUT_DOWN) !== OPEN;
 
   /** Under the lock, on an empty queue: throws when the call must not (or need not) wait, else what to wait on. */
   #emptyStep(timeLeft: number, method: string): SequenceCells {
@@ -949,7 +963,8 @@ export class Queue<T = unknown> {
     if (this.#takeHeldToo) return fn();
     const deadline = this.#stepDeadline;
     const method = this.#stepMethod;
-    if (!lockInternalBlocking(this.#takeMutex, deadline, method)) {
+    // A step that began by its deadline gets a moment for the take lock, held for microseconds at a time.
+    if (!lockInternalBlocking(this.#takeMutex, deadline === NO_WAIT ? NO_WAIT : Math.max(deadline, performance.now() + 1), method)) {
       // As if the put lock itself had stayed held (see guarded-wait.ts's giveUp).
       const cause = internalStateLocked(method, deadline);
       const batch = this.#stepBatch;

@@ -115,8 +115,10 @@ interface QueueParts {
  * `getMany` move many items under one hold of the lock; `taskDone()` and `join()` track work to
  * completion; `shutdown()` ends it as Python 3.13 does.
  *
- * The internal lock is only ever held for the few instructions that move an item, never while a call
- * waits, so blocking and async calls mix freely, on one thread too.
+ * Puts and gets have an internal lock each (a `LifoQueue` or `PriorityQueue` one for both), so
+ * producers and consumers never wait for each other's. A lock is only ever held for the few
+ * instructions that move an item, never while a call waits, so blocking and async calls mix freely,
+ * on one thread too.
  *
  * @example
  * ```ts

@@ -216,6 +216,12 @@ export class MutexCells {
    */
   unlock(describe: () => string): void {
     const { cells, base } = this;
+    // Held, nobody asleep (spinning waiters do not mark the word): one compare-exchange, the word's
+    // line fetched once. Reading the starving count and the word first, as the hand-off below needs,
+    // fetched it twice under contention: a waiter spinning on the word takes the line back between the
+    // read and the write (2 workers on 2 cores: 6.6 M/s, now about 15). No hand-off is lost: a starving
+    // waiter marks the word CONTENDED before it sleeps.
+    if (Atomics.compareExchange(cells, base + STATE, HELD, FREE) === HELD) return;
     if (Atomics.load(cells, base + STARVING) > 0 && Atomics.load(cells, base + STATE) === CONTENDED) {
       Atomics.store(cells, base + HANDOFF, 1);
       if (Atomics.notify(cells, base + STATE, 1) === 1) return;

@@ -6,7 +6,8 @@ import type { TakenBatch } from './taken-batch.js';
 
 /**
  * The items of a queue, in shared memory every thread can reach. Records live in an arena (a growable
- * `SharedArrayBuffer`, bump-allocated, compacted or grown when full, reset whenever the queue empties);
+ * `SharedArrayBuffer`, bump-allocated, compacted or grown when full; a LIFO's or priority queue's is
+ * reset whenever it empties, a FIFO's is compacted when it is full, its getters writing nothing there);
  * the order lives in an index of entries (another growable buffer; an entry is a record's offset or a
  * small integer itself, see record-layout.ts) kept as a ring (FIFO), a stack (LIFO) or a binary heap
  * (priority).

@@ -13,13 +13,12 @@ import { decodeItem } from './item-codec.js';
 import { naturalOrder } from './natural-order.js';
 import { queueWaitAsync, queueWaitBlocking } from './queue-wait.js';
 import { assertNotComparing } from './reentry-guard.js';
+import { Journal, JOURNAL_CELLS } from './step-journal.js';
 import { releaseTakenBatch, takeTakenBatch, type TakenBatch } from './taken-batch.js';
 import {
   allocateStoreBuffers,
   DEFAULT_MAX_ARENA_BYTES,
   initStoreCells,
-  Journal,
-  JOURNAL_CELLS,
   Order,
   MAX_ARENA_BYTES,
   RecordStore,

@@ -191,6 +191,68 @@ describe('a producer and a consumer on two workers, flat out', () => {
   });
 });
 
+describe('waking across the two locks', () => {
+  // A getter registers under the take lock and is notified by a putter under the put lock, and the
+  // other way round on a full bounded queue: every form of call, two of each side, on queues small
+  // enough that both sides wait all the time. A lost wake-up shows as a timeout.
+  for (const maxSize of [1, 8]) {
+    test(`maxSize ${maxSize}: 2 producers and 2 consumers mixing blocking, async, batch and select calls; every item once, intact`, async () => {
+      const queue = new Queue<unknown>({ maxSize });
+      const n = 15_000;
+      const seen = new Int32Array(new SharedArrayBuffer(4 * 2 * n));
+      const producers = [0, 1].map((p) =>
+        startWorker(
+          async ({ Queue }, d: { handle: QueueHandle; n: number; p: number }) => {
+            const q = Queue.from<unknown>(d.handle);
+            for (let i = 0; i < d.n; i++) {
+              const k = d.p * d.n + i;
+              const item = k % 3 === 0 ? k : k % 3 === 1 ? { k, s: 'y'.repeat(k % 40) } : `${k}`;
+              if (i % 5 === 0) await q.putAsync(item, { timeout: 10_000 });
+              else if (i % 7 === 0) q.putMany([item], { timeout: 10_000 });
+              else q.put(item, { timeout: 10_000 });
+            }
+            return d.n;
+          },
+          { handle: queue.handle, n, p },
+        ),
+      );
+      const consumers = [0, 1].map(() =>
+        startWorker(
+          async ({ Queue }, d: { handle: QueueHandle; seen: Int32Array }) => {
+            const q = Queue.from<unknown>(d.handle);
+            let corrupt = 0;
+            for (let call = 0; ; call++) {
+              const items =
+                call % 4 === 0
+                  ? [await q.getAsync({ timeout: 10_000 })]
+                  : call % 4 === 1
+                    ? q.getMany(3, { timeout: 10_000 })
+                    : call % 4 === 2
+                      ? [Queue.select([q], { timeout: 10_000 }).item]
+                      : [q.get({ timeout: 10_000 })];
+              // A getMany may take both sentinels: the one that is not this consumer's goes back.
+              const sentinels = items.filter((item) => item === -1).length;
+              for (let extra = 1; extra < sentinels; extra++) q.put(-1);
+              for (const item of items) {
+                if (item === -1) return corrupt;
+                const k = typeof item === 'number' ? item : typeof item === 'string' ? Number(item) : (item as { k: number }).k;
+                if (typeof item === 'object' && (item as { s: string }).s.length !== k % 40) corrupt++;
+                Atomics.add(d.seen, k, 1);
+              }
+            }
+          },
+          { handle: queue.handle, seen },
+        ),
+      );
+      expect(await Promise.all(producers.map((p) => p.result))).toEqual([n, n]);
+      queue.put(-1);
+      queue.put(-1);
+      expect(await Promise.all(consumers.map((c) => c.result))).toEqual([0, 0]);
+      expect([...seen].filter((count) => count !== 1)).toEqual([]);
+    });
+  }
+});
+
 describe('the counters and the caches', () => {
   test('TAIL and HEAD started just under the int32 wrap: items cross it in order, the index grows across it, size stays right', async () => {
     const made = new Queue<number>();

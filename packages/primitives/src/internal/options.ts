@@ -38,7 +38,12 @@ export function deadlineFrom(options: WaitOptions | undefined, method: string): 
     throw new RangeError(`${method}: timeout must be a non-negative number of milliseconds, got ${timeout}`);
   }
   if (timeout === 0) return NO_WAIT;
-  return timeout === Infinity ? Infinity : performance.now() + timeout;
+  return deadlineAfter(timeout);
+}
+
+/** The deadline `timeoutMs` from now (never {@link NO_WAIT}: a wait of 0 ms that has begun). */
+export function deadlineAfter(timeoutMs: number): Deadline {
+  return timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
 }
 
 /** Milliseconds left until `deadline`, never negative. */

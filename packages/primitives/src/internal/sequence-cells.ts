@@ -1,5 +1,5 @@
 import { waitBlocking, waitNonBlocking, type WaitResult } from './futex.js';
-import { remaining, type Deadline } from './options.js';
+import { deadlineAfter, remaining } from './options.js';
 
 /**
  * The waiting half of a condition variable: a sequence number that every notify bumps, a count of
@@ -149,9 +149,4 @@ export class SequenceCells {
   readonly #forwardWake = (): void => {
     Atomics.notify(this.#cells, this.#base + SEQUENCE, 1);
   };
-}
-
-/** The deadline of a wait of `timeoutMs`, for {@link remaining} to count down. */
-function deadlineAfter(timeoutMs: number): Deadline {
-  return timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
 }

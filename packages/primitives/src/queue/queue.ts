@@ -614,7 +614,7 @@ export class Queue<T = unknown> {
     try {
       const store = this.#store;
       const maxSize = this.#maxSize;
-      if (this.#cells[SHUT_DOWN] === OPEN && (maxSize === 0 || store.putBound < maxSize || store.countForPut < maxSize)) {
+      if (this.#cells[SHUT_DOWN] === OPEN && (maxSize === 0 || store.roomBelow(maxSize, 1) > 0)) {
         put = store.pushOne(batch, this.#journal, UNFINISHED);
       }
     } finally {
@@ -638,9 +638,7 @@ export class Queue<T = unknown> {
     if (this.#cells[SHUT_DOWN] !== OPEN) throw new QueueShutDown(`${method} on a queue that was shut down${partMessage(batch)}`, { itemsPut: batch.done });
     const maxSize = this.maxSize;
     const left = batch.count - batch.done;
-    let room = left;
-    // From the HEAD this thread saw last (see `RecordStore.putBound`); read afresh only if that is full.
-    if (maxSize !== 0 && (room = Math.min(left, maxSize - this.#store.putBound)) < left) room = Math.min(left, maxSize - this.#store.countForPut);
+    const room = maxSize === 0 ? left : Math.min(left, this.#store.roomBelow(maxSize, left));
     if (room > 0) {
       try {
         this.#putItems(batch, batch.done, batch.done + room);
@@ -667,8 +665,8 @@ export class Queue<T = unknown> {
     const before = store.tail;
     try {
       for (let i = from; i < to; ) {
-        journal.begin(this.#store.tail);
         const at = store.tail;
+        journal.begin(at);
         const unfinished = cells[UNFINISHED]!;
         try {
           if (store.growIndexFor(this.#sorted ? 1 : to - i)) {

@@ -40,7 +40,7 @@ const INDEX_CAPACITY = 0;
 const ARENA_USED = 1;
 /** Bytes of live records, kept by a LIFO or priority queue (a FIFO's getters do not write put-side cells: it counts them when it must). */
 const ARENA_LIVE = 2;
-/** How many times a FIFO's HEAD went back (an item put back): putters then read HEAD afresh (see `putBound`). */
+/** How many times a FIFO's HEAD went back (an item put back): putters then read HEAD afresh (see `roomBelow`). */
 const RESTORES = 3;
 /** The token of the store object (one per queue object, per thread) whose step last moved a FIFO's TAIL (see `tail`). */
 const LAST_PUTTER = 4;
@@ -260,12 +260,17 @@ export class RecordStore {
   }
 
   /**
-   * At least the count, for a putter, without reading HEAD unless an item was put back since it last
-   * did: from the HEAD it saw then. {@link countForPut} when that is not enough.
+   * The free places below `limit` (the queue's maxSize, the index's capacity) as a putter sees them,
+   * under the put lock: counted from the HEAD it saw last, which is only ever behind (so there is at
+   * least this much room), unless that leaves fewer than `wanted`, or this object's view of TAIL or
+   * HEAD cannot be trusted (see the fields' comment): then from HEAD read afresh.
    */
-  get putBound(): number {
-    if (!this.#ring || this.#cell(LAST_PUTTER) !== this.#token || this.#cell(RESTORES) !== this.#restoresSeen) return this.countForPut;
-    return (this.#tailMine - this.#headSeen) | 0;
+  roomBelow(limit: number, wanted: number): number {
+    if (this.#ring && this.#cell(LAST_PUTTER) === this.#token && this.#cell(RESTORES) === this.#restoresSeen) {
+      const room = limit - ((this.#tailMine - this.#headSeen) | 0);
+      if (room >= wanted) return room;
+    }
+    return limit - this.countForPut;
   }
 
   /**
@@ -298,7 +303,7 @@ export class RecordStore {
 
   /** Free entries in the index as it is now (at least: a FIFO's getters may free more meanwhile). */
   get indexRoom(): number {
-    return this.#cell(INDEX_CAPACITY) - this.putBound;
+    return this.roomBelow(this.#cell(INDEX_CAPACITY), 0);
   }
 
   /**
@@ -309,8 +314,7 @@ export class RecordStore {
    */
   growIndexFor(n: number): boolean {
     this.#ready();
-    const capacity = this.#cell(INDEX_CAPACITY);
-    if (this.putBound + n <= capacity || this.countForPut + n <= capacity) return false;
+    if (this.roomBelow(this.#cell(INDEX_CAPACITY), n) >= n) return false;
     return this.#exclusive(() => this.#growIndex(n));
   }
 
@@ -407,8 +411,8 @@ export class RecordStore {
     if (!this.#ring || control[base + LAST_PUTTER] !== this.#token || control[base + RESTORES] !== this.#restoresSeen) return false;
     const capacity = control[base + INDEX_CAPACITY]!;
     if (capacity * 4 > this.#indexBytes) return false;
+    if (this.roomBelow(capacity, 1) < 1) return false;
     const tail = this.#tailMine;
-    if (((tail - this.#headSeen) | 0) >= capacity && this.countForPut >= capacity) return false;
     const bytes = batch.cursors[1]!;
     let entry = batch.entries[0]!;
     const used = control[base + ARENA_USED]!;

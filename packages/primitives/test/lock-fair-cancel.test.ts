@@ -303,17 +303,22 @@ function ticketsOut(lock: Lock): number {
 }
 
 /** A worker that acquires the fair lock, writes `id` in the next place of `order`, and releases it. */
-function startInLine(handle: LockHandle, order: Int32Array, id: number, timeout = 20_000): RunningWorker<boolean> {
+/**
+ * A worker that queues for the lock, records its turn in `order`, and releases. With `hold`, it keeps
+ * the lock until `hold[0]` is set, so that the test can look at the lock while it is certainly held.
+ */
+function startInLine(handle: LockHandle, order: Int32Array, id: number, timeout = 20_000, hold?: Int32Array): RunningWorker<boolean> {
   return startWorker(
-    (lib, d: { handle: LockHandle; order: Int32Array; id: number; timeout: number }) => {
+    (lib, d: { handle: LockHandle; order: Int32Array; id: number; timeout: number; hold: Int32Array | undefined }) => {
       const lock = lib.Lock.from(d.handle);
       if (!lock.acquire({ timeout: d.timeout })) return false;
       const at = Atomics.add(d.order, 0, 1);
       Atomics.store(d.order, 1 + at, d.id);
+      if (d.hold !== undefined) Atomics.wait(d.hold, 0, 0, 20_000);
       lock.release();
       return true;
     },
-    { handle, order, id, timeout },
+    { handle, order, id, timeout, hold },
   );
 }
 
@@ -336,9 +341,12 @@ describe('new Lock({ fair: true })', () => {
     const lock = new Lock({ fair: true });
     lock.acquire();
     const order = sharedInts(8);
+    // The first in line keeps the lock until the newcomer below has tried: on a busy machine this
+    // thread could otherwise be descheduled until the whole line had been served and the lock was free.
+    const hold = sharedInts(1);
     const workers = [];
     for (let id = 0; id < 5; id++) {
-      workers.push(startInLine(lock.handle, order, id));
+      workers.push(startInLine(lock.handle, order, id, 20_000, id === 0 ? hold : undefined));
       // Its ticket is its place in line, fixed once taken: the next one starts after it.
       await until(() => ticketsOut(lock) === id + 2, `worker ${id} to queue`);
     }
@@ -346,6 +354,8 @@ describe('new Lock({ fair: true })', () => {
     // The lock went straight to the first in line, asleep or not: free for nobody else.
     expect(lock.tryAcquire()).toBe(false);
     const mine = track(lock.acquireAsync(GUARD));
+    Atomics.store(hold, 0, 1);
+    Atomics.notify(hold, 0);
     expect(await Promise.all(workers.map((w) => w.result))).toEqual([true, true, true, true, true]);
     expect(await mine.promise).toBe(true);
     expect(served(order)).toEqual([0, 1, 2, 3, 4]);

@@ -7,6 +7,8 @@
  * shared: taking a lock makes a new context (the old one's held entries plus the new one), and a
  * release marks its entry released, which every sharer then sees. A context nobody inherited yet
  * (`shared` false) is changed in place, so a loop of blocking acquisitions allocates one entry each.
+ * One shared context is changed in place too, provisionally: an async context that re-takes the lock
+ * it has just released, when nothing but its awaiter runs in it (async-context.ts's `rearm`).
  */
 import type { LockRecord } from './lock-records.js';
 import type { CapturedStack } from './stack-frames.js';
@@ -126,12 +128,21 @@ export class HeldContext {
   declare shared: boolean;
   /** The validator run it belongs to. */
   declare readonly run: number;
+  /** How many promises were tagged with it (its code runs in their reactions; since its last re-arm). */
+  declare tags: number;
+  /** How many promises carried it to their awaiters (since its last re-arm). */
+  declare carriers: number;
+  /** How many times it was re-armed (async-context.ts's `rearm`). */
+  declare arms: number;
   declare readonly held: HeldEntry[];
   declare readonly asyncContext: number;
 
   constructor(held: HeldEntry[], asyncContext: number) {
     this.shared = false;
     this.run = currentRun;
+    this.tags = 0;
+    this.carriers = 0;
+    this.arms = 0;
     this.held = held;
     this.asyncContext = asyncContext;
   }

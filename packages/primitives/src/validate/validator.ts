@@ -16,10 +16,10 @@ import { Lock } from '../lock.js';
 import { RLock } from '../rlock.js';
 import type { Semaphore } from '../semaphore.js';
 import { describeCurrentThread } from '../internal/thread-context.js';
-import { carry, currentContext, enterContext, inPromiseReaction, resolvedCarrying } from './async-context.js';
+import { carry, currentContext, enterContext, enteredContext, inPromiseReaction, rearm, resolvedCarrying } from './async-context.js';
 import { cycleReport, deadlockReport, heldTooLongReport, singleLockReport, type SeenOrder } from './findings.js';
 import { formatLockValidationText, reportTitle } from './format-text.js';
-import { deriveContext, FAILED, HELD, HeldEntry, heldIn, holdsAny, newestOf, PENDING, RELEASED, releasedIn, succeed, trimReleased, type HeldContext } from './held-contexts.js';
+import { deriveContext, FAILED, HELD, HeldContext, HeldEntry, heldIn, holdsAny, newestOf, PENDING, RELEASED, releasedIn, succeed, trimReleased } from './held-contexts.js';
 import { watchLibraryAcquisition, watchOwnAcquisition, withSignal, type HandOffWatch, type SuspectedSelfDeadlock } from './hand-off-watch.js';
 import { HoldWatchdog, holdEpoch } from './hold-watchdog.js';
 import { nameFromCreation, nameFromSite, nameFromUse, type ClassName } from './lock-class.js';
@@ -68,6 +68,8 @@ export class Validator implements LockHook {
   readonly #watches = new Set<HandOffWatch>();
 
   readonly #everySite: boolean;
+  /** The stack the entry the last re-arm took again had before (see `#rearm`). */
+  #rearmedSite: CapturedStack | undefined;
 
   constructor(settings: Settings) {
     this.#settings = settings;
@@ -169,6 +171,32 @@ export class Validator implements LockHook {
   acquireAsync<L extends object, O>(lock: L, given: unknown, options: O, attempt: (lock: L, options: O) => Promise<boolean>, reentry: boolean, permits: number): Promise<boolean> {
     const record = this.#record(lock, given);
     const context = currentContext();
+    // The running reaction re-takes the only lock its context held, released, and nothing else runs
+    // in that context: taken at once, the context is re-armed in place instead of replaced (nothing
+    // is held of this lock in the thread, nothing else in the context: no check to make). This
+    // function is only that, kept small so that what it calls is inlined; the rest is #acquireAsync.
+    if (!reentry && context !== undefined && record.held.length === 0 && context === enteredContext() && record.foreignLocked === undefined && this.#watches.size === 0) {
+      const reusable = reusableEntry(context, record);
+      if (reusable !== undefined) {
+        const early = attempt(lock, options);
+        if (early === RESOLVED_TRUE) return this.#rearm(context, reusable, record, permits);
+        return this.#acquireAsync(lock, record, context, options, attempt, reentry, permits, early);
+      }
+    }
+    return this.#acquireAsync(lock, record, context, options, attempt, reentry, permits, undefined);
+  }
+
+  /** An async acquisition, the ordinary way: `early`, the attempt already made, if one was. */
+  #acquireAsync<L extends object, O>(
+    lock: L,
+    record: LockRecord,
+    context: HeldContext | undefined,
+    options: O,
+    attempt: (lock: L, options: O) => Promise<boolean>,
+    reentry: boolean,
+    permits: number,
+    early: Promise<boolean> | undefined,
+  ): Promise<boolean> {
     let suspect: SuspectedSelfDeadlock | undefined;
     if (!reentry && (record.held.length > 0 || holdsAny(context))) {
       const refusal = this.#check(record, context, 'acquireAsync', options, false);
@@ -194,11 +222,14 @@ export class Validator implements LockHook {
       }
     }
     let acquisition: Promise<boolean>;
-    try {
-      acquisition = attempt(lock, attemptOptions);
-    } catch (error) {
-      entry.state = FAILED;
-      throw error;
+    if (early !== undefined) acquisition = early;
+    else {
+      try {
+        acquisition = attempt(lock, attemptOptions);
+      } catch (error) {
+        entry.state = FAILED;
+        throw error;
+      }
     }
     if (acquisition === RESOLVED_TRUE) {
       // Taken at once: held now, and a promise of its own carries the context (not the shared one).
@@ -233,6 +264,41 @@ export class Validator implements LockHook {
     this.#pendingCarry = carried;
     return settled;
   }
+
+  /**
+   * `entry`, released, is taken again for `context` (its only entry) in place, and handed on as a new
+   * entry in a new context would be (async-context.ts's `rearm`).
+   */
+  #rearm(context: HeldContext, entry: HeldEntry, record: LockRecord, permits: number): Promise<boolean> {
+    this.#rearmedSite = entry.site;
+    const lockClass = record.lockClass;
+    // The steady state, as in #holdNow: this class's sites are recorded, this context recorded the last one.
+    entry.site =
+      lockClass !== undefined && lockClass.sitesRecorded >= SITES_PER_CLASS && lockClass.lastSiteContext === entry.asyncContext && !this.#everySite
+        ? undefined
+        : this.#siteFor(record, entry.asyncContext);
+    entry.state = HELD;
+    entry.permits = permits;
+    entry.overdue = false;
+    entry.epoch = holdEpoch;
+    record.held.push(entry);
+    this.#pendingCarry = context;
+    return rearm(context, this.#releasedCopy);
+  }
+
+  /**
+   * A context holding a copy of `context`'s re-taken entry, released and linked on to it: what the
+   * ordinary path leaves the context of an acquisition whose lock was re-taken. For the code that
+   * re-armed `context` when it goes on using it (`forking`: the copy keeps the entry's stack from
+   * before), and for a promise that carried `context` before the re-arm.
+   */
+  readonly #releasedCopy = (context: HeldContext, forking: boolean): HeldContext => {
+    const entry = context.held[0]!;
+    const released = new HeldEntry(entry.record, RELEASED, 0, false, entry.asyncContext, forking ? this.#rearmedSite : undefined);
+    if (forking) this.#rearmedSite = undefined;
+    succeed(released, entry);
+    return new HeldContext([released], context.asyncContext);
+  };
 
   /**
    * `start` has just begun to wait: a cycle of async contexts of this thread, each waiting for a lock
@@ -527,6 +593,18 @@ export class Validator implements LockHook {
     if (context !== undefined && !context.shared) context.held.push(entry);
     else enterContext(deriveContext(context, entry, asyncContext));
   }
+}
+
+/**
+ * The entry of `context` a re-arm may take again for `record`: its only one, released, of this lock,
+ * listed nowhere else and the newest of any run of re-takes (see `HeldEntry.successor`).
+ */
+function reusableEntry(context: HeldContext, record: LockRecord): HeldEntry | undefined {
+  if (context.tags !== 1 || context.carriers > 1 || context.asyncContext === 0 || context.held.length !== 1) return undefined;
+  const entry = context.held[0]!;
+  if (entry.record !== record || entry.state !== RELEASED || entry.copied || entry.reentry || entry.asyncContext !== context.asyncContext) return undefined;
+  const run = entry.successor;
+  return run === undefined || run.newest === entry ? entry : undefined;
 }
 
 function settle(entry: HeldEntry): void {

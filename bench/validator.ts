@@ -12,6 +12,10 @@
  *
  * Rows are measured in turns (off, on, off, on…, rotating which goes first), so a busy moment falls on
  * both modes alike. DESIGN.md §6: on ≤ 3× off for our locks, ≤ 1.5× for async-mutex.
+ *
+ * A last table states contended throughput (no target): two workers incrementing one shared counter
+ * under one `Lock`, blocking and async, with the validator off and on in both workers (on, they share
+ * the process's order graph and publish their blocking waits in its wait-for table).
  */
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -19,6 +23,8 @@ import { Lock, RLock, Semaphore } from '@lockstep/primitives';
 // Importing the validator switches it on; every row sets the mode it measures.
 import { disableLockValidation, enableLockValidation, lockValidationReports } from '@lockstep/primitives/validate';
 import { median, meets, nowMs, printHeading, printTable, QUICK, rate, ratio, RUNS, type TargetCheck } from './lib/report.js';
+import { BenchWorker, sleep, waitUntilAtLeast } from './lib/threads.js';
+import { ARMED, CONTROL_CELLS, GO, STOP, type ContendedCommand, type ContendedForm } from './workers/validator-protocol.js';
 
 disableLockValidation();
 
@@ -154,6 +160,74 @@ async function measure(rows: readonly Row[]): Promise<void> {
   }
 }
 
+const CONTENDED_WORKERS = 2;
+const ROUND_MS = QUICK ? 100 : 300;
+
+/** Workers taking one shared lock in turns of fixed length; counts their increments. */
+class Crew {
+  readonly #workers: BenchWorker[];
+  readonly #control = new Int32Array(new SharedArrayBuffer(CONTROL_CELLS * 4));
+  readonly #counter = new Int32Array(new SharedArrayBuffer(4));
+
+  constructor(size: number) {
+    const data = { control: this.#control, counter: this.#counter, lock: new Lock().handle };
+    // Started while validation is on here, so that, switched on, they join this process's order graph.
+    setMode(true);
+    this.#workers = Array.from({ length: size }, () => new BenchWorker('validator-worker.js', data));
+    disableLockValidation();
+  }
+
+  /** One round; increments per second over all workers (checked against the counter). */
+  async round(form: ContendedForm, on: boolean): Promise<number> {
+    const control = this.#control;
+    this.#counter[0] = 0;
+    Atomics.store(control, STOP, 0);
+    Atomics.store(control, ARMED, 0);
+    const generation = Atomics.load(control, GO);
+    const command: ContendedCommand = { form, on, generation };
+    const replies = this.#workers.map((worker) => worker.call<number>(command));
+    await waitUntilAtLeast(control, ARMED, this.#workers.length);
+    const start = nowMs();
+    Atomics.add(control, GO, 1);
+    Atomics.notify(control, GO);
+    await sleep(ROUND_MS);
+    Atomics.store(control, STOP, 1);
+    const elapsed = nowMs() - start;
+    const total = (await Promise.all(replies)).reduce((sum, ops) => sum + ops, 0);
+    if (Atomics.load(this.#counter, 0) !== total) throw new Error(`lost updates under the lock: counter ${Atomics.load(this.#counter, 0)}, increments ${total}`);
+    return (total / elapsed) * 1000;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((worker) => worker.terminate()));
+  }
+}
+
+/** Contended rows: per form, the samples off and on, measured in turns. */
+async function measureContended(): Promise<{ readonly form: ContendedForm; readonly off: number[]; readonly on: number[] }[]> {
+  const crew = new Crew(CONTENDED_WORKERS);
+  const rows = (['blocking', 'async'] as const).map((form) => ({ form, off: [] as number[], on: [] as number[] }));
+  try {
+    for (const row of rows) {
+      // Warm-up (JIT, worker start-up), not counted.
+      await crew.round(row.form, false);
+      await crew.round(row.form, true);
+    }
+    for (let run = 0; run < RUNS; run++) {
+      for (const row of rows) {
+        const first = run % 2 === 0;
+        const a = await crew.round(row.form, first);
+        const b = await crew.round(row.form, !first);
+        (first ? row.on : row.off).push(a);
+        (first ? row.off : row.on).push(b);
+      }
+    }
+  } finally {
+    await crew.close();
+  }
+  return rows;
+}
+
 async function main(): Promise<void> {
   printHeading('Run-time lock validator: off vs on', 'One thread takes and releases locks nobody else uses, with @lockstep/primitives/validate off and on.');
   const pairs = [
@@ -216,6 +290,23 @@ async function main(): Promise<void> {
         'off ÷ raw: switched off, the validator puts async-mutex’s own methods back, so this is noise',
         'on, Mutex.acquire and runExclusive are the validator’s own (one carried promise where async-mutex awaits two through its generator helper): faster than async-mutex’s, which hides the validator’s cost in those two rows',
         'the Semaphore row shows that cost: every acquisition is recorded and its promise carries the context',
+      ],
+    },
+  );
+  const contended = await measureContended();
+  printTable(
+    `Contended: ${CONTENDED_WORKERS} workers incrementing one shared counter under one Lock (increments per second over both; no target)`,
+    ['operation', 'off', 'on', 'cost on ÷ off'],
+    contended.map((row) => [
+      row.form === 'blocking' ? 'Lock.acquire() + counter++ + release()' : 'await Lock.acquireAsync() + counter++ + release()',
+      rate(median(row.off)),
+      rate(median(row.on)),
+      ratio(median(row.off), median(row.on)),
+    ]),
+    {
+      notes: [
+        `${ROUND_MS} ms rounds, off and on in turns; the counter is checked against the increments counted`,
+        'on: each worker validates its own acquisitions, shares the order graph with the other, and publishes each blocking wait in the wait-for table',
       ],
     },
   );

@@ -13,9 +13,10 @@ import { resolve } from 'node:path';
 import { Lock } from '@lockstep/primitives';
 import { BENCH_DIR, BUILD_DIR } from './lib/paths.js';
 import { multithreadingNote } from './lib/peers.js';
-import { count, median, meets, nowMs, percent, printHeading, printTable, QUICK, rate, ratio, RUNS, type TargetCheck } from './lib/report.js';
-import { BenchWorker, sleep, waitUntilAtLeast } from './lib/threads.js';
-import { ARMED, CONTROL_CELLS, GO, STOP, type CounterVariant } from './workers/counter-protocol.js';
+import { count, median, meets, percent, printHeading, printTable, QUICK, rate, ratio, RUNS, type TargetCheck } from './lib/report.js';
+import { newStartLine, runRound } from './lib/start-line.js';
+import { BenchWorker } from './lib/threads.js';
+import type { CounterVariant } from './workers/counter-protocol.js';
 
 const WORKER_COUNTS = [2, 4, 8];
 const ROUND_MS = QUICK ? 150 : 400;
@@ -64,7 +65,7 @@ function runPthread(binary: string, threads: number, ms: number): Sample {
 
 class Crew {
   readonly #workers: BenchWorker[];
-  readonly #control = new Int32Array(new SharedArrayBuffer(CONTROL_CELLS * 4));
+  readonly #control = newStartLine();
   readonly #counter = new Int32Array(new SharedArrayBuffer(4));
 
   /** `fair`: the workers' Lock (their 'lockstep' loop) is `new Lock({ fair: true })`. */
@@ -80,21 +81,9 @@ class Crew {
   }
 
   async round(variant: CounterVariant, ms: number): Promise<Sample> {
-    const control = this.#control;
     this.#counter[0] = 0;
-    Atomics.store(control, STOP, 0);
-    Atomics.store(control, ARMED, 0);
-    const generation = Atomics.load(control, GO);
-    const replies = this.#workers.map((w) => w.call<number>({ variant, generation }));
-    await waitUntilAtLeast(control, ARMED, this.#workers.length);
-    const start = nowMs();
-    Atomics.add(control, GO, 1);
-    Atomics.notify(control, GO);
-    await sleep(ms);
-    Atomics.store(control, STOP, 1);
-    const elapsed = nowMs() - start;
-    const perWorker = await Promise.all(replies);
-    return sample(elapsed, perWorker, Atomics.load(this.#counter, 0));
+    const { elapsedMs, results } = await runRound<number>(this.#control, this.#workers, (generation) => ({ variant, generation }), ms);
+    return sample(elapsedMs, results, Atomics.load(this.#counter, 0));
   }
 
   async close(): Promise<void> {

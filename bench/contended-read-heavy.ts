@@ -14,11 +14,12 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Lock, ReadWriteLock } from '@lockstep/primitives';
 import { loadMultithreading, multithreadingNote } from './lib/peers.js';
-import { median, meets, nowMs, printHeading, printTable, QUICK, rate, ratio, RUNS, type TargetCheck } from './lib/report.js';
+import { median, meets, printHeading, printTable, QUICK, rate, ratio, RUNS, type TargetCheck } from './lib/report.js';
 import { BENCH_DIR, BUILD_DIR } from './lib/paths.js';
-import { BenchWorker, sleep, waitUntilAtLeast } from './lib/threads.js';
+import { newStartLine, runRound } from './lib/start-line.js';
+import { BenchWorker } from './lib/threads.js';
 import type { AsyncRwSamples, AsyncRwVariant } from './web-locks-read-heavy.js';
-import { ARMED, CONTROL_CELLS, GO, STOP, TABLE_CELLS, WRITE_EVERY, type RwVariant } from './workers/rw-protocol.js';
+import { TABLE_CELLS, WRITE_EVERY, type RwVariant } from './workers/rw-protocol.js';
 
 const WORKER_COUNTS = [2, 4];
 const ROUND_MS = QUICK ? 150 : 400;
@@ -36,7 +37,7 @@ interface Sample {
 
 class Crew {
   readonly #workers: BenchWorker[];
-  readonly #control = new Int32Array(new SharedArrayBuffer(CONTROL_CELLS * 4));
+  readonly #control = newStartLine();
 
   constructor(size: number) {
     const data = {
@@ -50,19 +51,7 @@ class Crew {
   }
 
   async round(variant: RwVariant, ms: number): Promise<Sample> {
-    const control = this.#control;
-    Atomics.store(control, STOP, 0);
-    Atomics.store(control, ARMED, 0);
-    const generation = Atomics.load(control, GO);
-    const replies = this.#workers.map((w) => w.call<readonly [number, number]>({ variant, generation }));
-    await waitUntilAtLeast(control, ARMED, this.#workers.length);
-    const start = nowMs();
-    Atomics.add(control, GO, 1);
-    Atomics.notify(control, GO);
-    await sleep(ms);
-    Atomics.store(control, STOP, 1);
-    const elapsed = nowMs() - start;
-    const results = await Promise.all(replies);
+    const { elapsedMs: elapsed, results } = await runRound<readonly [number, number]>(this.#control, this.#workers, (generation) => ({ variant, generation }), ms);
     const ops = results.reduce((sum, [n]) => sum + n, 0);
     return { opsPerSecond: (ops / elapsed) * 1000, torn: results.reduce((sum, [, torn]) => sum + torn, 0) };
   }

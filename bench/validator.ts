@@ -23,8 +23,9 @@ import { Lock, RLock, Semaphore } from '@lockstep/primitives';
 // Importing the validator switches it on; every row sets the mode it measures.
 import { disableLockValidation, enableLockValidation, lockValidationReports } from '@lockstep/primitives/validate';
 import { median, meets, nowMs, printHeading, printTable, QUICK, rate, ratio, RUNS, type TargetCheck } from './lib/report.js';
-import { BenchWorker, sleep, waitUntilAtLeast } from './lib/threads.js';
-import { ARMED, CONTROL_CELLS, GO, STOP, type ContendedCommand, type ContendedForm } from './workers/validator-protocol.js';
+import { newStartLine, runRound } from './lib/start-line.js';
+import { BenchWorker } from './lib/threads.js';
+import type { ContendedCommand, ContendedForm } from './workers/validator-protocol.js';
 
 disableLockValidation();
 
@@ -166,7 +167,7 @@ const ROUND_MS = QUICK ? 100 : 300;
 /** Workers taking one shared lock in turns of fixed length; counts their increments. */
 class Crew {
   readonly #workers: BenchWorker[];
-  readonly #control = new Int32Array(new SharedArrayBuffer(CONTROL_CELLS * 4));
+  readonly #control = newStartLine();
   readonly #counter = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(size: number) {
@@ -179,21 +180,9 @@ class Crew {
 
   /** One round; increments per second over all workers (checked against the counter). */
   async round(form: ContendedForm, on: boolean): Promise<number> {
-    const control = this.#control;
     this.#counter[0] = 0;
-    Atomics.store(control, STOP, 0);
-    Atomics.store(control, ARMED, 0);
-    const generation = Atomics.load(control, GO);
-    const command: ContendedCommand = { form, on, generation };
-    const replies = this.#workers.map((worker) => worker.call<number>(command));
-    await waitUntilAtLeast(control, ARMED, this.#workers.length);
-    const start = nowMs();
-    Atomics.add(control, GO, 1);
-    Atomics.notify(control, GO);
-    await sleep(ROUND_MS);
-    Atomics.store(control, STOP, 1);
-    const elapsed = nowMs() - start;
-    const total = (await Promise.all(replies)).reduce((sum, ops) => sum + ops, 0);
+    const { elapsedMs: elapsed, results } = await runRound<number>(this.#control, this.#workers, (generation): ContendedCommand => ({ form, on, generation }), ROUND_MS);
+    const total = results.reduce((sum, ops) => sum + ops, 0);
     if (Atomics.load(this.#counter, 0) !== total) throw new Error(`lost updates under the lock: counter ${Atomics.load(this.#counter, 0)}, increments ${total}`);
     return (total / elapsed) * 1000;
   }

@@ -8,7 +8,8 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ReadWriteLock, type ReadWriteLockHandle } from '@lockstep/primitives';
-import { ARMED, CONTROL_CELLS, GO, readTable, STOP, TABLE_CELLS, WRITE_EVERY, writeTable } from './workers/rw-protocol.js';
+import { ARMED, GO, newStartLine, STOP } from './lib/start-line.js';
+import { readTable, TABLE_CELLS, WRITE_EVERY, writeTable } from './workers/rw-protocol.js';
 
 export type AsyncRwVariant = 'lockstep-rw-async' | 'web-locks-shared';
 
@@ -72,7 +73,7 @@ async function measure(workerCounts: readonly number[], roundMs: number, runs: n
   const stalled: { workers: number; variant: AsyncRwVariant }[] = [];
   const variants: AsyncRwVariant[] = ['lockstep-rw-async', 'web-locks-shared'];
   for (const size of workerCounts) {
-    const control = new Int32Array(new SharedArrayBuffer(CONTROL_CELLS * 4));
+    const control = newStartLine();
     const table = (): Int32Array => new Int32Array(new SharedArrayBuffer(TABLE_CELLS * 4));
     const data: Data = { control, tables: { 'lockstep-rw-async': table(), 'web-locks-shared': table() }, rw: new ReadWriteLock().handle };
     const workers = Array.from({ length: size }, () => new Worker(new URL(import.meta.url), { workerData: data }));

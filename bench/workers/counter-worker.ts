@@ -7,8 +7,9 @@ import '../lib/node20-shims.js'; // before multithreading, which needs them at i
 import { workerData } from 'node:worker_threads';
 import { Lock, type LockHandle } from '@lockstep/primitives';
 import { Mutex } from 'multithreading';
+import { STOP, waitAtStartLine } from '../lib/start-line.js';
 import { serve } from '../lib/threads.js';
-import { ARMED, GO, STOP, type CounterVariant } from './counter-protocol.js';
+import type { CounterVariant } from './counter-protocol.js';
 
 interface Data {
   readonly control: Int32Array;
@@ -65,7 +66,6 @@ const loops: Record<CounterVariant, () => number> = {
 serve((command) => {
   const loop = loops[command.variant as CounterVariant];
   const generation = command.generation as number;
-  Atomics.add(control, ARMED, 1);
-  Atomics.wait(control, GO, generation); // returns at once if the start was already given
+  waitAtStartLine(control, generation);
   return loop();
 });

@@ -1,8 +1,4 @@
-/** Cells of the control block shared by bench/contended-read-heavy.ts and its workers. */
-export const GO = 0; // generation number; bumped (and notified) to start a round
-export const STOP = 1; // 1 ends the round
-export const ARMED = 2; // how many workers are waiting at the start line
-export const CONTROL_CELLS = 3;
+/** Shared by bench/contended-read-heavy.ts, bench/web-locks-read-heavy.ts and their workers (the start line: bench/lib/start-line.ts). */
 
 /** One write in this many operations; the others read. */
 export const WRITE_EVERY = 10;

@@ -9,7 +9,8 @@ import { workerData } from 'node:worker_threads';
 import { Lock, ReadWriteLock, type LockHandle, type ReadWriteLockHandle } from '@lockstep/primitives';
 import { RwLock } from 'multithreading';
 import { serve } from '../lib/threads.js';
-import { ARMED, GO, readTable, STOP, WRITE_EVERY, writeTable, type RwVariant } from './rw-protocol.js';
+import { STOP, waitAtStartLine } from '../lib/start-line.js';
+import { readTable, WRITE_EVERY, writeTable, type RwVariant } from './rw-protocol.js';
 
 interface Data {
   readonly control: Int32Array;
@@ -84,7 +85,6 @@ const loops: Record<RwVariant, () => Result> = {
 serve((command) => {
   const loop = loops[command.variant as RwVariant];
   const generation = command.generation as number;
-  Atomics.add(control, ARMED, 1);
-  Atomics.wait(control, GO, generation); // returns at once if the start was already given
+  waitAtStartLine(control, generation);
   return loop();
 });

@@ -8,8 +8,9 @@
 import { workerData } from 'node:worker_threads';
 import { Lock, type LockHandle } from '@lockstep/primitives';
 import { disableLockValidation, enableLockValidation, lockValidationReports } from '@lockstep/primitives/validate';
+import { STOP, waitAtStartLine } from '../lib/start-line.js';
 import { serve } from '../lib/threads.js';
-import { ARMED, GO, STOP, type ContendedCommand } from './validator-protocol.js';
+import type { ContendedCommand } from './validator-protocol.js';
 
 interface Data {
   readonly control: Int32Array;
@@ -47,8 +48,7 @@ serve(async (command) => {
   const { form, on, generation } = command as unknown as ContendedCommand;
   if (on) enableLockValidation({ onReport: 'throw' });
   else disableLockValidation();
-  Atomics.add(control, ARMED, 1);
-  Atomics.wait(control, GO, generation); // returns at once if the start was already given
+  waitAtStartLine(control, generation);
   try {
     const ops = form === 'blocking' ? blocking() : await async();
     if (lockValidationReports().length > 0) throw new Error('the validator reported something on one lock taken alone');

@@ -124,19 +124,14 @@ export function resolvedCarrying(context: HeldContext): Promise<boolean> {
  * released (made by `copy` when first needed), not one that holds it anew.
  */
 export function rearm(context: HeldContext, copy: (context: HeldContext, forking: boolean) => HeldContext): Promise<boolean> {
-  const running = current;
-  current = undefined;
-  const promise = Promise.resolve(true);
-  current = running;
   savedTags = context.tags;
   savedCarriers = context.carriers;
   context.tags = 0;
   context.carriers = 0;
   context.arms += 1;
-  carry(promise, context);
   rearmed = context;
   releasedCopy = copy;
-  return promise;
+  return resolvedCarrying(context);
 }
 
 /**

@@ -272,11 +272,7 @@ export class Validator implements LockHook {
   #rearm(context: HeldContext, entry: HeldEntry, record: LockRecord, permits: number): Promise<boolean> {
     this.#rearmedSite = entry.site;
     const lockClass = record.lockClass;
-    // The steady state, as in #holdNow: this class's sites are recorded, this context recorded the last one.
-    entry.site =
-      lockClass !== undefined && lockClass.sitesRecorded >= SITES_PER_CLASS && lockClass.lastSiteContext === entry.asyncContext && !this.#everySite
-        ? undefined
-        : this.#siteFor(record, entry.asyncContext);
+    entry.site = lockClass !== undefined && !this.#everySite && sitesSettled(lockClass, entry.asyncContext) ? undefined : this.#siteFor(record, entry.asyncContext);
     entry.state = HELD;
     entry.permits = permits;
     entry.overdue = false;
@@ -561,7 +557,7 @@ export class Validator implements LockHook {
 
   #siteFor(record: LockRecord, asyncContext: number): CapturedStack | undefined {
     const lockClass = this.#classOf(record);
-    if (!this.#everySite && lockClass.sitesRecorded >= SITES_PER_CLASS && (lockClass.lastSiteContext === asyncContext || lockClass.sitesRecorded >= SITE_BUDGET_PER_CLASS)) return undefined;
+    if (!this.#everySite && sitesSettled(lockClass, asyncContext)) return undefined;
     lockClass.sitesRecorded++;
     lockClass.lastSiteContext = asyncContext;
     return captureStack();
@@ -571,11 +567,8 @@ export class Validator implements LockHook {
   #holdNow(record: LockRecord, context: HeldContext | undefined, permits: number, reentry: boolean): void {
     const asyncContext = context?.asyncContext ?? (inPromiseReaction() ? this.#nextAsyncContext++ : 0);
     const lockClass = record.lockClass;
-    // The steady state: this class's sites are recorded and this context was the last to record one.
-    const site =
-      lockClass !== undefined && lockClass.sitesRecorded >= SITES_PER_CLASS && (lockClass.lastSiteContext === asyncContext || lockClass.sitesRecorded >= SITE_BUDGET_PER_CLASS) && !this.#everySite
-        ? undefined
-        : this.#siteFor(record, asyncContext);
+    // Checked here first so that the steady state does not call #siteFor (and #classOf) at all.
+    const site = lockClass !== undefined && !this.#everySite && sitesSettled(lockClass, asyncContext) ? undefined : this.#siteFor(record, asyncContext);
     let entry = record.spare;
     if (entry === undefined) entry = new HeldEntry(record, HELD, permits, reentry, asyncContext, site);
     else {
@@ -605,6 +598,14 @@ function reusableEntry(context: HeldContext, record: LockRecord): HeldEntry | un
   if (entry.record !== record || entry.state !== RELEASED || entry.copied || entry.reentry || entry.asyncContext !== context.asyncContext) return undefined;
   const run = entry.successor;
   return run === undefined || run.newest === entry ? entry : undefined;
+}
+
+/**
+ * Whether `lockClass` records no more acquisition sites for `asyncContext`: it has its first few, and
+ * this context recorded the last one (a loop re-taking the lock adds nothing) or its budget is spent.
+ */
+function sitesSettled(lockClass: LockClass, asyncContext: number): boolean {
+  return lockClass.sitesRecorded >= SITES_PER_CLASS && (lockClass.lastSiteContext === asyncContext || lockClass.sitesRecorded >= SITE_BUDGET_PER_CLASS);
 }
 
 function settle(entry: HeldEntry): void {

@@ -8,7 +8,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ReadWriteLock, type ReadWriteLockHandle } from '@lockstep/primitives';
-import { ARMED, GO, newStartLine, STOP } from './lib/start-line.js';
+import { newStartLine, STOP, timedRound, waitAtStartLineAsync } from './lib/start-line.js';
 import { readTable, TABLE_CELLS, WRITE_EVERY, writeTable } from './workers/rw-protocol.js';
 
 export type AsyncRwVariant = 'lockstep-rw-async' | 'web-locks-shared';
@@ -40,8 +40,7 @@ async function workerLoop(): Promise<void> {
   const locks = (globalThis as unknown as { navigator: { locks: LockManager } }).navigator.locks;
   parentPort!.on('message', (message: { variant: AsyncRwVariant; generation: number }) => {
     void (async () => {
-      Atomics.add(control, ARMED, 1);
-      await Atomics.waitAsync(control, GO, message.generation).value;
+      await waitAtStartLineAsync(control, message.generation);
       let ops = 0;
       let torn = 0;
       const table = tables[message.variant];
@@ -78,18 +77,13 @@ async function measure(workerCounts: readonly number[], roundMs: number, runs: n
     const data: Data = { control, tables: { 'lockstep-rw-async': table(), 'web-locks-shared': table() }, rw: new ReadWriteLock().handle };
     const workers = Array.from({ length: size }, () => new Worker(new URL(import.meta.url), { workerData: data }));
     const round = async (variant: AsyncRwVariant): Promise<{ opsPerSecond: number; torn: number } | undefined> => {
-      Atomics.store(control, STOP, 0);
-      Atomics.store(control, ARMED, 0);
-      const generation = Atomics.load(control, GO);
-      const replies = workers.map((worker) => new Promise<[number, number]>((resolve) => worker.once('message', resolve)));
-      for (const worker of workers) worker.postMessage({ variant, generation });
-      while (Atomics.load(control, ARMED) < size) await new Promise((resolve) => setTimeout(resolve, 1));
-      const start = performance.now();
-      Atomics.add(control, GO, 1);
-      Atomics.notify(control, GO);
-      await new Promise((resolve) => setTimeout(resolve, roundMs));
-      Atomics.store(control, STOP, 1);
-      const elapsed = performance.now() - start;
+      const send = (generation: number): Promise<[number, number]>[] =>
+        workers.map((worker) => {
+          const reply = new Promise<[number, number]>((resolve) => worker.once('message', resolve));
+          worker.postMessage({ variant, generation });
+          return reply;
+        });
+      const { elapsedMs: elapsed, replies } = await timedRound(control, send, roundMs);
       // A worker whose request is never granted never reports: the round is given up after 10 s.
       const results = await Promise.race([Promise.all(replies), new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 10_000).unref())]);
       if (results === undefined) return undefined;

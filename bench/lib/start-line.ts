@@ -18,21 +18,27 @@ export function newStartLine(): Int32Array {
 }
 
 /**
- * Main side: one round of `ms` on `control`, each worker sent `command(generation)` (the generation its
- * wait at the line compares against). Returns how long the workers ran and their replies.
+ * Main side: one round of `ms` on `control`. `send(generation)` gives each worker its command (with the
+ * generation its wait at the line compares against) and returns their replies, one a worker; the round
+ * starts when all of them stand at the line. Returns how long the workers ran and the replies, still
+ * pending, for the caller to await as it sees fit.
  */
-export async function runRound<R>(control: Int32Array, workers: readonly BenchWorker[], command: (generation: number) => object, ms: number): Promise<{ readonly elapsedMs: number; readonly results: R[] }> {
+export async function timedRound<R>(control: Int32Array, send: (generation: number) => readonly Promise<R>[], ms: number): Promise<{ readonly elapsedMs: number; readonly replies: readonly Promise<R>[] }> {
   Atomics.store(control, STOP, 0);
   Atomics.store(control, ARMED, 0);
-  const generation = Atomics.load(control, GO);
-  const replies = workers.map((worker) => worker.call<R>(command(generation)));
-  await waitUntilAtLeast(control, ARMED, workers.length);
+  const replies = send(Atomics.load(control, GO));
+  await waitUntilAtLeast(control, ARMED, replies.length);
   const start = nowMs();
   Atomics.add(control, GO, 1);
   Atomics.notify(control, GO);
   await sleep(ms);
   Atomics.store(control, STOP, 1);
-  const elapsedMs = nowMs() - start;
+  return { elapsedMs: nowMs() - start, replies };
+}
+
+/** {@link timedRound} for workers served by {@link BenchWorker}: each is sent `command(generation)`. */
+export async function runRound<R>(control: Int32Array, workers: readonly BenchWorker[], command: (generation: number) => object, ms: number): Promise<{ readonly elapsedMs: number; readonly results: R[] }> {
+  const { elapsedMs, replies } = await timedRound(control, (generation) => workers.map((worker) => worker.call<R>(command(generation))), ms);
   return { elapsedMs, results: await Promise.all(replies) };
 }
 
@@ -40,4 +46,10 @@ export async function runRound<R>(control: Int32Array, workers: readonly BenchWo
 export function waitAtStartLine(control: Int32Array, generation: number): void {
   Atomics.add(control, ARMED, 1);
   Atomics.wait(control, GO, generation); // returns at once if the start was already given
+}
+
+/** {@link waitAtStartLine} for a worker whose loop is asynchronous (it must not block its event loop). */
+export async function waitAtStartLineAsync(control: Int32Array, generation: number): Promise<void> {
+  Atomics.add(control, ARMED, 1);
+  await Atomics.waitAsync(control, GO, generation).value;
 }

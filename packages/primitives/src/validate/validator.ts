@@ -271,8 +271,7 @@ export class Validator implements LockHook {
    */
   #rearm(context: HeldContext, entry: HeldEntry, record: LockRecord, permits: number): Promise<boolean> {
     this.#rearmedSite = entry.site;
-    const lockClass = record.lockClass;
-    entry.site = lockClass !== undefined && !this.#everySite && sitesSettled(lockClass, entry.asyncContext) ? undefined : this.#siteFor(record, entry.asyncContext);
+    entry.site = this.#siteFor(record, entry.asyncContext);
     entry.state = HELD;
     entry.permits = permits;
     entry.overdue = false;
@@ -566,9 +565,7 @@ export class Validator implements LockHook {
   /** A synchronous acquisition (blocking or try): the running code holds it from now on. */
   #holdNow(record: LockRecord, context: HeldContext | undefined, permits: number, reentry: boolean): void {
     const asyncContext = context?.asyncContext ?? (inPromiseReaction() ? this.#nextAsyncContext++ : 0);
-    const lockClass = record.lockClass;
-    // Checked here first so that the steady state does not call #siteFor (and #classOf) at all.
-    const site = lockClass !== undefined && !this.#everySite && sitesSettled(lockClass, asyncContext) ? undefined : this.#siteFor(record, asyncContext);
+    const site = this.#siteFor(record, asyncContext);
     let entry = record.spare;
     if (entry === undefined) entry = new HeldEntry(record, HELD, permits, reentry, asyncContext, site);
     else {
